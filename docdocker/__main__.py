@@ -1,0 +1,70 @@
+"""Command line: ``python -m docdocker doctor`` and ``python -m docdocker reset``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from docdocker import errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m docdocker",
+                                     description="Helpers for the docdocker tutorial.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check that this machine is ready for the tutorial")
+    reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
+    reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
+    reset.add_argument("--yes", action="store_true", help="remove without asking")
+    args = parser.parse_args(argv)
+    try:
+        return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)
+    except errors.DocDockerError as err:
+        print(f"docdocker: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _doctor() -> int:
+    from docdocker.doctor import doctor
+
+    report = doctor()
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def _reset(notebook: str | None, yes: bool) -> int:
+    from docdocker import reset
+    from docdocker.engine import connect
+    from docdocker.console import Console
+
+    engine = connect(notebook or "reset", console=Console())
+    items = reset.find(engine.client, notebook)
+    scope = f"notebook {notebook}" if notebook else "the tutorial"
+    if not items:
+        print(f"Nothing to remove: no containers, images, networks or volumes from {scope}.")
+        return 0
+    print(f"These objects were created by {scope} (label {reset.label_filter(notebook)['label']}):")
+    for item in items:
+        print(f"  {item.kind[:-1]:<9} {item.id:<12}  {item.name}  [{item.notebook}]")
+    print("Equivalent commands:")
+    for line in reset.commands(items):
+        print(f"  $ {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            print("Not removing anything: run again with --yes to remove them.")
+            return 1
+        if input("Remove them? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return 1
+    outcome = reset.remove(engine.client, items)
+    print(f"Removed {len(outcome.removed)} object(s).")
+    for item, reason in outcome.kept:
+        print(f"  kept {item.kind[:-1]} {item.name}: {reason}")
+    return 0 if not outcome.kept else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

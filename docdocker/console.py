@@ -1,0 +1,120 @@
+"""Where a step's echo, progress and streamed output go while it runs.
+
+In a notebook the echo and progress are rich displays (progress updates one
+output in place); in a terminal they are printed lines; in a widget or a test
+they can be silenced. The engine only ever talks to the :class:`Console`
+interface.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from docdocker import render
+from docdocker.progress import Progress
+
+
+class Console:
+    """Silent console: the base class, and what widgets use."""
+
+    def command(self, cli: str) -> None:
+        """Echo the ``docker`` command a step is about to run."""
+
+    def progress(self, progress: Progress, *, final: bool = False) -> None:
+        """Show the latest state of a pull, push or build."""
+
+    def text(self, chunk: str) -> None:
+        """Show output as it streams from a container or the engine."""
+
+
+class TextConsole(Console):
+    """Prints to a stream, like the ``docker`` CLI would."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def command(self, cli: str) -> None:
+        print(f"$ {cli}", file=self.stream, flush=True)
+
+    def progress(self, progress: Progress, *, final: bool = False) -> None:
+        # A terminal cannot redraw cheaply from here; print only the final state.
+        if final and progress.text():
+            print(progress.text(), file=self.stream, flush=True)
+
+    def text(self, chunk: str) -> None:
+        print(chunk, end="", file=self.stream, flush=True)
+
+
+class _Echo:
+    """A display object with both HTML and plain-text forms of the echo."""
+
+    def __init__(self, cli: str) -> None:
+        self.cli = cli
+
+    def _repr_html_(self) -> str:
+        return render.command_html(self.cli)
+
+    def __repr__(self) -> str:
+        return f"$ {self.cli}"
+
+
+class _ProgressView:
+    def __init__(self, progress: Progress) -> None:
+        self._html = progress.html()
+        self._text = progress.text()
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+class NotebookConsole(Console):
+    """Rich output in a Jupyter kernel; progress redraws one output in place."""
+
+    #: Redraw progress at most this often (seconds): a pull emits hundreds of events.
+    interval = 0.2
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+        self._last = 0.0
+
+    def command(self, cli: str) -> None:
+        from IPython.display import display
+
+        self._handle = None
+        display(_Echo(cli))
+
+    def progress(self, progress: Progress, *, final: bool = False) -> None:
+        from IPython.display import display
+
+        now = time.monotonic()
+        if not final and now - self._last < self.interval:
+            return
+        self._last = now
+        view = _ProgressView(progress)
+        if self._handle is None:
+            self._handle = display(view, display_id=True)
+        else:
+            self._handle.update(view)
+
+    def text(self, chunk: str) -> None:
+        print(chunk, end="", flush=True)
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (not a plain ``python`` or IPython terminal)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def default_console() -> Console:
+    """The console that fits where the code is running."""
+    return NotebookConsole() if in_notebook() else TextConsole()

@@ -1,0 +1,212 @@
+"""Checks that this machine is ready for the tutorial.
+
+``python -m docdocker doctor`` prints one line per check with a fix for each
+failure; :func:`doctor` returns the same :class:`Report` for a notebook, where
+it renders as a table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+import docker
+
+from docdocker import render
+from docdocker.engine import docker_host, translate_error
+
+#: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).
+MIN_API = (1, 41)
+#: Below this much free space, pulls and builds start failing.
+MIN_FREE_BYTES = 2 * 1000**3
+
+
+@dataclass
+class Check:
+    """One line of the report.
+
+    Attributes:
+        name: What was checked.
+        ok: True (passed), False (failed: the tutorial will not work), or
+            None (a warning: only part of the tutorial is affected).
+        detail: What was found.
+        fix: What to do when it did not pass.
+    """
+
+    name: str
+    ok: bool | None
+    detail: str
+    fix: str = ""
+
+    def text(self) -> str:
+        mark = {True: "✔", False: "✘", None: "!"}[self.ok]
+        line = f"{mark} {self.name}: {self.detail}"
+        return f"{line}\n    Fix: {self.fix}" if self.fix and self.ok is not True else line
+
+
+@dataclass
+class Report:
+    """All checks, in order. ``ok`` is False when any check failed."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok is not False for c in self.checks)
+
+    def text(self) -> str:
+        verdict = "Ready for the tutorial." if self.ok else "Not ready: fix the ✘ lines above."
+        return "\n".join([*(c.text() for c in self.checks), verdict])
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        rows = [
+            {"": render.Raw(render.status_html(c.ok, "")), "check": c.name, "found": c.detail,
+             "fix": c.fix if c.ok is not True else ""}
+            for c in self.checks
+        ]
+        return render.table_html(("", "check", "found", "fix"), rows)
+
+
+def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
+    """Run every check against the engine that ``DOCKER_HOST`` (or the default) names.
+
+    Equivalent CLI: ``docker version``, ``docker info``, ``docker pull hello-world``,
+    ``docker compose version``
+    """
+    report = Report()
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as err:
+        friendly = translate_error(err, None, None)
+        report.checks.append(Check("Docker Engine reachable", False,
+                                   friendly.message if friendly else str(err),
+                                   friendly.fix or "" if friendly else ""))
+        report.checks.append(_check_socket())
+        report.checks += [Check(name, None, "not checked: needs a reachable engine")
+                          for name in ("Engine version", "OS / architecture",
+                                       "Free disk space", f"Pull {pull_image}")]
+        report.checks += [_check_compose(), _check_cli()]
+        return report
+    try:
+        report.checks.append(Check("Docker Engine reachable", True, f"answers at {docker_host()}"))
+        version = client.version()
+        info = client.info()
+        for check in (
+            lambda: _check_version(version),
+            _check_socket,
+            lambda: _check_platform(info),
+            lambda: _check_disk(info),
+            lambda: _check_pull(client, pull_image),
+            _check_compose,
+            _check_cli,
+        ):
+            report.checks.append(_guarded(check))
+    finally:
+        client.close()
+    return report
+
+
+def _guarded(check: Callable[[], Check]) -> Check:
+    try:
+        return check()
+    except Exception as err:
+        friendly = translate_error(err, None, None)
+        name = getattr(check, "__name__", "check").removeprefix("_check_").replace("_", " ")
+        return Check(name, False, friendly.message if friendly else str(err),
+                     friendly.fix or "" if friendly else "Run `docker info` to see what is wrong.")
+
+
+def _check_version(version: dict[str, Any]) -> Check:
+    api = str(version.get("ApiVersion", "0.0"))
+    found = f"Docker Engine {version.get('Version', '?')}, API {api}"
+    major, minor = (int(x) for x in api.split(".")[:2])
+    if (major, minor) < MIN_API:
+        return Check("Engine version", False, found + f" (the tutorial needs API "
+                     f"{MIN_API[0]}.{MIN_API[1]}, Docker 20.10, or newer)",
+                     "Update Docker Desktop or Docker Engine to a current release.")
+    return Check("Engine version", True, found)
+
+
+def _check_socket() -> Check:
+    url = urlparse(docker_host())
+    if url.scheme not in ("unix", ""):
+        return Check("Socket permissions", True, f"not a local socket ({url.scheme}): nothing to check")
+    path = url.path or "/var/run/docker.sock"
+    if not os.path.exists(path):
+        return Check("Socket permissions", False, f"{path} does not exist",
+                     "Start Docker (Docker Desktop, or `sudo systemctl start docker`).")
+    if not os.access(path, os.R_OK | os.W_OK):
+        return Check("Socket permissions", False, f"{path} is not readable and writable by you",
+                     "Add yourself to the docker group: `sudo usermod -aG docker $USER`, then "
+                     "log out and back in.")
+    return Check("Socket permissions", True, f"{path} is readable and writable")
+
+
+def _check_platform(info: dict[str, Any]) -> Check:
+    found = f"{info.get('OSType', '?')}/{info.get('Architecture', '?')} " \
+            f"({info.get('OperatingSystem', '?')})"
+    if info.get("OSType") != "linux":
+        return Check("OS / architecture", False, found + ": the tutorial uses Linux containers",
+                     "In Docker Desktop, choose 'Switch to Linux containers'.")
+    return Check("OS / architecture", True, found)
+
+
+def _check_disk(info: dict[str, Any]) -> Check:
+    root = str(info.get("DockerRootDir") or "/var/lib/docker")
+    probe = root if os.path.exists(root) else None
+    if probe is None:
+        return Check("Free disk space", None,
+                     f"cannot measure {root} from here (the engine runs in a VM or elsewhere)",
+                     "Check Docker Desktop's disk settings: the tutorial needs about 2 GB.")
+    free = shutil.disk_usage(probe).free
+    found = f"{free / 1000**3:.1f} GB free at {root}"
+    if free < MIN_FREE_BYTES:
+        return Check("Free disk space", False, found,
+                     "Free at least 2 GB: `docker system df` shows what Docker uses.")
+    return Check("Free disk space", True, found)
+
+
+def _check_pull(client: docker.DockerClient, image: str) -> Check:
+    start = time.monotonic()
+    error = None
+    for event in client.api.pull(image, stream=True, decode=True):
+        error = error or event.get("error")
+    if error:
+        return Check(f"Pull {image}", False, str(error),
+                     "Check your network or proxy settings, and `docker login` if your "
+                     "registry needs it.")
+    return Check(f"Pull {image}", True, f"pulled in {time.monotonic() - start:.1f} s")
+
+
+def _check_compose() -> Check:
+    for argv, label in ((["docker", "compose", "version", "--short"], "docker compose"),
+                        (["docker-compose", "version", "--short"], "docker-compose")):
+        if shutil.which(argv[0]) is None:
+            continue
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0 and done.stdout.strip():
+            return Check("Docker Compose", True, f"{label} {done.stdout.strip()}")
+    return Check("Docker Compose", None, "not found (needed only from 04-compose on)",
+                 "Docker Desktop includes it; on Linux install the `docker-compose-plugin` "
+                 "package from Docker's repository.")
+
+
+def _check_cli() -> Check:
+    path = shutil.which("docker")
+    if path is None:
+        return Check("docker CLI", None, "not on PATH (the notebooks run without it)",
+                     "Install the Docker CLI to try the echoed commands in a terminal.")
+    return Check("docker CLI", True, path)

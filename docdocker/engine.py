@@ -1,0 +1,709 @@
+"""The connection to the Docker Engine, and the execution of steps.
+
+:func:`connect` opens a connection the way the ``docker`` CLI does
+(``DOCKER_HOST``, ``DOCKER_TLS_VERIFY``, ``DOCKER_CERT_PATH`` are honoured, via
+:func:`docker.from_env`). :meth:`Engine.execute` echoes a step's exact command,
+runs its SDK call, streams progress and output, and returns a
+:class:`StepResult`. Every failure is translated into a
+:mod:`docdocker.errors` exception a beginner can act on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+import urllib3.exceptions
+
+from docdocker import errors, ports, render
+from docdocker import steps as s
+from docdocker.console import Console, default_console, in_notebook
+from docdocker.progress import Progress
+from docdocker.steps import LABEL
+
+#: Columns of ``docker ps``, in the CLI's order.
+PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+
+
+@dataclass
+class StepResult:
+    """What a step did.
+
+    Attributes:
+        step: The step that ran.
+        output: What the command printed (container output, logs, pull status).
+        rows: For listing steps, one mapping per row; ``columns`` names them.
+        container: The container a run created (a ``docker`` SDK object).
+        exit_code: The container's exit code, when it has exited.
+    """
+
+    step: s.Step
+    output: str = ""
+    rows: list[dict[str, Any]] | None = None
+    columns: tuple[str, ...] = ()
+    container: Any = None
+    exit_code: int | None = None
+    links: list[render.Link] = field(default_factory=list)
+
+    @property
+    def cli(self) -> str:
+        """The ``docker`` command this result came from."""
+        return self.step.cli
+
+    def _repr_html_(self) -> str:
+        parts = []
+        if self.rows is not None:
+            parts.append(render.table_html(self.columns, self.rows))
+        elif self.output:
+            parts.append(render.output_html(self.output.rstrip("\n")))
+        if self.links:
+            parts.append("<div>Open: " + ", ".join(map(render.link_html, self.links)) + "</div>")
+        return "".join(parts) or render.output_html("(no output)")
+
+    def __repr__(self) -> str:
+        if self.rows is not None:
+            return render.table_text(self.columns, self.rows)
+        return self.output.rstrip("\n") or "(no output)"
+
+
+class Engine:
+    """A Docker Engine connection that runs steps for one notebook.
+
+    Every object it creates carries the label ``org.docdocker.notebook=<notebook>``.
+
+    Args:
+        notebook: The notebook's name, used as the label value.
+        client: An existing ``docker.DockerClient``; :func:`connect` makes one.
+        console: Where echoes, progress and output go.
+    """
+
+    def __init__(
+        self, notebook: str, client: docker.DockerClient, console: Console | None = None
+    ) -> None:
+        self.notebook = notebook
+        self.client = client
+        self.console = console if console is not None else default_console()
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The labels this engine puts on everything it creates."""
+        return {LABEL: self.notebook}
+
+    @property
+    def base_url(self) -> str:
+        """Where the engine is reached, e.g. ``unix:///var/run/docker.sock``."""
+        return str(getattr(self.client.api, "base_url", "")).replace("http+docker://localhost",
+                                                                     "unix:///var/run/docker.sock")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.client.close()
+
+    # ------------------------------------------------------------------ steps
+    def execute(self, step: s.Step, *, timeout: float | None = None) -> StepResult:
+        """Echo a step's command, run it, and return what it did.
+
+        Args:
+            step: The step to run.
+            timeout: For a foreground ``run`` only: stop the container after
+                this many seconds (the learner would press Ctrl-C).
+
+        Raises:
+            docdocker.errors.DocDockerError: A subclass saying what failed and how to fix it.
+        """
+        step = step.with_labels(self.labels)
+        self.console.command(step.cli)
+        handler = getattr(self, f"_do_{type(step).__name__.lower()}")
+        with self.translate(step):
+            return handler(step, timeout) if isinstance(step, s.Run) else handler(step)
+
+    def run(
+        self,
+        image: str,
+        cmd: Iterable[str] | str = (),
+        *,
+        detach: bool = False,
+        name: str | None = None,
+        publish: Iterable[ports.PortMapping | str] | str = (),
+        env: Mapping[str, str] | None = None,
+        remove: bool = False,
+        timeout: float | None = None,
+    ) -> StepResult:
+        """Create and start a container; pull the image first if it is missing.
+
+        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+
+        Args:
+            image: The image to run, e.g. ``"nginx"``.
+            cmd: The command to run instead of the image's default.
+            detach: Run in the background (``-d``) and return at once.
+            name: The container's name; Docker picks a random one when None.
+            publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
+            env: Environment variables (``-e``).
+            remove: Remove the container when it exits (``--rm``).
+            timeout: Foreground runs only: stop the container after this many seconds.
+        """
+        step = s.Run(
+            image=image,
+            cmd=tuple(cmd.split() if isinstance(cmd, str) else cmd),
+            detach=detach,
+            name=name,
+            publish=tuple(_mappings(publish)),
+            env=dict(env or {}),
+            remove=remove,
+        )
+        return self.execute(step, timeout=timeout)
+
+    def pull(self, image: str) -> StepResult:
+        """Download an image. Equivalent CLI: ``docker pull IMAGE``"""
+        return self.execute(s.Pull(image=image))
+
+    def ps(self, *, all: bool = False, everything: bool = False) -> StepResult:  # noqa: A002
+        """List the tutorial's containers (or every container on the engine).
+
+        Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
+
+        Args:
+            all: Include stopped containers (``--all``).
+            everything: Drop the label filter and list containers not made by
+                the tutorial too (read-only for the tutorial).
+        """
+        filters = {} if everything else {"label": LABEL}
+        return self.execute(s.Ps(all=all, filters=filters))
+
+    def stop(self, container: str, *, time: int | None = None) -> StepResult:
+        """Stop a container (SIGTERM, then SIGKILL after ``time`` seconds).
+
+        Equivalent CLI: ``docker stop [--time N] CONTAINER``
+        """
+        return self.execute(s.Stop(container=container, time=time))
+
+    def kill(self, container: str, *, signal: str | None = None) -> StepResult:
+        """Kill a container (SIGKILL unless ``signal`` says otherwise).
+
+        Equivalent CLI: ``docker kill [--signal SIG] CONTAINER``
+        """
+        return self.execute(s.Kill(container=container, signal=signal))
+
+    def rm(self, container: str, *, force: bool = False) -> StepResult:
+        """Remove a container. Equivalent CLI: ``docker rm [--force] CONTAINER``"""
+        return self.execute(s.Rm(container=container, force=force))
+
+    def logs(self, container: str, *, tail: int | None = None) -> StepResult:
+        """Show a container's output. Equivalent CLI: ``docker logs [--tail N] CONTAINER``"""
+        return self.execute(s.Logs(container=container, tail=tail))
+
+    def container_prune(self, *, notebook_only: bool = True) -> StepResult:
+        """Remove stopped containers made by this notebook (or by the whole tutorial).
+
+        Equivalent CLI: ``docker container prune --force --filter label=...``
+        """
+        value = f"{LABEL}={self.notebook}" if notebook_only else LABEL
+        return self.execute(s.ContainerPrune(filters={"label": value}))
+
+    # -------------------------------------------------------------- handlers
+    def _do_pull(self, step: s.Pull) -> StepResult:
+        progress = self._stream_pull(step.image)
+        return StepResult(step, output=progress.text())
+
+    def _do_run(self, step: s.Run, timeout: float | None) -> StepResult:
+        self._ensure_image(step.image)
+        kwargs = step.sdk_kwargs
+        kwargs.pop("detach", None)
+        # `--rm` is the engine's AutoRemove; docker-py's `remove` would instead
+        # delete the container from the client after it exits.
+        if kwargs.pop("remove", False):
+            kwargs["auto_remove"] = True
+        container = self.client.containers.create(**kwargs)
+        exit_code: list[int | None] = [None]
+        waiter = None
+        if not step.detach:
+            # Ask for the exit code before starting, so a fast container
+            # (or an auto-removed one) cannot exit unseen.
+            waiter = threading.Thread(target=self._wait, args=(container, step, exit_code),
+                                      daemon=True)
+            waiter.start()
+        try:
+            container.start()
+        except docker.errors.APIError:
+            _remove_quietly(container)
+            raise
+        result = StepResult(step, container=container)
+        if step.detach:
+            container.reload()
+            result.output = container.id + "\n"
+            result.links = [render.Link(m.url, m.url) for m in step.publish if m.url]
+            return result
+        result.output = self._follow(container, timeout)
+        assert waiter is not None
+        waiter.join(timeout=30)
+        result.exit_code = exit_code[0]
+        if result.exit_code not in (None, 0) and timeout is None:
+            raise errors.StepFailed(
+                f"The container exited with code {result.exit_code}.",
+                fix="Read its output above; `docker logs` shows it again.",
+                command=step.argv,
+                exit_code=result.exit_code,
+                stderr=result.output[-2000:],
+            )
+        return result
+
+    @staticmethod
+    def _wait(container: Any, step: s.Run, out: list[int | None]) -> None:
+        condition = "removed" if step.remove else "next-exit"
+        try:
+            out[0] = int(container.wait(condition=condition)["StatusCode"])
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            out[0] = None
+
+    def _follow(self, container: Any, timeout: float | None) -> str:
+        """Stream a foreground container's output until it exits or time runs out."""
+        timer = None
+        if timeout is not None:
+            timer = threading.Timer(timeout, _stop_quietly, args=(container,))
+            timer.daemon = True
+            timer.start()
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        chunks: list[str] = []
+        try:
+            for raw in container.logs(stream=True, follow=True):
+                text = decoder.decode(raw)
+                chunks.append(text)
+                self.console.text(text)
+        except KeyboardInterrupt:
+            # What Ctrl-C does to a foreground `docker run`: the container stops.
+            _stop_quietly(container)
+        except docker.errors.NotFound:
+            pass  # auto-removed as it exited; what it printed has been read
+        finally:
+            if timer is not None:
+                timer.cancel()
+        return "".join(chunks)
+
+    def _do_ps(self, step: s.Ps) -> StepResult:
+        listed = self.client.api.containers(**step.sdk_kwargs)
+        rows = [ps_row(c) for c in listed]
+        return StepResult(step, rows=rows, columns=PS_COLUMNS)
+
+    def _target(self, step: s.Step) -> Any:
+        return self.client.containers.get(step.target)
+
+    def _do_stop(self, step: s.Stop) -> StepResult:
+        container = self._target(step)
+        container.stop(**step.sdk_kwargs)
+        container.reload()
+        return StepResult(step, output=f"{step.container}\n", container=container,
+                          exit_code=container.attrs["State"]["ExitCode"])
+
+    def _do_kill(self, step: s.Kill) -> StepResult:
+        container = self._target(step)
+        container.kill(**step.sdk_kwargs)
+        container.wait(condition="not-running")
+        container.reload()
+        return StepResult(step, output=f"{step.container}\n", container=container,
+                          exit_code=container.attrs["State"]["ExitCode"])
+
+    def _do_rm(self, step: s.Rm) -> StepResult:
+        self._target(step).remove(**step.sdk_kwargs)
+        return StepResult(step, output=f"{step.container}\n")
+
+    def _do_logs(self, step: s.Logs) -> StepResult:
+        raw = self._target(step).logs(**step.sdk_kwargs)
+        return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+
+    def _do_containerprune(self, step: s.ContainerPrune) -> StepResult:
+        report = self.client.containers.prune(**step.sdk_kwargs)
+        deleted = report.get("ContainersDeleted") or []
+        lines = ["Deleted Containers:", *deleted, ""] if deleted else []
+        lines.append(f"Total reclaimed space: {_size(report.get('SpaceReclaimed') or 0)}")
+        return StepResult(step, output="\n".join(lines) + "\n")
+
+    # --------------------------------------------------------------- helpers
+    def _ensure_image(self, image: str) -> None:
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            self.console.text(f"Unable to find image '{_with_tag(image)}' locally\n")
+            self._stream_pull(image)
+
+    def _stream_pull(self, image: str) -> Progress:
+        progress = Progress()
+        for event in self.client.api.pull(image, stream=True, decode=True):
+            progress.feed(event)
+            self.console.progress(progress)
+            if progress.error:
+                break
+        self.console.progress(progress, final=True)
+        if progress.error:
+            raise docker.errors.APIError(progress.error)
+        return progress
+
+    @contextmanager
+    def translate(self, step: s.Step) -> Iterator[None]:
+        """Turn SDK and connection failures inside the block into friendly errors."""
+        try:
+            yield
+        except errors.DocDockerError:
+            raise
+        except Exception as err:
+            friendly = translate_error(err, step, self)
+            if friendly is None:
+                raise
+            raise friendly from err
+
+
+def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``docker ps`` row from the engine's container list entry."""
+    published = []
+    for p in c.get("Ports") or []:
+        if p.get("PublicPort"):
+            ip = p.get("IP") or "0.0.0.0"
+            text = f"{ip}:{p['PublicPort']}->{p['PrivatePort']}/{p['Type']}"
+            host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
+            host = f"[{host}]" if ":" in host else host
+            published.append(render.Link(text, f"http://{host}:{p['PublicPort']}"))
+        else:
+            published.append(f"{p['PrivatePort']}/{p['Type']}")
+    command = c.get("Command") or ""
+    return {
+        "CONTAINER ID": c["Id"][:12],
+        "IMAGE": c.get("Image", ""),
+        "COMMAND": f'"{command[:20]}…"' if len(command) > 20 else f'"{command}"',
+        "CREATED": ago(c.get("Created")),
+        "STATUS": c.get("Status", ""),
+        "PORTS": published,
+        "NAMES": ",".join(n.lstrip("/") for n in c.get("Names") or []),
+        "LABELS": c.get("Labels") or {},
+    }
+
+
+def ago(epoch: float | None) -> str:
+    """``docker ps``-style age: "5 seconds ago", "3 minutes ago"."""
+    if not epoch:
+        return ""
+    seconds = max(0, int(time.time() - epoch))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "Less than a second ago" if seconds < 1 else f"{seconds} seconds ago"
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.3g}{unit}"
+        n /= 1000
+    return f"{n:.3g}TB"
+
+
+def _with_tag(image: str) -> str:
+    last = image.rsplit("/", 1)[-1]
+    return image if (":" in last or "@" in image) else f"{image}:latest"
+
+
+def _mappings(publish: Iterable[ports.PortMapping | str] | str) -> Iterator[ports.PortMapping]:
+    for item in [publish] if isinstance(publish, str) else publish:
+        if isinstance(item, ports.PortMapping):
+            yield item
+        else:
+            yield from ports.parse(item)
+
+
+def _stop_quietly(container: Any) -> None:
+    try:
+        container.stop(timeout=2)
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        pass
+
+
+def _remove_quietly(container: Any) -> None:
+    try:
+        container.remove(force=True)
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        pass
+
+
+# ---------------------------------------------------------------- connection
+def connect(notebook: str, *, console: Console | None = None, timeout: int = 60) -> Engine:
+    """Connect to the Docker Engine the way the ``docker`` CLI would.
+
+    Honours ``DOCKER_HOST``, ``DOCKER_TLS_VERIFY`` and ``DOCKER_CERT_PATH``.
+    In a notebook it also shows docdocker errors as friendly messages instead
+    of Python tracebacks.
+
+    Equivalent CLI: ``docker version``
+
+    Args:
+        notebook: The notebook's name; every object created is labelled with it.
+        console: Where echoes and output go (default: fits notebook or terminal).
+        timeout: Seconds to wait for any single engine request.
+
+    Raises:
+        docdocker.errors.EngineUnavailable: The engine cannot be reached.
+    """
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as err:
+        friendly = translate_error(err, None, None)
+        if friendly is None:
+            raise
+        raise friendly from err
+    if in_notebook():
+        install_notebook_errors()
+    return Engine(notebook, client, console)
+
+
+def docker_host() -> str:
+    """The address the SDK and CLI will use, as a human would write it."""
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def install_notebook_errors() -> None:
+    """Show :class:`~docdocker.errors.DocDockerError` in a notebook without a traceback."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> Any:
+        from IPython.display import display
+
+        display(value)
+        # The cell still fails (so "Run All" stops here), with a one-line summary.
+        return [f"{etype.__name__}: {getattr(value, 'message', value)}"]
+
+    shell.set_custom_exc((errors.DocDockerError,), show)
+
+
+# ---------------------------------------------------------- error translation
+_PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\[\]]*):(\d+)"
+                      r"(?: failed)?: (?:port is already allocated|bind: address already in use)")
+_NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by container "([0-9a-f]+)"')
+
+
+def translate_error(
+    err: BaseException, step: s.Step | None, engine: Engine | None
+) -> errors.DocDockerError | None:
+    """The friendly :mod:`docdocker.errors` exception for an SDK or connection failure.
+
+    Returns None for errors that are not about Docker (programming errors keep
+    their own traceback).
+    """
+    argv = step.argv if step is not None else None
+    if _is_connection_error(err):
+        return _unavailable(err, argv, mid_step=step is not None)
+    if isinstance(err, docker.errors.ContainerError):
+        return errors.StepFailed(
+            f"The container exited with code {err.exit_status}.",
+            fix="Read its output; `docker logs` shows it again.",
+            command=argv, exit_code=err.exit_status,
+            stderr=(err.stderr or b"").decode("utf-8", "replace") if isinstance(
+                err.stderr, bytes) else str(err.stderr or ""),
+        )
+    if not isinstance(err, docker.errors.APIError):
+        if isinstance(err, docker.errors.DockerException):
+            return errors.EngineUnavailable(str(err), fix=_START_FIX, command=argv)
+        return None
+    text = str(err.explanation or err)
+    lower = text.lower()
+    if "no space left on device" in lower:
+        return errors.NoSpaceLeft(
+            "The disk where Docker keeps images and containers is full.",
+            fix="See what uses the space with `docker system df`, then remove what the "
+                "tutorial made with `python -m docdocker reset`.",
+            command=argv, stderr=text,
+        )
+    match = _PORT_RE.search(text)
+    if match or "port is already allocated" in lower or "address already in use" in lower:
+        return _port_taken(match, text, step, engine)
+    match = _NAME_RE.search(text)
+    if match:
+        name, holder = match.group(1), match.group(2)[:12]
+        return errors.NameConflict(
+            f'The container name "{name}" is already in use by container {holder}.',
+            fix=f"Remove the old container with `docker rm --force {name}`, "
+                "or choose another --name.",
+            command=argv, exit_code=125, stderr=text,
+        )
+    if isinstance(step, (s.Run, s.Pull)) and any(p in lower for p in _UNREACHABLE):
+        return errors.StepFailed(
+            f"Could not reach the registry to download '{getattr(step, 'image', '')}': {text}",
+            fix="Check your network connection (and proxy settings in Docker Desktop). "
+                "In a workshop, pull the images before the session on a good connection.",
+            command=argv, stderr=text,
+        )
+    if _is_image_missing(err, lower, step):
+        image = getattr(step, "image", "") or ""
+        return errors.ImageNotFound(
+            f"Image '{image or '?'}' was not found: it is not on this machine and the "
+            "registry does not have it (or needs you to log in).",
+            fix="Check the spelling and the tag (try `docker search` or the registry's web "
+                "page); for a private image, run `docker login` first.",
+            command=argv, stderr=text,
+        )
+    if isinstance(err, docker.errors.NotFound) and step is not None and step.target:
+        return errors.StepFailed(
+            f"No such container: {step.target}.",
+            fix="List the containers with `docker ps --all` and use a NAME or CONTAINER ID "
+                "from there.",
+            command=argv, exit_code=1, stderr=text,
+        )
+    if "is not running" in lower:
+        return errors.StepFailed(
+            f"Container {step.target if step else ''} is not running.",
+            fix="Start it with `docker start`, or see `docker ps --all` for its state.",
+            command=argv, exit_code=1, stderr=text,
+        )
+    if "permission denied" in lower and "socket" in lower:
+        return _unavailable(PermissionError(text), argv, mid_step=False)
+    return errors.StepFailed(
+        f"The Docker Engine refused the step: {text}",
+        fix="Read the engine's message above; fix the value it names and run the cell again.",
+        command=argv, stderr=text,
+    )
+
+
+_UNREACHABLE = ("dial tcp", "no such host", "i/o timeout", "tls handshake timeout",
+                "connection refused", "network is unreachable")
+
+_START_FIX = ("Start Docker (Docker Desktop, or `sudo systemctl start docker` on Linux), "
+              "check it with `docker info`, then run this cell again.")
+
+
+def _is_connection_error(err: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (requests.exceptions.ConnectionError,
+                                requests.exceptions.ChunkedEncodingError,
+                                requests.exceptions.Timeout,
+                                urllib3.exceptions.ProtocolError,
+                                ConnectionError, FileNotFoundError)):
+            return True
+        if isinstance(current, docker.errors.DockerException) and (
+            "Error while fetching server API version" in str(current)
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _root_cause(err: BaseException) -> BaseException:
+    seen: set[int] = set()
+    current = err
+    while id(current) not in seen:
+        seen.add(id(current))
+        nxt = current.__cause__ or current.__context__
+        if nxt is None and current.args and isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        if nxt is None:
+            break
+        current = nxt
+    return current
+
+
+def _unavailable(err: BaseException, argv: list[str] | None, *, mid_step: bool) -> errors.DocDockerError:
+    host = docker_host()
+    text = f"{err} {_root_cause(err)}"
+    if "Permission denied" in text or isinstance(_root_cause(err), PermissionError):
+        return errors.EngineUnavailable(
+            f"Permission denied on the Docker socket ({host}): this user may not talk "
+            "to the Docker Engine.",
+            fix="Add yourself to the docker group: `sudo usermod -aG docker $USER`, then log "
+                "out and back in (or run `newgrp docker`), and restart Jupyter.",
+            command=argv,
+        )
+    if mid_step:
+        return errors.EngineUnavailable(
+            f"Lost the connection to the Docker Engine at {host} while this step was "
+            "running: the engine stopped or restarted.",
+            fix="Check that Docker is running with `docker info` (start Docker Desktop, or "
+                "`sudo systemctl start docker`), then run this cell again.",
+            command=argv,
+        )
+    if "No such file" in text or "FileNotFoundError" in text:
+        reason = f"there is no Docker socket at {host}: Docker is not running or not installed"
+    elif "Connection refused" in text:
+        reason = f"nothing answers at {host}: the Docker Engine is not running there"
+    elif "timed out" in text.lower():
+        reason = f"the Docker Engine at {host} did not answer in time"
+    else:
+        reason = f"the Docker Engine at {host} cannot be reached ({_root_cause(err)})"
+    hint = (" DOCKER_HOST is set; check that it points at a running engine, or unset it."
+            if os.environ.get("DOCKER_HOST") else "")
+    return errors.EngineUnavailable(
+        f"Cannot connect to the Docker Engine: {reason}.", fix=_START_FIX + hint, command=argv
+    )
+
+
+def _port_taken(
+    match: re.Match[str] | None, text: str, step: s.Step | None, engine: Engine | None
+) -> errors.PortAllocated:
+    port = int(match.group(2)) if match else None
+    ip = (match.group(1) if match else "") or "0.0.0.0"
+    holder = _port_holder(engine, port) if engine is not None and port else None
+    where = f"{ip}:{port}" if port else "the host port"
+    if holder:
+        who = f"container {holder} already publishes {where}"
+        free_it = f"`docker stop {holder}` frees it"
+    else:
+        who = f"another program on this machine already listens on {where}"
+        free_it = "stop that program"
+    alternative = ""
+    if port:
+        bind_ip = None if ip in ("0.0.0.0", "") else ip
+        container_port = _container_port_for(step, port) or "CONTAINER_PORT"
+        try:
+            free = ports.find_free(bind_ip, port + 1)
+            prefix = f"{ip}:" if bind_ip else ""
+            alternative = f", or publish another host port, e.g. `-p {prefix}{free}:{container_port}`"
+        except errors.DocDockerError:
+            alternative = ", or publish another host port"
+    return errors.PortAllocated(
+        f"Port {port or '?'} is already in use: {who}.",
+        fix=f"{free_it}{alternative}. docdocker removed the container it had created, "
+            "so you can run the step again.",
+        command=step.argv if step else None, exit_code=125, stderr=text,
+    )
+
+
+def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
+    for m in getattr(step, "publish", ()):
+        if m.host_port == host_port:
+            return m.container_port
+    return None
+
+
+def _port_holder(engine: Engine, port: int) -> str | None:
+    try:
+        for c in engine.client.api.containers():
+            for p in c.get("Ports") or []:
+                if p.get("PublicPort") == port:
+                    return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return None
+    return None
+
+
+def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | None) -> bool:
+    if not isinstance(step, (s.Run, s.Pull)):
+        return False
+    return isinstance(err, docker.errors.ImageNotFound) or any(
+        phrase in lower
+        for phrase in ("manifest unknown", "not found", "pull access denied",
+                       "repository does not exist", "no such image")
+    )

@@ -1,0 +1,112 @@
+"""Exceptions raised by docdocker.
+
+Every exception derives from :class:`DocDockerError`, so a notebook can catch
+one thing. Messages are written for a beginner: what failed, the offending
+value, what was expected, one concrete fix and, where a step was running, the
+``docker`` command it stands for.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+
+class DocDockerError(Exception):
+    """Root of every error docdocker raises.
+
+    Attributes:
+        message: What went wrong, in one or two sentences.
+        fix: One concrete thing the learner can do about it, or None.
+        command: The ``docker`` argv the failing step stands for, or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str | None = None,
+        command: Sequence[str] | None = None,
+    ) -> None:
+        self.message = message
+        self.fix = fix
+        self.command: tuple[str, ...] | None = tuple(command) if command else None
+        super().__init__(str(self))
+
+    @property
+    def cli(self) -> str | None:
+        """The failing command as a shell line, or None."""
+        return shlex.join(self.command) if self.command else None
+
+    def __str__(self) -> str:
+        lines = [self.message]
+        if self.fix:
+            lines.append(f"Fix: {self.fix}")
+        if self.command:
+            lines.append(f"Command: $ {self.cli}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from docdocker.render import error_html
+
+        return error_html(self)
+
+
+class InvalidReference(DocDockerError, ValueError):
+    """An image reference (``name[:tag][@digest]``) that does not parse."""
+
+
+class InvalidPortSpec(DocDockerError, ValueError):
+    """A ``-p`` port mapping that does not parse or is out of range."""
+
+
+class EngineUnavailable(DocDockerError):
+    """The Docker Engine cannot be reached, refused us, or went away."""
+
+
+class StepFailed(DocDockerError):
+    """A step reached the engine, and the engine (or the container) said no.
+
+    Attributes:
+        exit_code: What the ``docker`` CLI would have exited with (125 for
+            errors from the engine itself, the container's status for a
+            container that failed).
+        stderr: The engine's own words, untranslated.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str | None = None,
+        command: Sequence[str] | None = None,
+        exit_code: int = 125,
+        stderr: str = "",
+    ) -> None:
+        self.exit_code = exit_code
+        self.stderr = stderr
+        super().__init__(message, fix=fix, command=command)
+
+
+class PortAllocated(StepFailed):
+    """The host port a step wants to publish is already taken."""
+
+
+class NameConflict(StepFailed):
+    """A container with the requested name already exists."""
+
+
+class ImageNotFound(StepFailed):
+    """The image is neither on this machine nor in the registry."""
+
+
+class NoSpaceLeft(StepFailed):
+    """The disk holding Docker's data is full."""
+
+
+class BuildFailed(StepFailed):
+    """A ``docker build`` failed: a bad Dockerfile or a failing instruction."""
+
+
+class RegistryAuthFailed(StepFailed):
+    """A registry refused the credentials or the push/pull was unauthorized."""

@@ -1,0 +1,108 @@
+"""Steps derive their echoed argv and their SDK kwargs from one declaration."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from docdocker import ports, steps
+from docdocker.steps import LABEL, POSITIONAL, REST, TARGET
+
+# A non-default value for every field of every step: each must show up in both forms.
+SAMPLES = {
+    "image": "nginx:1.25",
+    "cmd": ("echo", "hello world"),
+    "detach": True,
+    "remove": True,
+    "name": "web",
+    "publish": tuple(ports.parse("127.0.0.1:8080:80")),
+    "env": {"GREETING": "hi there"},
+    "labels": {LABEL: "01-containers"},
+    "all": True,
+    "filters": {"label": LABEL},
+    "container": "web",
+    "time": 3,
+    "signal": "SIGTERM",
+    "force": True,
+    "volumes": True,
+    "tail": 5,
+    "timestamps": True,
+}
+
+
+@pytest.mark.parametrize("step_type", steps.ALL_STEPS, ids=lambda t: t.__name__)
+def test_every_field_declares_a_cli_form_and_an_sdk_keyword(step_type: type[steps.Step]) -> None:
+    for f in step_type.declared_fields():
+        assert f.metadata.get("cli"), f"{step_type.__name__}.{f.name} has no CLI form"
+        assert f.metadata.get("sdk"), f"{step_type.__name__}.{f.name} has no SDK keyword"
+
+
+@pytest.mark.parametrize("step_type", steps.ALL_STEPS, ids=lambda t: t.__name__)
+def test_every_field_set_appears_in_both_the_echo_and_the_call(
+    step_type: type[steps.Step],
+) -> None:
+    values = {f.name: SAMPLES[f.name] for f in step_type.declared_fields()}
+    step = step_type(**values)
+    for f in step_type.declared_fields():
+        default = step_type(**{**values, f.name: _unset(f)})
+        assert step.argv != default.argv, f"{f.name} does not change the echoed command"
+        if f.metadata["sdk"] == TARGET:
+            assert step.target == values[f.name]
+        else:
+            assert f.metadata["sdk"] in step.sdk_kwargs, f"{f.name} missing from the SDK call"
+            assert f.metadata["sdk"] not in default.sdk_kwargs
+
+
+def _unset(f: dataclasses.Field) -> object:
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def test_run_echo_and_kwargs_agree_on_a_full_example() -> None:
+    step = steps.Run(
+        image="nginx",
+        detach=True,
+        name="web",
+        publish=tuple(ports.parse("127.0.0.1:8080:80")),
+        env={"MODE": "two words"},
+        cmd=("nginx", "-g", "daemon off;"),
+    )
+    assert step.cli == (
+        "docker run -d --name web -p 127.0.0.1:8080:80 -e 'MODE=two words' nginx "
+        "nginx -g 'daemon off;'"
+    )
+    assert step.sdk_kwargs == {
+        "image": "nginx",
+        "command": ["nginx", "-g", "daemon off;"],
+        "detach": True,
+        "name": "web",
+        "ports": {"80/tcp": ("127.0.0.1", 8080)},
+        "environment": {"MODE": "two words"},
+    }
+
+
+def test_positionals_follow_options_and_the_command_comes_last() -> None:
+    argv = steps.Run(image="busybox", cmd=("sh", "-c", "echo hi"), remove=True).argv
+    assert argv == ["docker", "run", "--rm", "busybox", "sh", "-c", "echo hi"]
+
+
+def test_labels_are_added_only_to_steps_that_create_objects() -> None:
+    labels = {LABEL: "01-containers"}
+    run = steps.Run(image="nginx").with_labels(labels)
+    assert "--label" in run.argv and run.sdk_kwargs["labels"] == labels
+    assert steps.Stop(container="web").with_labels(labels) == steps.Stop(container="web")
+
+
+def test_prune_echo_carries_force_because_the_sdk_never_asks() -> None:
+    step = steps.ContainerPrune(filters={"label": f"{LABEL}=01-containers"})
+    assert step.argv == ["docker", "container", "prune", "--force", "--filter",
+                         f"label={LABEL}=01-containers"]
+    assert step.sdk_kwargs == {"filters": {"label": f"{LABEL}=01-containers"}}
+
+
+def test_stop_time_zero_is_kept() -> None:
+    step = steps.Stop(container="web", time=0)
+    assert step.argv == ["docker", "stop", "--time", "0", "web"]
+    assert step.sdk_kwargs == {"timeout": 0}
