@@ -37,8 +37,8 @@ def _doctor() -> int:
 
 def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
-    from docdocker.engine import connect
     from docdocker.console import Console
+    from docdocker.engine import connect
 
     engine = connect(notebook or "reset", console=Console())
     items = reset.find(engine.client, notebook)

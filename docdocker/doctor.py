@@ -140,7 +140,8 @@ def _check_version(version: dict[str, Any]) -> Check:
 def _check_socket() -> Check:
     url = urlparse(docker_host())
     if url.scheme not in ("unix", ""):
-        return Check("Socket permissions", True, f"not a local socket ({url.scheme}): nothing to check")
+        return Check("Socket permissions", True,
+                     f"not a local socket ({url.scheme}): nothing to check")
     path = url.path or "/var/run/docker.sock"
     if not os.path.exists(path):
         return Check("Socket permissions", False, f"{path} does not exist",

@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,25 +85,26 @@ class Engine:
         notebook: The notebook's name, used as the label value.
         client: An existing ``docker.DockerClient``; :func:`connect` makes one.
         console: Where echoes, progress and output go.
+        host: Where the client connects, for messages (default: ``DOCKER_HOST``).
     """
 
     def __init__(
-        self, notebook: str, client: docker.DockerClient, console: Console | None = None
+        self,
+        notebook: str,
+        client: docker.DockerClient,
+        console: Console | None = None,
+        *,
+        host: str | None = None,
     ) -> None:
         self.notebook = notebook
         self.client = client
         self.console = console if console is not None else default_console()
+        self.host = host or docker_host()
 
     @property
     def labels(self) -> dict[str, str]:
         """The labels this engine puts on everything it creates."""
         return {LABEL: self.notebook}
-
-    @property
-    def base_url(self) -> str:
-        """Where the engine is reached, e.g. ``unix:///var/run/docker.sock``."""
-        return str(getattr(self.client.api, "base_url", "")).replace("http+docker://localhost",
-                                                                     "unix:///var/run/docker.sock")
 
     def close(self) -> None:
         """Close the connection."""
@@ -168,7 +169,7 @@ class Engine:
         """Download an image. Equivalent CLI: ``docker pull IMAGE``"""
         return self.execute(s.Pull(image=image))
 
-    def ps(self, *, all: bool = False, everything: bool = False) -> StepResult:  # noqa: A002
+    def ps(self, *, all: bool = False, everything: bool = False) -> StepResult:
         """List the tutorial's containers (or every container on the engine).
 
         Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
@@ -248,6 +249,10 @@ class Engine:
         assert waiter is not None
         waiter.join(timeout=30)
         result.exit_code = exit_code[0]
+        if result.exit_code is None and not step.remove:
+            # The output stream also ends quietly when the connection drops; asking
+            # the engine again turns a vanished engine into a clear error.
+            container.reload()
         if result.exit_code not in (None, 0) and timeout is None:
             raise errors.StepFailed(
                 f"The container exited with code {result.exit_code}.",
@@ -421,17 +426,13 @@ def _mappings(publish: Iterable[ports.PortMapping | str] | str) -> Iterator[port
 
 
 def _stop_quietly(container: Any) -> None:
-    try:
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.stop(timeout=2)
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        pass
 
 
 def _remove_quietly(container: Any) -> None:
-    try:
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.remove(force=True)
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        pass
 
 
 # ---------------------------------------------------------------- connection
@@ -504,7 +505,8 @@ def translate_error(
     """
     argv = step.argv if step is not None else None
     if _is_connection_error(err):
-        return _unavailable(err, argv, mid_step=step is not None)
+        host = engine.host if engine is not None else docker_host()
+        return _unavailable(err, argv, host, mid_step=step is not None)
     if isinstance(err, docker.errors.ContainerError):
         return errors.StepFailed(
             f"The container exited with code {err.exit_status}.",
@@ -568,7 +570,7 @@ def translate_error(
             command=argv, exit_code=1, stderr=text,
         )
     if "permission denied" in lower and "socket" in lower:
-        return _unavailable(PermissionError(text), argv, mid_step=False)
+        return _unavailable(PermissionError(text), argv, docker_host(), mid_step=False)
     return errors.StepFailed(
         f"The Docker Engine refused the step: {text}",
         fix="Read the engine's message above; fix the value it names and run the cell again.",
@@ -616,8 +618,9 @@ def _root_cause(err: BaseException) -> BaseException:
     return current
 
 
-def _unavailable(err: BaseException, argv: list[str] | None, *, mid_step: bool) -> errors.DocDockerError:
-    host = docker_host()
+def _unavailable(
+    err: BaseException, argv: list[str] | None, host: str, *, mid_step: bool
+) -> errors.DocDockerError:
     text = f"{err} {_root_cause(err)}"
     if "Permission denied" in text or isinstance(_root_cause(err), PermissionError):
         return errors.EngineUnavailable(
@@ -670,7 +673,8 @@ def _port_taken(
         try:
             free = ports.find_free(bind_ip, port + 1)
             prefix = f"{ip}:" if bind_ip else ""
-            alternative = f", or publish another host port, e.g. `-p {prefix}{free}:{container_port}`"
+            example = f"-p {prefix}{free}:{container_port}"
+            alternative = f", or publish another host port, e.g. `{example}`"
         except errors.DocDockerError:
             alternative = ", or publish another host port"
     return errors.PortAllocated(

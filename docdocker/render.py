@@ -112,8 +112,9 @@ def error_html(error: DocDockerError) -> str:
     if error.cli:
         parts.append(command_html(error.cli))
     return (
-        '<div class="docdocker-error" style="border-left: 4px solid var(--jp-error-color1, #d32f2f);'
-        ' padding: 4px 10px; margin: 4px 0; background: var(--jp-error-color3, #fdecea);'
+        '<div class="docdocker-error" style="border-left: 4px solid '
+        'var(--jp-error-color1, #d32f2f); padding: 4px 10px; margin: 4px 0; '
+        'background: var(--jp-error-color3, #fdecea);'
         ' white-space: pre-wrap;">' + "<br>".join(parts) + "</div>"
     )
 

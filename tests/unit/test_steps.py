@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from docdocker import ports, steps
-from docdocker.steps import LABEL, POSITIONAL, REST, TARGET
+from docdocker.steps import LABEL, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
 SAMPLES = {

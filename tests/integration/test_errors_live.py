@@ -1,0 +1,174 @@
+"""The engine's common failures, provoked for real, and the messages a beginner reads."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from docdocker import errors
+from docdocker.console import Console
+from docdocker.engine import Engine, connect
+from docdocker.steps import LABEL
+
+
+def labelled(client: docker.DockerClient, notebook: str) -> list[dict]:
+    return client.api.containers(all=True, filters={"label": f"{LABEL}={notebook}"})
+
+
+def test_port_held_by_a_container_names_it_and_offers_a_free_port(
+    engine: Engine, client, notebook: str, free_port: int
+) -> None:
+    engine.run("nginx", detach=True, publish=f"127.0.0.1:{free_port}:80", name=f"holder-{notebook}")
+    with pytest.raises(errors.PortAllocated) as caught:
+        engine.run("nginx", detach=True, publish=f"127.0.0.1:{free_port}:80",
+                   name=f"second-{notebook}")
+    message = str(caught.value)
+    assert f"Port {free_port} is already in use" in message
+    assert f"container holder-{notebook}" in message
+    assert f"docker stop holder-{notebook}" in message
+    assert "-p 127.0.0.1:" in caught.value.fix and ":80`" in caught.value.fix
+    assert f"-p 127.0.0.1:{free_port}:80" in caught.value.cli
+    # Nothing is left half-made: the failed container is gone, so the same cell can run again.
+    assert [c["Names"][0] for c in labelled(client, notebook)] == [f"/holder-{notebook}"]
+
+
+def test_port_held_by_another_program_says_so(engine: Engine, client, notebook, free_port) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", free_port))
+        listener.listen()
+        with pytest.raises(errors.PortAllocated) as caught:
+            engine.run("nginx", detach=True, publish=f"127.0.0.1:{free_port}:80")
+    assert "another program on this machine already listens" in str(caught.value)
+    assert labelled(client, notebook) == []
+
+
+def test_name_conflict_says_how_to_free_the_name(engine: Engine, notebook: str) -> None:
+    engine.run("busybox", ["sleep", "30"], detach=True, name=f"twin-{notebook}")
+    with pytest.raises(errors.NameConflict) as caught:
+        engine.run("busybox", ["sleep", "30"], detach=True, name=f"twin-{notebook}")
+    assert f'name "twin-{notebook}" is already in use' in str(caught.value)
+    assert f"docker rm --force twin-{notebook}" in caught.value.fix
+    assert caught.value.exit_code == 125
+
+
+def test_missing_image_is_reported_as_not_found(engine: Engine) -> None:
+    # The local mirror answers at once with "manifest unknown", as Docker Hub would.
+    image = "127.0.0.1:5555/docdocker/no-such-image:1"
+    with pytest.raises(errors.ImageNotFound) as caught:
+        engine.run(image)
+    assert f"Image '{image}' was not found" in str(caught.value)
+    assert "spelling" in caught.value.fix
+    assert caught.value.cli.endswith(image)
+
+
+def test_acting_on_a_missing_container_names_it(engine: Engine, notebook: str) -> None:
+    with pytest.raises(errors.StepFailed) as caught:
+        engine.stop(f"ghost-{notebook}")
+    assert f"No such container: ghost-{notebook}" in str(caught.value)
+    assert "docker ps --all" in caught.value.fix
+
+
+def test_connect_to_a_closed_socket_explains_what_to_do(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "docker.sock"
+    with socket.socket(socket.AF_UNIX) as dead:
+        dead.bind(str(path))  # a socket file with nobody listening
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        connect("test", console=Console())
+    message = str(caught.value)
+    assert f"nothing answers at unix://{path}" in message
+    assert "DOCKER_HOST is set" in message
+
+
+class SocketProxy:
+    """Forwards a Unix socket to the real engine until :meth:`cut` drops every connection."""
+
+    def __init__(self, path: Path, target: str = "/var/run/docker.sock") -> None:
+        self.path, self.target = str(path), target
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(self.path)
+        self.server.listen()
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.target)
+            self.open += [conn, upstream]
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone would not.
+        self.server.shutdown(socket.SHUT_RDWR)
+        self.server.close()
+        for s in self.open:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+def test_engine_that_goes_away_mid_step_gives_a_clear_message(
+    tmp_path: Path, client, notebook: str
+) -> None:
+    proxy = SocketProxy(tmp_path / "engine.sock")
+    host = f"unix://{proxy.path}"
+    engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=30), Console(), host=host)
+    threading.Timer(2.0, proxy.cut).start()
+    start = time.monotonic()
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        engine.run("busybox", ["sh", "-c", "while true; do echo tick; sleep 0.2; done"])
+    assert time.monotonic() - start < 20
+    message = str(caught.value)
+    assert f"Lost the connection to the Docker Engine at {host}" in message
+    assert "docker info" in caught.value.fix
+    assert "docker run" in caught.value.cli
+
+
+def test_doctor_with_a_closed_socket_exits_1_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "docker.sock"
+    with socket.socket(socket.AF_UNIX) as dead:
+        dead.bind(str(path))
+    env = {**os.environ, "DOCKER_HOST": f"unix://{path}"}
+    done = subprocess.run([sys.executable, "-m", "docdocker", "doctor"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "✘ Docker Engine reachable: Cannot connect to the Docker Engine" in done.stdout
+    assert "Fix: Start Docker" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_doctor_passes_on_a_working_engine() -> None:
+    done = subprocess.run([sys.executable, "-m", "docdocker", "doctor"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout
+    for check in ("Docker Engine reachable", "Engine version", "Socket permissions",
+                  "OS / architecture", "Free disk space", "Pull hello-world"):
+        assert f"✔ {check}" in done.stdout
+    assert "Ready for the tutorial." in done.stdout
