@@ -54,6 +54,8 @@ class StepResult:
     container: Any = None
     exit_code: int | None = None
     links: list[render.Link] = field(default_factory=list)
+    #: True when ``output`` was already shown while it streamed.
+    streamed: bool = False
 
     @property
     def cli(self) -> str:
@@ -61,6 +63,8 @@ class StepResult:
         return self.step.cli
 
     def _repr_html_(self) -> str:
+        if self.streamed:
+            return render.status_html(self.exit_code == 0, self._exit_summary())
         parts = []
         if self.rows is not None:
             parts.append(render.table_html(self.columns, self.rows))
@@ -71,9 +75,17 @@ class StepResult:
         return "".join(parts) or render.output_html("(no output)")
 
     def __repr__(self) -> str:
+        if self.streamed:
+            return self._exit_summary()
         if self.rows is not None:
             return render.table_text(self.columns, self.rows)
         return self.output.rstrip("\n") or "(no output)"
+
+    def _exit_summary(self) -> str:
+        name = getattr(self.container, "name", "the container")
+        if self.exit_code is None:
+            return f"container {name} was stopped"
+        return f"container {name} exited with code {self.exit_code}"
 
 
 class Engine:
@@ -246,6 +258,7 @@ class Engine:
             result.links = [render.Link(m.url, m.url) for m in step.publish if m.url]
             return result
         result.output = self._follow(container, timeout)
+        result.streamed = True
         assert waiter is not None
         waiter.join(timeout=30)
         result.exit_code = exit_code[0]
@@ -401,7 +414,9 @@ def ago(epoch: float | None) -> str:
         if seconds >= size:
             n = seconds // size
             return f"{n} {unit}{'s' if n > 1 else ''} ago"
-    return "Less than a second ago" if seconds < 1 else f"{seconds} seconds ago"
+    if seconds < 1:
+        return "Less than a second ago"
+    return f"{seconds} second{'s' if seconds > 1 else ''} ago"
 
 
 def _size(n: float) -> str:
