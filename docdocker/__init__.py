@@ -7,8 +7,10 @@ Typical use in a notebook::
     engine.run("nginx", detach=True, publish="127.0.0.1:8080:80")
 """
 
-from docdocker import errors, ports, reference, steps
+from docdocker import errors, ports, reference, steps, web
+from docdocker.doctor import doctor
 from docdocker.engine import Engine, StepResult, connect
+from docdocker.lesson import expect_error
 from docdocker.steps import LABEL
 
 __version__ = "0.1.0"
@@ -21,14 +23,9 @@ __all__ = [
     "connect",
     "doctor",
     "errors",
+    "expect_error",
     "ports",
     "reference",
     "steps",
+    "web",
 ]
-
-
-def doctor() -> "object":
-    """Check this machine for the tutorial; see :func:`docdocker.doctor.doctor`."""
-    from docdocker.doctor import doctor as _doctor
-
-    return _doctor()

@@ -56,6 +56,8 @@ class StepResult:
     links: list[render.Link] = field(default_factory=list)
     #: True when ``output`` was already shown while it streamed.
     streamed: bool = False
+    #: For a foreground run stopped by its ``timeout``: that timeout, in seconds.
+    stopped_after: float | None = None
 
     @property
     def cli(self) -> str:
@@ -83,9 +85,11 @@ class StepResult:
 
     def _exit_summary(self) -> str:
         name = getattr(self.container, "name", "the container")
-        if self.exit_code is None:
-            return f"container {name} was stopped"
-        return f"container {name} exited with code {self.exit_code}"
+        code = "unknown" if self.exit_code is None else self.exit_code
+        if self.stopped_after is not None:
+            return (f"container {name} was stopped after {self.stopped_after:g} s "
+                    f"(exit code {code})")
+        return f"container {name} exited with code {code}"
 
 
 class Engine:
@@ -181,7 +185,9 @@ class Engine:
         """Download an image. Equivalent CLI: ``docker pull IMAGE``"""
         return self.execute(s.Pull(image=image))
 
-    def ps(self, *, all: bool = False, everything: bool = False) -> StepResult:
+    def ps(
+        self, *, all: bool = False, everything: bool = False, status: str | None = None
+    ) -> StepResult:
         """List the tutorial's containers (or every container on the engine).
 
         Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
@@ -190,8 +196,11 @@ class Engine:
             all: Include stopped containers (``--all``).
             everything: Drop the label filter and list containers not made by
                 the tutorial too (read-only for the tutorial).
+            status: Only containers in this state (``created``, ``running``, ``exited``...).
         """
         filters = {} if everything else {"label": LABEL}
+        if status:
+            filters["status"] = status
         return self.execute(s.Ps(all=all, filters=filters))
 
     def stop(self, container: str, *, time: int | None = None) -> StepResult:
@@ -223,6 +232,24 @@ class Engine:
         """
         value = f"{LABEL}={self.notebook}" if notebook_only else LABEL
         return self.execute(s.ContainerPrune(filters={"label": value}))
+
+    def clean_up(self) -> None:
+        """Remove every container this notebook created, running or not.
+
+        Equivalent CLI: ``docker rm --force NAME`` for each container labelled
+        ``org.docdocker.notebook=<notebook>``
+        """
+        with self.translate(s.Ps(all=True, filters={"label": f"{LABEL}={self.notebook}"})):
+            mine = self.client.api.containers(
+                all=True, filters={"label": f"{LABEL}={self.notebook}"}
+            )
+        if not mine:
+            self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
+            return
+        for c in mine:
+            name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+            self.rm(name, force=True)
+            self.console.text(f"{name}\n")
 
     # -------------------------------------------------------------- handlers
     def _do_pull(self, step: s.Pull) -> StepResult:
@@ -257,8 +284,9 @@ class Engine:
             result.output = container.id + "\n"
             result.links = [render.Link(m.url, m.url) for m in step.publish if m.url]
             return result
-        result.output = self._follow(container, timeout)
+        result.output, stopped = self._follow(container, timeout)
         result.streamed = True
+        result.stopped_after = timeout if stopped else None
         assert waiter is not None
         waiter.join(timeout=30)
         result.exit_code = exit_code[0]
@@ -266,7 +294,7 @@ class Engine:
             # The output stream also ends quietly when the connection drops; asking
             # the engine again turns a vanished engine into a clear error.
             container.reload()
-        if result.exit_code not in (None, 0) and timeout is None:
+        if result.exit_code not in (None, 0) and not stopped:
             raise errors.StepFailed(
                 f"The container exited with code {result.exit_code}.",
                 fix="Read its output above; `docker logs` shows it again.",
@@ -284,11 +312,21 @@ class Engine:
         except (docker.errors.DockerException, requests.exceptions.RequestException):
             out[0] = None
 
-    def _follow(self, container: Any, timeout: float | None) -> str:
-        """Stream a foreground container's output until it exits or time runs out."""
+    def _follow(self, container: Any, timeout: float | None) -> tuple[str, bool]:
+        """Stream a foreground container's output until it exits or time runs out.
+
+        Returns:
+            What it printed, and whether the timeout (or Ctrl-C) stopped it.
+        """
+        stopped: list[bool] = []
+
+        def stop() -> None:
+            stopped.append(True)
+            _stop_quietly(container)
+
         timer = None
         if timeout is not None:
-            timer = threading.Timer(timeout, _stop_quietly, args=(container,))
+            timer = threading.Timer(timeout, stop)
             timer.daemon = True
             timer.start()
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -300,13 +338,13 @@ class Engine:
                 self.console.text(text)
         except KeyboardInterrupt:
             # What Ctrl-C does to a foreground `docker run`: the container stops.
-            _stop_quietly(container)
+            stop()
         except docker.errors.NotFound:
             pass  # auto-removed as it exited; what it printed has been read
         finally:
             if timer is not None:
                 timer.cancel()
-        return "".join(chunks)
+        return "".join(chunks), bool(stopped)
 
     def _do_ps(self, step: s.Ps) -> StepResult:
         listed = self.client.api.containers(**step.sdk_kwargs)
@@ -468,6 +506,9 @@ def connect(notebook: str, *, console: Console | None = None, timeout: int = 60)
     Raises:
         docdocker.errors.EngineUnavailable: The engine cannot be reached.
     """
+    if in_notebook():
+        # Before connecting, so that "no engine here" (Binder) reads as advice too.
+        install_notebook_errors()
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
@@ -476,8 +517,6 @@ def connect(notebook: str, *, console: Console | None = None, timeout: int = 60)
         if friendly is None:
             raise
         raise friendly from err
-    if in_notebook():
-        install_notebook_errors()
     return Engine(notebook, client, console)
 
 

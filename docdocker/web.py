@@ -1,0 +1,87 @@
+"""Fetch a page from a container's published port, as ``curl`` would.
+
+Only loopback addresses are fetched: the tutorial publishes on 127.0.0.1 and
+never talks to container IPs or other machines.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from html import escape
+from ipaddress import ip_address
+from urllib.parse import urlparse
+
+from docdocker import errors, render
+
+
+@dataclass
+class Page:
+    """A fetched page: where from, the HTTP status, and the body as text."""
+
+    url: str
+    status: int
+    body: str
+
+    @property
+    def cli(self) -> str:
+        return f"curl {self.url}"
+
+    def __repr__(self) -> str:
+        return f"$ {self.cli}\nHTTP {self.status}\n{self.body}"
+
+    def _repr_html_(self) -> str:
+        # The page is shown as the browser would render it, in a sandboxed frame
+        # (no scripts), next to its source.
+        return (
+            render.command_html(self.cli)
+            + f"<div>HTTP {self.status}</div>"
+            + f'<iframe sandbox="" srcdoc="{escape(self.body, quote=True)}" '
+            'style="width: 100%; height: 8em; border: 1px solid var(--jp-border-color1, #ccc);">'
+            "</iframe>"
+            + render.output_html(self.body.rstrip("\n"))
+        )
+
+
+def fetch(url: str, *, wait: float = 10.0) -> Page:
+    """Fetch ``url`` from this machine, retrying while the server starts up.
+
+    Equivalent CLI: ``curl URL``
+
+    Args:
+        url: An ``http://127.0.0.1:PORT/...`` (or ``localhost``) address.
+        wait: Seconds to keep retrying: a container's server needs a moment to start.
+
+    Raises:
+        docdocker.errors.DocDockerError: Not a loopback URL, or nothing answered in time.
+    """
+    host = urlparse(url).hostname or ""
+    if host != "localhost":
+        try:
+            loopback = ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise errors.DocDockerError(
+                f"Not fetching {url}: the tutorial only talks to this machine.",
+                fix="Use http://127.0.0.1:PORT with the host port you published.",
+            )
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode("utf-8", errors="replace")
+                return Page(url, response.status, body)
+        except urllib.error.HTTPError as err:
+            return Page(url, err.code, err.read().decode("utf-8", errors="replace"))
+        except OSError as err:
+            if time.monotonic() >= deadline:
+                raise errors.DocDockerError(
+                    f"Nothing answered at {url} within {wait:.0f} s ({err}).",
+                    fix="Check the container is running (`docker ps`) and that you used the "
+                        "host port from its PORTS column.",
+                    command=["curl", url],
+                ) from err
+            time.sleep(0.2)
