@@ -57,7 +57,7 @@ def main(rounds: int = 20) -> None:
     if docker_cli:
         contenders["docker CLI"] = lambda: via_cli(docker_cli)
     times: dict[str, list[float]] = {name: [] for name in contenders}
-    for name, run in contenders.items():
+    for run in contenders.values():
         run()  # warm-up, not counted
     for _ in range(rounds):
         for name, run in contenders.items():

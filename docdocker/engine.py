@@ -434,7 +434,8 @@ def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "CONTAINER ID": c["Id"][:12],
         "IMAGE": c.get("Image", ""),
-        "COMMAND": f'"{command[:20]}…"' if len(command) > 20 else f'"{command}"',
+        # Like the CLI: at most 20 characters wide, the last one an ellipsis.
+        "COMMAND": f'"{command[:19]}…"' if len(command) > 20 else f'"{command}"',
         "CREATED": ago(c.get("Created")),
         "STATUS": c.get("Status", ""),
         "PORTS": published,

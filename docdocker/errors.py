@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from typing import Any
 
 
 class DocDockerError(Exception):
@@ -50,6 +51,10 @@ class DocDockerError(Exception):
         from docdocker.render import error_html
 
         return error_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain-text form (terminals, saved notebooks): the message, not a repr().
+        printer.text(f"{type(self).__name__}: {self}")
 
 
 class InvalidReference(DocDockerError, ValueError):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -541,10 +542,11 @@ def _someone_listens(address: str, port: int) -> bool:
 def is_free(host_ip: str | None, port: int, protocol: str = "tcp") -> bool:
     """Tell whether ``port`` can be bound on ``host_ip`` on this machine right now.
 
-    The check is a real bind, without SO_REUSEADDR so that a port with a
-    listener counts as taken, released at once. The answer can be stale by the
-    time a container starts; the engine then fails with "port is already
-    allocated".
+    The check is a real bind, released at once. On Linux a tcp check sets
+    SO_REUSEADDR, as the engine's own port proxy does: a port whose last
+    connections are still in TIME-WAIT is free for the engine, while a port
+    with a listener still refuses the bind. The answer can be stale by the time
+    a container starts; the engine then fails with "port is already allocated".
 
     A port this process may not bind (below 1024 for a non-root user) is not
     taken for that reason alone, since the engine runs with the privilege to
@@ -586,6 +588,8 @@ def is_free(host_ip: str | None, port: int, protocol: str = "tcp") -> bool:
             fix="Check a tcp port, or use an IPv4 address such as 127.0.0.1.",
         ) from exc
     with sock:
+        if protocol == "tcp" and sys.platform == "linux":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((address, port))
         except PermissionError:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,55 +89,10 @@ def test_connect_to_a_closed_socket_explains_what_to_do(tmp_path: Path, monkeypa
     assert "DOCKER_HOST is set" in message
 
 
-class SocketProxy:
-    """Forwards a Unix socket to the real engine until :meth:`cut` drops every connection."""
-
-    def __init__(self, path: Path, target: str = "/var/run/docker.sock") -> None:
-        self.path, self.target = str(path), target
-        self.server = socket.socket(socket.AF_UNIX)
-        self.server.bind(self.path)
-        self.server.listen()
-        self.open: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.target)
-            self.open += [conn, upstream]
-            for a, b in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def cut(self) -> None:
-        # shutdown() wakes the thread blocked in accept(); close() alone would not.
-        self.server.shutdown(socket.SHUT_RDWR)
-        self.server.close()
-        for s in self.open:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-
 def test_engine_that_goes_away_mid_step_gives_a_clear_message(
-    tmp_path: Path, client, notebook: str
+    engine_proxy, client, notebook: str
 ) -> None:
-    proxy = SocketProxy(tmp_path / "engine.sock")
+    proxy = engine_proxy
     host = f"unix://{proxy.path}"
     engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=30), Console(), host=host)
     threading.Timer(2.0, proxy.cut).start()
@@ -172,3 +127,27 @@ def test_doctor_passes_on_a_working_engine() -> None:
                   "OS / architecture", "Free disk space", "Pull hello-world"):
         assert f"✔ {check}" in done.stdout
     assert "Ready for the tutorial." in done.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to drop the permission override")
+def test_socket_without_permission_points_to_the_docker_group(tmp_path: Path) -> None:
+    # root ignores file permissions; setpriv drops that capability, so a socket owned
+    # by another user with mode 0600 is refused, as for a user outside the docker group.
+    path = tmp_path / "docker.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        server.listen()
+        os.chown(path, 65534, 65534)
+        path.chmod(0o600)
+        done = subprocess.run(
+            ["setpriv", "--inh-caps=-all", "--bounding-set=-all",
+             sys.executable, "-m", "docdocker", "doctor"],
+            env={**os.environ, "DOCKER_HOST": f"unix://{path}"},
+            capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"Permission denied on the Docker socket (unix://{path})" in done.stdout
+    assert "sudo usermod -aG docker $USER" in done.stdout
+    assert f"✘ Socket permissions: {path} is not readable and writable by you" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -547,6 +548,9 @@ class _PrivilegedPortSocket:
     def __exit__(self, *exc: object) -> None:
         return None
 
+    def setsockopt(self, *args: object) -> None:
+        pass
+
     def bind(self, address: object) -> None:
         raise PermissionError(13, "Permission denied")
 
@@ -585,3 +589,19 @@ def test_privileged_ports_are_judged_by_listeners(
 def test_free_port_arguments_are_validated(call: Callable[[], object], phrase: str) -> None:
     with pytest.raises(InvalidPortSpec, match=re.escape(phrase)):
         call()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="TIME-WAIT reuse is Linux's bind rule")
+def test_a_port_left_in_time_wait_is_free_for_the_engine() -> None:
+    # A server like the engine's port proxy (SO_REUSEADDR, as Go sets it) closes a
+    # connection first: its port is then in TIME-WAIT, and the engine may bind it again.
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = listener.accept()
+        conn.close()
+        client.close()
+    assert ports.is_free("127.0.0.1", port) is True

@@ -1,0 +1,10 @@
+"""Interactive widgets for the tutorial: one module per widget, views only.
+
+The logic they show lives in :mod:`docdocker.ports`, :mod:`docdocker.steps`
+and :mod:`docdocker.engine`.
+"""
+
+from docdocker.widgets.dashboard import Dashboard
+from docdocker.widgets.portmapper import PortMapper
+
+__all__ = ["Dashboard", "PortMapper"]

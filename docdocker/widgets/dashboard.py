@@ -1,0 +1,794 @@
+"""A live dashboard of the tutorial's containers, with stop, kill, remove and logs buttons.
+
+Layers, as for every docdocker widget:
+
+* pure logic: :func:`dashboard_row` and :func:`build_rows` turn the engine's
+  container list into rows, and :class:`RefreshScheduler` turns a burst of
+  engine events into one refresh;
+* a model: :class:`DashboardModel` (``rows``, ``show_all``, ``error``, and the
+  last action's echoed command), a :class:`traitlets.HasTraits` that knows
+  nothing about widgets;
+* a view: :class:`Dashboard`, stock ipywidgets observing the model, built in
+  one place (:meth:`Dashboard._render_table`);
+* actions: the engine's own steps (``engine.stop``, ``engine.kill``,
+  ``engine.rm``, ``engine.logs``), so each button echoes the exact ``docker``
+  command it stands for.
+
+Only containers labelled ``org.docdocker.notebook`` are managed. The toggle
+"show every container on this engine" lists the others too, read-only: the
+tutorial never stops or removes what it did not make.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
+
+from docdocker import errors, render
+from docdocker import steps as s
+from docdocker.console import Console
+from docdocker.engine import Engine, StepResult, ps_row, translate_error
+from docdocker.steps import LABEL
+
+__all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
+           "dashboard_row", "ps_step"]
+
+#: The table's columns: row keys and their headings.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("NAMES", "NAME"),
+    ("IMAGE", "IMAGE"),
+    ("STATUS", "STATUS"),
+    ("PORTS", "PORTS"),
+    ("CREATED", "CREATED"),
+    ("notebook", "NOTEBOOK"),
+)
+_WIDTHS = {"NAMES": "15em", "IMAGE": "11em", "STATUS": "13em", "PORTS": "15em",
+           "CREATED": "10em", "notebook": "10em"}
+
+#: The actions offered on each row, in the order the buttons appear.
+ACTIONS = ("stop", "kill", "remove", "logs")
+
+#: How many lines the logs button shows.
+LOG_TAIL = 20
+
+READ_ONLY_TIP = (
+    "Read-only: docdocker only manages what the tutorial made (containers labelled "
+    f"{LABEL}). Manage this one yourself from a terminal."
+)
+
+# Stop and kill only make sense on a live process; the engine refuses `kill` otherwise.
+_LIVE_STATES = frozenset({"running", "paused", "restarting"})
+
+
+# ------------------------------------------------------------------ pure logic
+def ps_step(show_all: bool) -> s.Ps:
+    """The listing the dashboard shows, as a step (for its echo and its SDK call).
+
+    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
+
+    Args:
+        show_all: List every container on the engine, not only the tutorial's.
+    """
+    return s.Ps(all=True, filters={} if show_all else {"label": LABEL})
+
+
+def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
+    """One dashboard row from an entry of the engine's container list.
+
+    The ``docker ps`` columns come from :func:`docdocker.engine.ps_row` (ports
+    are :class:`~docdocker.render.Link` objects for published ports, the age is
+    "5 seconds ago"); the row adds the full ``id``, the ``STATE``
+    (``running``, ``exited``...), the ``notebook`` that made the container
+    (its label value) and ``managed``: whether docdocker may act on it.
+
+    Equivalent CLI: ``docker ps --all --format '{{.Names}} {{.Label "org.docdocker.notebook"}}'``
+
+    Args:
+        container: One item of ``client.api.containers(all=True)``.
+    """
+    row = ps_row(container)
+    labels = row["LABELS"]
+    row["id"] = container["Id"]
+    row["STATE"] = container.get("State", "")
+    # Any value counts: the label's presence is what marks a tutorial object.
+    row["managed"] = LABEL in labels
+    row["notebook"] = labels.get(LABEL, "")
+    return row
+
+
+def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool) -> list[dict[str, Any]]:
+    """The dashboard's rows, in the engine's order (newest first, like ``docker ps``).
+
+    The engine already filters by label; filtering again here means a wrong
+    filter can never make an unlabelled container look managed or visible.
+
+    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
+
+    Args:
+        containers: The engine's container list.
+        show_all: Keep containers the tutorial did not make (as read-only rows).
+    """
+    rows = [dashboard_row(c) for c in containers]
+    return rows if show_all else [r for r in rows if r["managed"]]
+
+
+def first_name(row: Mapping[str, Any]) -> str:
+    """The name to use in commands for a row: its first name, else its short ID."""
+    return (row.get("NAMES") or "").split(",")[0] or row.get("CONTAINER ID", "")
+
+
+def ports_html(ports: Iterable[Any]) -> str:
+    """The PORTS cell: published ports as links that open in a new tab."""
+    return "<br>".join(
+        render.link_html(p) if isinstance(p, render.Link) else escape(str(p)) for p in ports
+    )
+
+
+class RefreshScheduler:
+    """Decides when the dashboard refreshes: soon after engine events, and periodically.
+
+    Engine events come in bursts (``docker run`` alone sends create, attach and
+    start), so a poke does not refresh at once: the scheduler waits ``settle``
+    seconds for the burst to end, then asks for one refresh. Pokes arriving
+    while a refresh runs are not lost: they ask for exactly one more. Without
+    events it still wakes every ``period`` seconds, so the age and "Up 3
+    minutes" columns stay current.
+
+    Args:
+        period: Seconds between refreshes when nothing happens.
+        settle: Seconds to let a burst of events finish before refreshing.
+    """
+
+    def __init__(self, period: float = 5.0, settle: float = 0.1) -> None:
+        self.period = period
+        self.settle = settle
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+
+    @property
+    def stopped(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stopped.is_set()
+
+    def poke(self) -> None:
+        """Something changed: refresh soon. Safe from any thread, cheap to call often."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop: a pending or later :meth:`wait` returns None at once."""
+        self._stopped.set()
+        self._wake.set()
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped first; returns True if stopped."""
+        return self._stopped.wait(seconds)
+
+    def wait(self) -> str | None:
+        """Block until a refresh is due.
+
+        Returns:
+            ``"event"`` after pokes, ``"timer"`` when ``period`` passed quietly,
+            None once stopped (the caller's loop ends).
+        """
+        poked = self._wake.wait(self.period)
+        if self.stopped:
+            return None
+        if not poked:
+            return "timer"
+        if self._stopped.wait(self.settle):
+            return None
+        # Cleared only now, just before the refresh fetches: an event after
+        # this point is not covered by that fetch and triggers another one.
+        self._wake.clear()
+        return "event"
+
+
+# ----------------------------------------------------------------------- model
+class DashboardModel(HasTraits):
+    """The dashboard's state, fed by the engine; the view only observes it.
+
+    Attributes:
+        rows: The rows shown (see :func:`dashboard_row`).
+        show_all: List every container on the engine, not only the tutorial's.
+        error: The last failure, shown as a friendly message; None when fine.
+        command: The echoed ``docker`` command of the last action.
+        busy: An action is running.
+        live: The table refreshes by itself (False once closed, or when the
+            engine went away).
+        logs: The last lines a ``logs`` action returned.
+        logs_of: The container those lines came from.
+    """
+
+    rows = List(Dict())
+    show_all = Bool(False)
+    error = Instance(errors.DocDockerError, allow_none=True)
+    command = Unicode("")
+    busy = Bool(False)
+    live = Bool(False)
+    logs = Unicode("")
+    logs_of = Unicode("")
+
+    @property
+    def cli(self) -> str:
+        """The ``docker ps`` command the table stands for."""
+        return ps_step(self.show_all).cli
+
+
+class _StatusConsole(Console):
+    """Sends a step's echo to the dashboard's status line instead of the cell output.
+
+    A button callback has no cell to print into, and the periodic refresh must
+    not litter the notebook: the widget shows the command itself.
+    """
+
+    def __init__(self, model: DashboardModel) -> None:
+        self._model = model
+
+    def command(self, cli: str) -> None:
+        self._model.command = cli
+
+
+class _RowView:
+    """The widgets of one table row, kept across refreshes so a click is never lost."""
+
+    def __init__(self, on_action: Callable[[str, _RowView], None]) -> None:
+        self.name = ""
+        self.cells = {key: widgets.HTML(layout=widgets.Layout(width=_WIDTHS[key]))
+                      for key, _ in COLUMNS}
+        self.buttons: dict[str, widgets.Button] = {}
+        for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
+                                  ("remove", "danger", "trash"), ("logs", "info", "file-text")):
+            button = widgets.Button(description=verb, button_style=style, icon=icon,
+                                    layout=widgets.Layout(width="auto"))
+            button.on_click(lambda _b, verb=verb: on_action(verb, self))
+            self.buttons[verb] = button
+        self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],
+                                layout=widgets.Layout(align_items="center"))
+
+    def update(self, row: Mapping[str, Any]) -> None:
+        self.name = first_name(row)
+        values = {
+            "NAMES": f"<b>{escape(self.name)}</b>",
+            "IMAGE": escape(row.get("IMAGE", "")),
+            "STATUS": escape(row.get("STATUS", "")),
+            "PORTS": ports_html(row.get("PORTS") or ()),
+            "CREATED": escape(row.get("CREATED", "")),
+            "notebook": escape(row["notebook"]) if row["managed"] else
+            f'<i title="{escape(READ_ONLY_TIP)}">not the tutorial\'s (read-only)</i>',
+        }
+        for key, html in values.items():
+            # Same value, no message to the browser: traitlets drops unchanged strings.
+            self.cells[key].value = html
+        live = row.get("STATE") in _LIVE_STATES
+        for verb, button in self.buttons.items():
+            if not row["managed"]:
+                button.disabled, button.tooltip = True, READ_ONLY_TIP
+            elif verb in ("stop", "kill") and not live:
+                button.disabled = True
+                button.tooltip = f"{self.name} is not running ({row.get('STATE') or '?'})."
+            else:
+                button.disabled = False
+                button.tooltip = _action_step(verb, self.name).cli
+
+    def close(self) -> None:
+        for w in (*self.cells.values(), *self.buttons.values(), self.box):
+            w.close()
+
+
+def _action_step(verb: str, name: str) -> s.Step:
+    """The step a button runs (for tooltips and refusals; the engine builds its own)."""
+    return {
+        "stop": lambda: s.Stop(container=name),
+        "kill": lambda: s.Kill(container=name),
+        "remove": lambda: s.Rm(container=name, force=True),
+        "logs": lambda: s.Logs(container=name, tail=LOG_TAIL),
+    }[verb]()
+
+
+# ------------------------------------------------------------------------ view
+class Dashboard(widgets.VBox):
+    """A live table of the tutorial's containers, with a stop, kill, remove and logs button per row.
+
+    The table refreshes by itself within a fraction of a second of any change,
+    including changes made with the ``docker`` CLI in a terminal, and every
+    few seconds for the age column. Each action echoes its ``docker`` command
+    in the status line; failures show a friendly message, never a traceback.
+
+    Equivalent CLI: ``docker ps --all --filter label=org.docdocker.notebook``
+
+    Example:
+        >>> dash = Dashboard(engine=engine)   # doctest: +SKIP
+        >>> dash                              # doctest: +SKIP
+        >>> dash.stop("web")                  # doctest: +SKIP
+        >>> dash.close()                      # doctest: +SKIP
+
+    Args:
+        engine: The engine to watch and act through; when None, the dashboard
+            connects with ``docdocker.connect("dashboard")`` and closes that
+            connection when it is closed.
+        period: Seconds between refreshes when no engine event arrives.
+        live: Refresh by itself (False: only on :meth:`refresh` and after actions).
+
+    Attributes:
+        model: The :class:`DashboardModel` the view shows.
+        show_all: List every container on the engine; the others are read-only.
+        refreshes: How many refreshes have reached the table (for tests).
+    """
+
+    show_all = Bool(False, help="Show every container on this engine (others read-only).")
+
+    def __init__(self, engine: Engine | None = None, *, period: float = 5.0,
+                 live: bool = True, **kwargs: Any) -> None:
+        # Plain attributes first: Widget.__del__ calls close(), even after a failed __init__.
+        self._closed = False
+        self._lock = threading.RLock()
+        self._ticket = 0
+        self._applied = 0
+        self._refresh_failed = False
+        self._stream: Any = None
+        self._threads: tuple[threading.Thread, ...] = ()
+        self._scheduler = RefreshScheduler(period=period)
+        self._views: dict[str, _RowView] = {}
+        self._want_live = False
+        self.refreshes = 0
+        self.model = DashboardModel()
+        super().__init__(**kwargs)
+
+        self._owns_engine = engine is None
+        self._engine: Engine | None = engine
+        if engine is None:
+            from docdocker.engine import connect
+
+            try:
+                self._engine = connect("dashboard", console=Console())
+            except errors.EngineUnavailable as err:
+                self.model.error = err
+        # Actions run on the same connection and labels, but echo into the status
+        # line: the caller's console would print into whichever cell runs next.
+        self._actions: Engine | None = None
+        if self._engine is not None:
+            self._actions = Engine(self._engine.notebook, self._engine.client,
+                                   _StatusConsole(self.model), host=self._engine.host)
+
+        self._build_view()
+        self._want_live = live
+        traitlets.link((self, "show_all"), (self.model, "show_all"))
+        self.model.observe(self._on_show_all, names="show_all")
+        self.model.observe(lambda _c: self._render_table(), names="rows")
+        self.model.observe(lambda _c: self._render_status(),
+                           names=["error", "command", "busy", "live"])
+        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of"])
+
+        if self._engine is not None:
+            self.refresh()  # starts watching when it succeeds and ``live`` is set
+        self._render_table()
+        self._render_status()
+
+    # ------------------------------------------------------------ public API
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows shown: dicts with NAMES, IMAGE, STATUS, PORTS, CREATED, notebook, managed..."""
+        return list(self.model.rows)
+
+    @property
+    def engine(self) -> Engine | None:
+        """The engine watched (None when the connection failed)."""
+        return self._engine
+
+    @property
+    def threads(self) -> tuple[threading.Thread, ...]:
+        """The background threads (event listener, refresher); for tests and debugging."""
+        return self._threads
+
+    @property
+    def toggle(self) -> widgets.Checkbox:
+        """The "show every container on this engine" checkbox (linked to :attr:`show_all`)."""
+        return self._toggle
+
+    @property
+    def status_line(self) -> widgets.HTML:
+        """Where each action's ``docker`` command, its outcome or its error is shown."""
+        return self._status
+
+    @property
+    def logs_area(self) -> widgets.HTML:
+        """Where the ``logs`` button shows a container's last lines."""
+        return self._logs
+
+    @property
+    def table(self) -> widgets.VBox:
+        """The table: one HBox per row (or a hint when there are none)."""
+        return self._table
+
+    def row_buttons(self, name: str) -> dict[str, widgets.Button]:
+        """The ``stop``, ``kill``, ``remove`` and ``logs`` buttons of a container's row.
+
+        Args:
+            name: The container's name (or ID) as shown in the table.
+
+        Raises:
+            KeyError: No row shows that container.
+        """
+        with self._lock:
+            for row in self.model.rows:
+                if name in (first_name(row), row["CONTAINER ID"], row["id"]):
+                    return dict(self._views[row["id"]].buttons)
+        raise KeyError(f"No row for container {name!r}; shown: "
+                       f"{[first_name(r) for r in self.model.rows]}")
+
+    def refresh(self) -> list[dict[str, Any]]:
+        """Ask the engine for the containers now and update the table.
+
+        Failures are shown in the widget, not raised; when the engine is gone
+        the dashboard also stops refreshing. Does nothing once closed.
+
+        Equivalent CLI: ``docker ps --all --filter label=org.docdocker.notebook``
+
+        Returns:
+            The rows now shown.
+        """
+        if self._closed or self._engine is None:
+            return self.rows
+        with self._lock:
+            self._ticket += 1
+            ticket = self._ticket
+        try:
+            rows = self._fetch()
+        except errors.EngineUnavailable as err:
+            self._fail(err)
+            return self.rows
+        except errors.DocDockerError as err:
+            with self._lock:
+                self._refresh_failed = True
+                self.model.error = err
+            return self.rows
+        with self._lock:
+            # Refreshes run from the watcher thread and from the kernel's thread;
+            # a slow fetch must not overwrite a newer one that landed first.
+            if ticket < self._applied or self._closed:
+                return self.rows
+            self._applied = ticket
+            self.refreshes += 1
+            self.model.rows = rows
+            if self._refresh_failed:
+                self._refresh_failed = False
+                self.model.error = None
+        if self._want_live and not self.model.live and not self._in_watcher():
+            # The engine is back (e.g. the learner restarted Docker, then clicked refresh).
+            self._start_watching()
+        return rows
+
+    def stop(self, name: str) -> StepResult:
+        """Stop a container the tutorial made (SIGTERM, then SIGKILL after 10 s).
+
+        Equivalent CLI: ``docker stop NAME``
+
+        Raises:
+            docdocker.errors.DocDockerError: Not the tutorial's, not found, or the engine refused.
+        """
+        return self._act("stop", name)
+
+    def kill(self, name: str) -> StepResult:
+        """Kill a container the tutorial made (SIGKILL: exit code 137).
+
+        Equivalent CLI: ``docker kill NAME``
+
+        Raises:
+            docdocker.errors.DocDockerError: Not the tutorial's, not running, or not found.
+        """
+        return self._act("kill", name)
+
+    def remove(self, name: str) -> StepResult:
+        """Remove a container the tutorial made, running or not.
+
+        Equivalent CLI: ``docker rm --force NAME``
+
+        Raises:
+            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+        """
+        return self._act("remove", name)
+
+    def logs(self, name: str) -> StepResult:
+        """Show the last lines a container printed, inside the widget.
+
+        Equivalent CLI: ``docker logs --tail 20 NAME``
+
+        Raises:
+            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+        """
+        return self._act("logs", name)
+
+    def close(self) -> None:
+        """Stop refreshing, close the event stream, and remove the widget from the page.
+
+        Joins the background threads (with a timeout; they are daemons, so a
+        finished kernel never waits for them).
+        """
+        if not self._closed:
+            self._closed = True
+            self._stop_watching()
+            with self._lock:
+                views, self._views = list(self._views.values()), {}
+            for view in views:
+                view.close()
+            for w in getattr(self, "_parts", ()):
+                w.close()
+            if getattr(self, "_owns_engine", False) and self._engine is not None:
+                self._engine.close()
+        super().close()
+
+    # --------------------------------------------------------------- actions
+    def _act(self, verb: str, name: str) -> StepResult:
+        if self._actions is None or self._engine is None:
+            err = self.model.error or errors.EngineUnavailable(
+                "The dashboard has no connection to the Docker Engine.",
+                fix="Create the dashboard again once `docker info` works.")
+            raise err
+        step = _action_step(verb, name)
+        self.model.error = None
+        self.model.command = step.cli
+        self.model.busy = True
+        try:
+            self._require_managed(name, step)
+            engine = self._actions
+            if verb == "stop":
+                result = engine.stop(name)
+            elif verb == "kill":
+                result = engine.kill(name)
+            elif verb == "remove":
+                result = engine.rm(name, force=True)
+            else:
+                result = engine.logs(name, tail=LOG_TAIL)
+                self.model.logs_of = name
+                self.model.logs = result.output
+        except errors.DocDockerError as err:
+            self.model.error = err
+            raise
+        finally:
+            self.model.busy = False
+            # Show the new state now rather than after the engine's events arrive.
+            self.refresh()
+        return result
+
+    def _require_managed(self, name: str, step: s.Step) -> None:
+        """Refuse containers the tutorial did not make (asks the engine, not the table)."""
+        assert self._engine is not None
+        try:
+            info = self._engine.client.api.inspect_container(name)
+        except Exception as err:
+            friendly = translate_error(err, step, self._engine)
+            if friendly is None:
+                raise
+            raise friendly from err
+        labels = (info.get("Config") or {}).get("Labels") or {}
+        if LABEL not in labels:
+            raise errors.StepFailed(
+                f"Container {name} was not made by the tutorial (it has no {LABEL} label), "
+                "so docdocker will not touch it.",
+                fix=f"If you really mean it, run the command yourself in a terminal: `{step.cli}`.",
+                command=step.argv, exit_code=1,
+            )
+
+    def _on_action(self, verb: str, view: _RowView) -> None:
+        # A button callback has nowhere to show a traceback: the error is already
+        # in the model (and so in the status line); swallowing it here is the point.
+        with suppress(errors.DocDockerError):
+            self._act(verb, view.name)
+
+    # --------------------------------------------------------------- watching
+    def _fetch(self) -> list[dict[str, Any]]:
+        assert self._engine is not None
+        show_all = self.model.show_all
+        step = ps_step(show_all)
+        # Not engine.ps(): that echoes `docker ps` into the notebook on every refresh.
+        try:
+            listed = self._engine.client.api.containers(**step.sdk_kwargs)
+        except Exception as err:
+            # Before the first success, "cannot connect" says more than "lost the connection".
+            friendly = translate_error(err, step if self.refreshes else None, self._engine)
+            if friendly is None:
+                raise
+            raise friendly from err
+        return build_rows(listed, show_all=show_all)
+
+    def _on_show_all(self, change: Mapping[str, Any]) -> None:
+        self._render_header()
+        self.refresh()
+
+    def _start_watching(self) -> None:
+        for thread in self._threads:  # a previous watcher, stopped on an engine failure
+            thread.join(timeout=2)
+        self._scheduler = RefreshScheduler(period=self._scheduler.period,
+                                           settle=self._scheduler.settle)
+        # Two daemon threads: one blocks on the engine's event stream and only
+        # pokes the scheduler; the other waits on the scheduler and refreshes.
+        # Events give sub-second updates for changes from anywhere (a terminal,
+        # another notebook) without polling the engine every second; the
+        # scheduler coalesces a burst into one refresh and adds a slow periodic
+        # one for the age column.
+        self._threads = (
+            threading.Thread(target=self._listen, name="docdocker-dashboard-events", daemon=True),
+            threading.Thread(target=self._refresh_loop, name="docdocker-dashboard-refresh",
+                             daemon=True),
+        )
+        self.model.live = True
+        for thread in self._threads:
+            thread.start()
+
+    def _refresh_loop(self) -> None:
+        while self._scheduler.wait() is not None:
+            try:
+                self.refresh()
+            except Exception:  # a bug must not silently end live updates
+                self.log.exception("docdocker dashboard: refresh failed")
+
+    def _listen(self) -> None:
+        assert self._engine is not None
+        scheduler = self._scheduler
+        while not scheduler.stopped:
+            try:
+                stream = self._engine.client.events(decode=True, filters={"type": "container"})
+            except Exception as err:
+                friendly = translate_error(err, None, self._engine)
+                if friendly is None:
+                    self.log.exception("docdocker dashboard: cannot follow engine events")
+                    return
+                if isinstance(friendly, errors.EngineUnavailable):
+                    self._fail(friendly)
+                    return
+                scheduler.sleep(5)  # the engine answered but refused: retry slowly
+                continue
+            with self._lock:
+                self._stream = stream
+            if scheduler.stopped:  # closed while the stream was opening
+                _close_stream(stream)
+                return
+            scheduler.poke()  # whatever happened before the stream opened
+            with suppress(Exception):  # a broken stream ends like a closed one
+                for _event in stream:
+                    scheduler.poke()
+            if scheduler.stopped:
+                return
+            # Nobody closed the stream: the engine went away or restarted. The
+            # refresh this poke triggers tells which (and stops everything, with
+            # the friendly message, if the engine is gone); otherwise reconnect.
+            scheduler.poke()
+            if scheduler.sleep(1.0):
+                return
+
+    def _fail(self, err: errors.DocDockerError) -> None:
+        with self._lock:
+            self._refresh_failed = True  # a later successful refresh clears the message
+            self.model.error = err
+        self._stop_watching()
+
+    def _in_watcher(self) -> bool:
+        return threading.current_thread() in self._threads
+
+    def _stop_watching(self) -> None:
+        self._scheduler.stop()
+        with self._lock:
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            _close_stream(stream)
+        # A watcher thread stopping on an engine failure only signals (two threads
+        # joining each other would wait out both timeouts); close() joins.
+        if not self._in_watcher():
+            for thread in self._threads:
+                if thread.is_alive():
+                    thread.join(timeout=2)
+        self.model.live = False
+
+    # ------------------------------------------------------------------ view
+    def _build_view(self) -> None:
+        self._toggle = widgets.Checkbox(description="show every container on this engine",
+                                        indent=False, layout=widgets.Layout(width="auto"))
+        traitlets.link((self._toggle, "value"), (self.model, "show_all"))
+        self._refresh_button = widgets.Button(description="refresh", icon="refresh",
+                                              tooltip="docker ps --all",
+                                              layout=widgets.Layout(width="auto"))
+        self._refresh_button.on_click(lambda _b: self.refresh())
+        self._title = widgets.HTML("<b>Containers</b>")
+        self._echo = widgets.HTML()
+        self._note = widgets.HTML()
+        self._header = widgets.HBox(
+            [widgets.HTML(f"<b>{escape(title)}</b>", layout=widgets.Layout(width=_WIDTHS[key]))
+             for key, title in COLUMNS])
+        self._table = widgets.VBox()
+        self._status = widgets.HTML()
+        self._logs = widgets.HTML()
+        toolbar = widgets.HBox([self._title, self._toggle, self._refresh_button],
+                               layout=widgets.Layout(align_items="center"))
+        self._parts: tuple[widgets.Widget, ...] = (
+            toolbar, self._title, self._toggle, self._refresh_button, self._echo, self._note,
+            self._header, *self._header.children, self._table, self._status, self._logs)
+        self.children = (toolbar, self._echo, self._header, self._table, self._note,
+                         self._status, self._logs)
+        self.add_class("docdocker-dashboard")
+        self._render_header()
+
+    def _render_header(self) -> None:
+        self._echo.value = render.command_html(self.model.cli)
+        self._note.value = (f"<small>{escape(READ_ONLY_TIP)}</small>"
+                            if self.model.show_all else "")
+
+    def _render_table(self) -> None:
+        """Build the table's children from ``model.rows``: the one place widgets are made."""
+        with self._lock:
+            if self._closed:
+                return
+            rows = self.model.rows
+            seen = set()
+            for row in rows:
+                view = self._views.get(row["id"])
+                if view is None:
+                    view = self._views[row["id"]] = _RowView(self._on_action)
+                view.update(row)
+                seen.add(row["id"])
+            for gone in set(self._views) - seen:
+                self._views.pop(gone).close()
+            if rows:
+                children = tuple(self._views[row["id"]].box for row in rows)
+            else:
+                children = (self._empty(),)
+            if children != self._table.children:
+                old = self._table.children
+                self._table.children = children
+                for w in old:
+                    if getattr(w, "_docdocker_empty", False) and w not in children:
+                        w.close()
+
+    def _empty(self) -> widgets.HTML:
+        current = self._table.children
+        if len(current) == 1 and getattr(current[0], "_docdocker_empty", False):
+            return current[0]  # type: ignore[return-value]
+        empty = widgets.HTML(
+            "<i>No containers made by the tutorial yet. Run one in a notebook, e.g. "
+            "<code>engine.run(\"nginx\", detach=True)</code>.</i>")
+        empty._docdocker_empty = True  # type: ignore[attr-defined]
+        return empty
+
+    def _render_status(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            model = self.model
+            parts = []
+            if model.command:
+                parts.append(render.command_html(model.command))
+                if model.busy:
+                    parts.append(render.status_html(None, "running…"))
+                elif model.error is None:
+                    parts.append(render.status_html(True, "done"))
+            if model.error is not None:
+                parts.append(render.error_html(model.error))
+            if isinstance(model.error, errors.EngineUnavailable) and not model.live:
+                parts.append(render.status_html(None, "Live refresh stopped."))
+            self._status.value = "".join(parts)
+
+    def _render_logs(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            model = self.model
+            if not model.logs_of:
+                self._logs.value = ""
+                return
+            body = (render.output_html(model.logs.rstrip("\n")) if model.logs
+                    else render.output_html("(no output)"))
+            self._logs.value = (f"<div><b>Last {LOG_TAIL} lines of "
+                                f"{escape(model.logs_of)}</b></div>{body}")
+
+
+def _close_stream(stream: Any) -> None:
+    # close() shuts the socket down, which is what wakes the thread blocked reading
+    # it; it raises for SSH connections and when the response is already closed.
+    with suppress(Exception):
+        stream.close()

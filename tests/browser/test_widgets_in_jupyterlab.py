@@ -1,0 +1,119 @@
+"""The widgets render and work in a real JupyterLab, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from docdocker.steps import LABEL
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium package for the browser tests")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A JupyterLab server on 127.0.0.1 serving a folder with one widget notebook."""
+    root = tmp_path_factory.mktemp("lab")
+    notebook = f"browser-{os.getpid()}"
+    nb = new_notebook(cells=[
+        new_code_cell("import docdocker as dd\n"
+                      "from docdocker.widgets import Dashboard, PortMapper\n"
+                      f"engine = dd.connect({notebook!r})"),
+        new_code_cell("pm = PortMapper(image='nginx', engine=engine)\n"
+                      f"pm.add_spec('127.0.0.1:{_free_port()}:80')\npm"),
+        new_code_cell("dash = Dashboard(engine=engine)\ndash"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "widgets.ipynb")
+    port, token = _free_port(), "docdocker-test"
+    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        argv.append("--allow-root")  # CI runs as root
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("JupyterLab did not start") from None
+            time.sleep(0.5)
+    yield f"{base}/lab/tree/widgets.ipynb?token={token}", notebook
+    server.terminate()
+    server.wait(timeout=30)
+    client = docker.from_env()
+    for c in client.containers.list(all=True, filters={"label": f"{LABEL}={notebook}"}):
+        c.remove(force=True)
+
+
+def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, notebook = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        # Wait for the kernel, then Run → Run All Cells.
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+
+        # The port mapper: the live `docker run` line and a Run button.
+        command = page.locator(".jp-OutputArea-output", has_text="docker run -d").first
+        expect(command).to_be_visible(timeout=60_000)
+        assert re.search(r"-p 127\.0\.0\.1:\d+:80", command.inner_text())
+        page.screenshot(path=str(tmp_path / "before-run.png"), full_page=True)
+        page.locator("button.widget-button", has_text=re.compile(r"^\W*Run\s*$")).click()
+
+        # Clicking Run in the browser starts a real, labelled container ...
+        client = docker.from_env()
+        deadline = time.monotonic() + 30
+        while not client.containers.list(filters={"label": f"{LABEL}={notebook}"}):
+            assert time.monotonic() < deadline, "the Run button started no container"
+            time.sleep(0.2)
+        # ... which shows up in the dashboard, with a link to its port.
+        expect(page.locator(".jp-OutputArea-output a[href^='http://127.0.0.1:']").first) \
+            .to_be_visible(timeout=10_000)
+        page.screenshot(path=str(tmp_path / "after-run.png"), full_page=True)
+        if os.environ.get("DOCDOCKER_SCREENSHOTS"):
+            shutil.copytree(tmp_path, os.environ["DOCDOCKER_SCREENSHOTS"], dirs_exist_ok=True)
+        browser.close()

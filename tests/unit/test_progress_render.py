@@ -1,0 +1,147 @@
+"""Pure logic: folding progress events, rendering results, translating engine errors."""
+
+from __future__ import annotations
+
+import docker.errors
+import pytest
+
+from docdocker import errors, render
+from docdocker.engine import StepResult, ago, ps_row, translate_error
+from docdocker.progress import Progress
+from docdocker.steps import Pull, Run, Stop
+
+PULL_EVENTS = [
+    {"status": "Pulling from library/nginx", "id": "latest"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "a1"},
+    {"status": "Pulling fs layer", "progressDetail": {}, "id": "b2"},
+    {"status": "Downloading", "progressDetail": {"current": 50, "total": 200}, "id": "a1"},
+    {"status": "Download complete", "progressDetail": {}, "id": "a1"},
+    {"status": "Pull complete", "progressDetail": {}, "id": "a1"},
+    {"status": "Already exists", "progressDetail": {}, "id": "b2"},
+    {"status": "Digest: sha256:" + "0" * 64},
+    {"status": "Status: Downloaded newer image for nginx:latest"},
+]
+
+
+def test_pull_events_fold_into_one_line_per_layer() -> None:
+    progress = Progress()
+    for event in PULL_EVENTS[:4]:
+        progress.feed(event)
+    assert progress.layers["a1"].current == 50 and progress.layers["a1"].total == 200
+    assert '<progress value="50" max="200"' in progress.html()
+    for event in PULL_EVENTS[4:]:
+        progress.feed(event)
+    assert list(progress.layers) == ["a1", "b2"]
+    assert progress.done == 2
+    text = progress.text()
+    assert "a1: Pull complete" in text and "b2: Already exists" in text
+    assert text.endswith("Status: Downloaded newer image for nginx:latest")
+    assert progress.error is None
+
+
+def test_an_error_chunk_is_recorded_not_lost() -> None:
+    # docker-py's push and pull streams report failure as a chunk, not an exception.
+    progress = Progress()
+    progress.feed({"status": "Preparing", "id": "c3"})
+    progress.feed({"errorDetail": {"message": "unauthorized: authentication required"},
+                   "error": "unauthorized: authentication required"})
+    assert progress.error == "unauthorized: authentication required"
+    assert "error: unauthorized" in progress.text()
+
+
+def test_build_stream_keeps_whole_lines() -> None:
+    progress = Progress()
+    for chunk in ("Step 1/2 : FROM busybox\n", " ---> abc\n", "Step 2/2 : RUN ", "echo hi\n"):
+        progress.feed({"stream": chunk})
+    progress.feed({"aux": {"ID": "sha256:123"}})
+    assert progress.messages[-1] == "Step 2/2 : RUN echo hi\n"
+    assert progress.aux == {"ID": "sha256:123"}
+
+
+def test_tables_escape_what_containers_report() -> None:
+    html = render.table_html(["NAMES"], [{"NAMES": "<script>alert(1)</script>"}])
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "(none)" in render.table_html(["NAMES"], [])
+
+
+def test_ps_row_matches_the_cli_columns_and_links_published_ports() -> None:
+    row = ps_row({
+        "Id": "f" * 64, "Image": "nginx", "Command": "/docker-entrypoint.sh nginx -g 'daemon off;'",
+        "Created": 0, "Status": "Up 2 minutes", "Names": ["/web"],
+        "Ports": [{"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
+                  {"PrivatePort": 443, "Type": "tcp"}],
+    })
+    assert row["CONTAINER ID"] == "f" * 12
+    assert row["NAMES"] == "web"
+    assert row["COMMAND"] == '"/docker-entrypoint.…"'
+    link, unpublished = row["PORTS"]
+    assert (str(link), link.href) == ("127.0.0.1:8080->80/tcp", "http://127.0.0.1:8080")
+    assert unpublished == "443/tcp"
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0.2, "Less than a second ago"), (1, "1 second ago"), (5, "5 seconds ago"),
+    (60, "1 minute ago"), (7200, "2 hours ago"), (2 * 86400, "2 days ago"),
+])
+def test_ages_read_like_docker_ps(seconds: float, text: str, monkeypatch) -> None:
+    monkeypatch.setattr("docdocker.engine.time.time", lambda: 1_000_000.0)
+    assert ago(1_000_000.0 - seconds) == text
+
+
+def api_error(message: str, status: int = 500) -> docker.errors.APIError:
+    class Response:
+        status_code = status
+        reason = "error"
+        url = "http+docker://localhost/v1.41/containers/create"
+
+    return docker.errors.APIError(message, response=Response(), explanation=message)
+
+
+def test_no_space_left_is_translated_with_a_fix() -> None:
+    step = Run(image="nginx")
+    err = translate_error(api_error("write /var/lib/docker/tmp: no space left on device"),
+                          step, None)
+    assert isinstance(err, errors.NoSpaceLeft)
+    assert "docker system df" in err.fix
+    assert err.cli == "docker run nginx"
+
+
+def test_socket_permission_denied_points_to_the_docker_group() -> None:
+    err = translate_error(
+        docker.errors.DockerException(
+            "Error while fetching server API version: ('Connection aborted.', "
+            "PermissionError(13, 'Permission denied'))"),
+        None, None)
+    assert isinstance(err, errors.EngineUnavailable)
+    assert "Permission denied on the Docker socket" in err.message
+    assert "usermod -aG docker" in err.fix
+
+
+def test_unreachable_registry_is_not_called_a_missing_image() -> None:
+    err = translate_error(api_error('Get "https://registry-1.docker.io/v2/": dial tcp: '
+                                    "lookup registry-1.docker.io: no such host"),
+                          Pull(image="nginx"), None)
+    assert type(err) is errors.StepFailed
+    assert "Could not reach the registry" in err.message
+    assert "network" in err.fix
+
+
+def test_programming_errors_are_left_alone() -> None:
+    assert translate_error(TypeError("bad argument"), Stop(container="web"), None) is None
+
+
+def test_a_streamed_run_summarises_instead_of_repeating_its_output() -> None:
+    result = StepResult(Run(image="busybox"), output="hello\n", exit_code=0, streamed=True)
+    assert repr(result) == "container the container exited with code 0"
+    assert "hello" not in result._repr_html_()
+    stopped = StepResult(Run(image="busybox"), output="", exit_code=137, streamed=True,
+                         stopped_after=3)
+    assert "stopped after 3 s (exit code 137)" in repr(stopped)
+
+
+def test_error_html_shows_message_fix_and_command_escaped() -> None:
+    err = errors.StepFailed("Bad <value>", fix="Do <this>", command=["docker", "run", "<x>"])
+    html = err._repr_html_()
+    assert "Bad &lt;value&gt;" in html and "Do &lt;this&gt;" in html
+    assert "docker run &#x27;&lt;x&gt;&#x27;" in html or "docker run '&lt;x&gt;'" in html
+    assert str(err) == "Bad <value>\nFix: Do <this>\nCommand: $ docker run '<x>'"
