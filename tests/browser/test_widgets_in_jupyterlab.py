@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -83,6 +84,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, notebook = lab
@@ -91,6 +93,11 @@ def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        # On a busy machine JupyterLab may open the notebook before it has loaded the
+        # kernel list, and then asks which kernel to start: accept its choice (python3).
+        dialog = page.locator(".jp-Dialog button.jp-mod-accept")
+        with contextlib.suppress(PlaywrightTimeout):
+            dialog.click(timeout=5_000)
         # Wait for the kernel, then Run → Run All Cells.
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                timeout=60_000)
