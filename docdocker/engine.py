@@ -117,6 +117,10 @@ class Engine:
         self.console = console if console is not None else default_console()
         self.host = host or docker_host()
 
+    def using(self, console: Console) -> Engine:
+        """The same connection and labels, echoing into another console (e.g. a widget's)."""
+        return Engine(self.notebook, self.client, console, host=self.host)
+
     @property
     def labels(self) -> dict[str, str]:
         """The labels this engine puts on everything it creates."""

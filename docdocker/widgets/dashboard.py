@@ -354,8 +354,7 @@ class Dashboard(widgets.VBox):
         # line: the caller's console would print into whichever cell runs next.
         self._actions: Engine | None = None
         if self._engine is not None:
-            self._actions = Engine(self._engine.notebook, self._engine.client,
-                                   _StatusConsole(self.model), host=self._engine.host)
+            self._actions = self._engine.using(_StatusConsole(self.model))
 
         self._build_view()
         self._want_live = live

@@ -750,17 +750,6 @@ class _WidgetConsole(Console):
         self.out.value = "".join(self._parts.values())
 
 
-@contextmanager
-def _console_of(engine: Engine, console: Console) -> Iterator[None]:
-    """Point the engine's echo and progress at the widget for one step."""
-    previous = engine.console
-    engine.console = console
-    try:
-        yield
-    finally:
-        engine.console = previous
-
-
 # ---------------------------------------------------------------- the view
 class _RowView:
     """The widgets of one row, kept in step with its :class:`PortRow` both ways."""
@@ -1185,8 +1174,7 @@ class PortMapper(widgets.VBox):
         try:
             engine = self._connect()
             step = self.model.step
-            with _console_of(engine, console):
-                result = engine.execute(step)
+            result = engine.using(console).execute(step)
         except DocDockerError as err:
             self.result, self.run_error = None, err
             console.end(render.error_html(err))
