@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 
 import docker
 import pytest
 
-from docdocker import errors, ports
+from docdocker import errors, ports, web
 from docdocker.engine import Engine
 from docdocker.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL, Run
@@ -35,18 +33,6 @@ def docker_port(container: str) -> set[str]:
     assert DOCKER, "the docker CLI is needed to compare with"
     out = subprocess.run([DOCKER, "port", container], capture_output=True, text=True, check=True)
     return {line.strip() for line in out.stdout.splitlines() if line.strip()}
-
-
-def wait_for_http(url: str, seconds: float = 10) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def next_free(after: int, protocol: str = "tcp") -> int:
@@ -95,7 +81,7 @@ def test_run_publishes_exactly_what_the_widget_shows(
     assert docker_port(f"pm-{notebook}") == {
         f"{m.container_key} -> {m.host_ip}:{m.host_port}" for m in pm.mappings
     }
-    assert "nginx" in wait_for_http(f"http://127.0.0.1:{free_port}")
+    assert "nginx" in web.fetch(f"http://127.0.0.1:{free_port}").body
     assert labelled(client, notebook) == [f"pm-{notebook}"]
 
 
@@ -127,7 +113,7 @@ def test_a_taken_host_port_is_flagged_before_running(
     assert not pm.run_button.disabled
     result = pm.run()
     assert result is not None
-    assert "nginx" in wait_for_http(f"http://127.0.0.1:{suggestion}")
+    assert "nginx" in web.fetch(f"http://127.0.0.1:{suggestion}").body
     assert len(labelled(client, notebook)) == 2
 
 

@@ -6,12 +6,11 @@ import json
 import shutil
 import subprocess
 import time
-import urllib.request
 
 import docker
 import pytest
 
-from docdocker import ports
+from docdocker import ports, web
 from docdocker.engine import Engine
 from docdocker.steps import LABEL, Run
 
@@ -34,18 +33,6 @@ def comparable(info: dict) -> dict:
         "auto_remove": info["HostConfig"]["AutoRemove"],
         "name": info["Name"],
     }
-
-
-def wait_for_http(url: str, seconds: float = 10) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return response.read().decode()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +74,7 @@ def test_detached_nginx_answers_on_the_published_localhost_port(
                         name=f"web-{notebook}")
     assert result.cli.startswith(f"docker run -d --name web-{notebook} -p 127.0.0.1:{free_port}:80")
     assert [link.href for link in result.links] == [f"http://127.0.0.1:{free_port}"]
-    assert "Welcome to nginx!" in wait_for_http(f"http://127.0.0.1:{free_port}")
+    assert "Welcome to nginx!" in web.fetch(f"http://127.0.0.1:{free_port}").body
     bindings = inspect(f"web-{notebook}")["HostConfig"]["PortBindings"]
     assert bindings == {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(free_port)}]}
 
@@ -180,3 +167,20 @@ def test_run_step_object_is_the_single_source(engine: Engine, notebook: str) -> 
     result = engine.execute(step)
     assert result.output == "from a step\n"
     assert result.cli == (f"docker run --rm --label {LABEL}={notebook} busybox echo 'from a step'")
+
+
+def test_fetch_refuses_addresses_off_this_machine() -> None:
+    from docdocker.errors import DocDockerError
+
+    with pytest.raises(DocDockerError) as caught:
+        web.fetch("http://192.168.1.10:8080")
+    assert "only talks to this machine" in str(caught.value)
+
+
+def test_fetch_explains_a_port_where_nothing_answers(free_port: int) -> None:
+    from docdocker.errors import DocDockerError
+
+    with pytest.raises(DocDockerError) as caught:
+        web.fetch(f"http://127.0.0.1:{free_port}", wait=0.5)
+    assert f"Nothing answered at http://127.0.0.1:{free_port}" in str(caught.value)
+    assert "docker ps" in caught.value.fix
