@@ -10,7 +10,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from html import escape
 from ipaddress import ip_address
 from urllib.parse import urlparse
 
@@ -33,14 +32,12 @@ class Page:
         return f"$ {self.cli}\nHTTP {self.status}\n{self.body}"
 
     def _repr_html_(self) -> str:
-        # The page is shown as the browser would render it, in a sandboxed frame
-        # (no scripts), next to its source.
+        # The page's source, not the page itself: notebook front ends strip frames and
+        # scripts from outputs they do not trust, and the link opens the real page.
         return (
             render.command_html(self.cli)
-            + f"<div>HTTP {self.status}</div>"
-            + f'<iframe sandbox="" srcdoc="{escape(self.body, quote=True)}" '
-            'style="width: 100%; height: 8em; border: 1px solid var(--jp-border-color1, #ccc);">'
-            "</iframe>"
+            + f"<div>HTTP {self.status} from {render.link_html(render.Link(self.url, self.url))}"
+            "</div>"
             + render.output_html(self.body.rstrip("\n"))
         )
 

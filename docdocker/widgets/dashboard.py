@@ -36,6 +36,7 @@ from docdocker import steps as s
 from docdocker.console import Console
 from docdocker.engine import Engine, StepResult, ps_row, translate_error
 from docdocker.steps import LABEL
+from docdocker.widgets.base import FullTextRepr
 
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ps_step"]
@@ -293,7 +294,7 @@ def _action_step(verb: str, name: str) -> s.Step:
 
 
 # ------------------------------------------------------------------------ view
-class Dashboard(widgets.VBox):
+class Dashboard(FullTextRepr, widgets.VBox):
     """A live table of the tutorial's containers, with a stop, kill, remove and logs button per row.
 
     The table refreshes by itself within a fraction of a second of any change,
@@ -375,6 +376,11 @@ class Dashboard(widgets.VBox):
     def rows(self) -> list[dict[str, Any]]:
         """The rows shown: dicts with NAMES, IMAGE, STATUS, PORTS, CREATED, notebook, managed..."""
         return list(self.model.rows)
+
+    def __repr__(self) -> str:
+        # What a reader sees where widgets cannot render (a static view of the notebook).
+        columns = ("NAMES", "IMAGE", "STATUS", "PORTS")
+        return "Containers:\n" + render.table_text(columns, self.model.rows)
 
     @property
     def engine(self) -> Engine | None:

@@ -62,6 +62,7 @@ from docdocker.engine import Engine, StepResult
 from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
 from docdocker.ports import PROTOCOLS, PortMapping
 from docdocker.steps import LABEL
+from docdocker.widgets.base import FullTextRepr
 
 if TYPE_CHECKING:
     from docdocker.progress import Progress
@@ -876,7 +877,7 @@ def _close_tree(widget: widgets.Widget) -> None:
     widget.close()
 
 
-class PortMapper(widgets.VBox):
+class PortMapper(FullTextRepr, widgets.VBox):
     """Publish a container's ports, row by row or as typed ``-p`` values, and run it.
 
     The rows start from the image's EXPOSE ports when the image is on this
@@ -1096,6 +1097,10 @@ class PortMapper(widgets.VBox):
     def cli(self) -> str:
         """The whole ``docker run`` line, labels included: exactly what Run echoes."""
         return self.model.cli
+
+    def __repr__(self) -> str:
+        # What a reader sees where widgets cannot render (a static view of the notebook).
+        return f"Port mapper for {self.model.image}:\n$ {self.cli}"
 
     @property
     def step(self) -> s.Run:

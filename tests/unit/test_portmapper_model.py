@@ -413,3 +413,13 @@ def test_view_renders_as_a_widget() -> None:
     pm = PortMapper(image="nginx", publish=())
     bundle = pm._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_plain_text_form_keeps_the_whole_command_for_static_readers() -> None:
+    # ipywidgets cuts a widget's text/plain to 110 characters; a notebook read
+    # without a kernel shows only that, so the whole `docker run` line must survive.
+    pm = PortMapper(image="nginx", publish=["127.0.0.1:8080:80", "127.0.0.1:8443:443"],
+                    name="a-rather-long-container-name")
+    text = pm._repr_mimebundle_()["text/plain"]
+    assert len(pm.cli) > 110
+    assert text == f"Port mapper for nginx:\n$ {pm.cli}"
