@@ -39,8 +39,16 @@ def output_html(text: str) -> str:
 
 
 def link_html(link: Link) -> str:
-    """A hyperlink that opens in a new tab."""
-    return f'<a href="{escape(link.href)}" target="_blank">{escape(link.text)}</a>'
+    """A hyperlink that opens in a new tab.
+
+    Styled inline: JupyterLab un-styles links inside widgets, where they would
+    otherwise look like plain text.
+    """
+    return (
+        f'<a href="{escape(link.href)}" target="_blank" rel="noopener" '
+        'style="color: var(--jp-content-link-color, #1976d2); text-decoration: underline;">'
+        f"{escape(link.text)}</a>"
+    )
 
 
 class Raw(str):

@@ -50,8 +50,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("CREATED", "CREATED"),
     ("notebook", "NOTEBOOK"),
 )
-_WIDTHS = {"NAMES": "15em", "IMAGE": "11em", "STATUS": "13em", "PORTS": "15em",
-           "CREATED": "10em", "notebook": "10em"}
+_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "14em",
+           "CREATED": "8em", "notebook": "9em"}
 
 #: The actions offered on each row, in the order the buttons appear.
 ACTIONS = ("stop", "kill", "remove", "logs")
@@ -127,8 +127,11 @@ def first_name(row: Mapping[str, Any]) -> str:
 
 def ports_html(ports: Iterable[Any]) -> str:
     """The PORTS cell: published ports as links that open in a new tab."""
+    # One port a line, never broken inside "127.0.0.1:8080->80/tcp".
     return "<br>".join(
-        render.link_html(p) if isinstance(p, render.Link) else escape(str(p)) for p in ports
+        f'<span style="white-space: nowrap;">{render.link_html(p)}</span>'
+        if isinstance(p, render.Link) else escape(str(p))
+        for p in ports
     )
 
 
@@ -246,8 +249,9 @@ class _RowView:
         self.buttons: dict[str, widgets.Button] = {}
         for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
                                   ("remove", "danger", "trash"), ("logs", "info", "file-text")):
+            # Buttons keep their width; a narrow notebook squeezes the text columns instead.
             button = widgets.Button(description=verb, button_style=style, icon=icon,
-                                    layout=widgets.Layout(width="auto"))
+                                    layout=widgets.Layout(width="auto", flex="0 0 auto"))
             button.on_click(lambda _b, verb=verb: on_action(verb, self))
             self.buttons[verb] = button
         self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],

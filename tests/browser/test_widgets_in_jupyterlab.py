@@ -117,9 +117,10 @@ def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
         while not client.containers.list(filters={"label": f"{LABEL}={notebook}"}):
             assert time.monotonic() < deadline, "the Run button started no container"
             time.sleep(0.2)
-        # ... which shows up in the dashboard, with a link to its port.
-        expect(page.locator(".jp-OutputArea-output a[href^='http://127.0.0.1:']").first) \
-            .to_be_visible(timeout=10_000)
+        # ... which the dashboard shows running, with a link to its port.
+        dashboard = page.locator(".jp-OutputArea-output", has_text="show every container")
+        expect(dashboard).to_contain_text("Up ", timeout=10_000)
+        expect(dashboard.locator("a[href^='http://127.0.0.1:']").first).to_be_visible()
         page.screenshot(path=str(tmp_path / "after-run.png"), full_page=True)
         if os.environ.get("DOCDOCKER_SCREENSHOTS"):
             shutil.copytree(tmp_path, os.environ["DOCDOCKER_SCREENSHOTS"], dirs_exist_ok=True)

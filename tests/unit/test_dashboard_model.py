@@ -79,7 +79,8 @@ def test_published_ports_are_links_to_localhost() -> None:
     assert published.href == "http://127.0.0.1:8080"
     assert exposed == "443/tcp"
     html = ports_html(dashboard_row(WEB)["PORTS"])
-    assert '<a href="http://127.0.0.1:8080" target="_blank">127.0.0.1:8080-&gt;80/tcp</a>' in html
+    assert '<a href="http://127.0.0.1:8080" target="_blank"' in html
+    assert "127.0.0.1:8080-&gt;80/tcp</a>" in html
     assert "443/tcp" in html
 
 
