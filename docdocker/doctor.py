@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import docker
 
 from docdocker import render
-from docdocker.engine import docker_host, translate_error
+from docdocker.friendly import docker_host, translate_error
 
 #: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).
 MIN_API = (1, 41)

@@ -11,8 +11,6 @@ runs its SDK call, streams progress and output, and returns a
 from __future__ import annotations
 
 import codecs
-import os
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,11 +21,11 @@ from typing import Any
 import docker
 import docker.errors
 import requests.exceptions
-import urllib3.exceptions
 
 from docdocker import errors, ports, render
 from docdocker import steps as s
 from docdocker.console import Console, default_console, in_notebook
+from docdocker.friendly import docker_host, translate_error
 from docdocker.progress import Progress
 from docdocker.steps import LABEL
 
@@ -525,11 +523,6 @@ def connect(notebook: str, *, console: Console | None = None, timeout: int = 60)
     return Engine(notebook, client, console)
 
 
-def docker_host() -> str:
-    """The address the SDK and CLI will use, as a human would write it."""
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-
-
 def install_notebook_errors() -> None:
     """Show :class:`~docdocker.errors.DocDockerError` in a notebook without a traceback."""
     from IPython import get_ipython
@@ -546,227 +539,3 @@ def install_notebook_errors() -> None:
         return [f"{etype.__name__}: {getattr(value, 'message', value)}"]
 
     shell.set_custom_exc((errors.DocDockerError,), show)
-
-
-# ---------------------------------------------------------- error translation
-_PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\[\]]*):(\d+)"
-                      r"(?: failed)?: (?:port is already allocated|bind: address already in use)")
-_NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by container "([0-9a-f]+)"')
-
-
-def translate_error(
-    err: BaseException, step: s.Step | None, engine: Engine | None
-) -> errors.DocDockerError | None:
-    """The friendly :mod:`docdocker.errors` exception for an SDK or connection failure.
-
-    Returns None for errors that are not about Docker (programming errors keep
-    their own traceback).
-    """
-    argv = step.argv if step is not None else None
-    if _is_connection_error(err):
-        host = engine.host if engine is not None else docker_host()
-        return _unavailable(err, argv, host, mid_step=step is not None)
-    if isinstance(err, docker.errors.ContainerError):
-        return errors.StepFailed(
-            f"The container exited with code {err.exit_status}.",
-            fix="Read its output; `docker logs` shows it again.",
-            command=argv, exit_code=err.exit_status,
-            stderr=(err.stderr or b"").decode("utf-8", "replace") if isinstance(
-                err.stderr, bytes) else str(err.stderr or ""),
-        )
-    if not isinstance(err, docker.errors.APIError):
-        if isinstance(err, docker.errors.DockerException):
-            return errors.EngineUnavailable(str(err), fix=_START_FIX, command=argv)
-        return None
-    text = str(err.explanation or err)
-    lower = text.lower()
-    if "no space left on device" in lower:
-        return errors.NoSpaceLeft(
-            "The disk where Docker keeps images and containers is full.",
-            fix="See what uses the space with `docker system df`, then remove what the "
-                "tutorial made with `python -m docdocker reset`.",
-            command=argv, stderr=text,
-        )
-    match = _PORT_RE.search(text)
-    if match or "port is already allocated" in lower or "address already in use" in lower:
-        return _port_taken(match, text, step, engine)
-    match = _NAME_RE.search(text)
-    if match:
-        name, holder = match.group(1), match.group(2)[:12]
-        return errors.NameConflict(
-            f'The container name "{name}" is already in use by container {holder}.',
-            fix=f"Remove the old container with `docker rm --force {name}`, "
-                "or choose another --name.",
-            command=argv, exit_code=125, stderr=text,
-        )
-    if isinstance(step, (s.Run, s.Pull)) and any(p in lower for p in _UNREACHABLE):
-        return errors.StepFailed(
-            f"Could not reach the registry to download '{getattr(step, 'image', '')}': {text}",
-            fix="Check your network connection (and proxy settings in Docker Desktop). "
-                "In a workshop, pull the images before the session on a good connection.",
-            command=argv, stderr=text,
-        )
-    if _is_image_missing(err, lower, step):
-        image = getattr(step, "image", "") or ""
-        return errors.ImageNotFound(
-            f"Image '{image or '?'}' was not found: it is not on this machine and the "
-            "registry does not have it (or needs you to log in).",
-            fix="Check the spelling and the tag (try `docker search` or the registry's web "
-                "page); for a private image, run `docker login` first.",
-            command=argv, stderr=text,
-        )
-    if isinstance(err, docker.errors.NotFound) and step is not None and step.target:
-        return errors.StepFailed(
-            f"No such container: {step.target}.",
-            fix="List the containers with `docker ps --all` and use a NAME or CONTAINER ID "
-                "from there.",
-            command=argv, exit_code=1, stderr=text,
-        )
-    if "is not running" in lower:
-        return errors.StepFailed(
-            f"Container {step.target if step else ''} is not running.",
-            fix="Start it with `docker start`, or see `docker ps --all` for its state.",
-            command=argv, exit_code=1, stderr=text,
-        )
-    if "permission denied" in lower and "socket" in lower:
-        return _unavailable(PermissionError(text), argv, docker_host(), mid_step=False)
-    return errors.StepFailed(
-        f"The Docker Engine refused the step: {text}",
-        fix="Read the engine's message above; fix the value it names and run the cell again.",
-        command=argv, stderr=text,
-    )
-
-
-_UNREACHABLE = ("dial tcp", "no such host", "i/o timeout", "tls handshake timeout",
-                "connection refused", "network is unreachable")
-
-_START_FIX = ("Start Docker (Docker Desktop, or `sudo systemctl start docker` on Linux), "
-              "check it with `docker info`, then run this cell again.")
-
-
-def _is_connection_error(err: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = err
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (requests.exceptions.ConnectionError,
-                                requests.exceptions.ChunkedEncodingError,
-                                requests.exceptions.Timeout,
-                                urllib3.exceptions.ProtocolError,
-                                ConnectionError, FileNotFoundError)):
-            return True
-        if isinstance(current, docker.errors.DockerException) and (
-            "Error while fetching server API version" in str(current)
-        ):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _root_cause(err: BaseException) -> BaseException:
-    seen: set[int] = set()
-    current = err
-    while id(current) not in seen:
-        seen.add(id(current))
-        nxt = current.__cause__ or current.__context__
-        if nxt is None and current.args and isinstance(current.args[0], BaseException):
-            nxt = current.args[0]
-        if nxt is None:
-            break
-        current = nxt
-    return current
-
-
-def _unavailable(
-    err: BaseException, argv: list[str] | None, host: str, *, mid_step: bool
-) -> errors.DocDockerError:
-    text = f"{err} {_root_cause(err)}"
-    if "Permission denied" in text or isinstance(_root_cause(err), PermissionError):
-        return errors.EngineUnavailable(
-            f"Permission denied on the Docker socket ({host}): this user may not talk "
-            "to the Docker Engine.",
-            fix="Add yourself to the docker group: `sudo usermod -aG docker $USER`, then log "
-                "out and back in (or run `newgrp docker`), and restart Jupyter.",
-            command=argv,
-        )
-    if mid_step:
-        return errors.EngineUnavailable(
-            f"Lost the connection to the Docker Engine at {host} while this step was "
-            "running: the engine stopped or restarted.",
-            fix="Check that Docker is running with `docker info` (start Docker Desktop, or "
-                "`sudo systemctl start docker`), then run this cell again.",
-            command=argv,
-        )
-    if "No such file" in text or "FileNotFoundError" in text:
-        reason = f"there is no Docker socket at {host}: Docker is not running or not installed"
-    elif "Connection refused" in text:
-        reason = f"nothing answers at {host}: the Docker Engine is not running there"
-    elif "timed out" in text.lower():
-        reason = f"the Docker Engine at {host} did not answer in time"
-    else:
-        reason = f"the Docker Engine at {host} cannot be reached ({_root_cause(err)})"
-    hint = (" DOCKER_HOST is set; check that it points at a running engine, or unset it."
-            if os.environ.get("DOCKER_HOST") else "")
-    return errors.EngineUnavailable(
-        f"Cannot connect to the Docker Engine: {reason}.", fix=_START_FIX + hint, command=argv
-    )
-
-
-def _port_taken(
-    match: re.Match[str] | None, text: str, step: s.Step | None, engine: Engine | None
-) -> errors.PortAllocated:
-    port = int(match.group(2)) if match else None
-    ip = (match.group(1) if match else "") or "0.0.0.0"
-    holder = _port_holder(engine, port) if engine is not None and port else None
-    where = f"{ip}:{port}" if port else "the host port"
-    if holder:
-        who = f"container {holder} already publishes {where}"
-        free_it = f"`docker stop {holder}` frees it"
-    else:
-        who = f"another program on this machine already listens on {where}"
-        free_it = "stop that program"
-    alternative = ""
-    if port:
-        bind_ip = None if ip in ("0.0.0.0", "") else ip
-        container_port = _container_port_for(step, port) or "CONTAINER_PORT"
-        try:
-            free = ports.find_free(bind_ip, port + 1)
-            prefix = f"{ip}:" if bind_ip else ""
-            example = f"-p {prefix}{free}:{container_port}"
-            alternative = f", or publish another host port, e.g. `{example}`"
-        except errors.DocDockerError:
-            alternative = ", or publish another host port"
-    return errors.PortAllocated(
-        f"Port {port or '?'} is already in use: {who}.",
-        fix=f"{free_it}{alternative}. docdocker removed the container it had created, "
-            "so you can run the step again.",
-        command=step.argv if step else None, exit_code=125, stderr=text,
-    )
-
-
-def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
-    for m in getattr(step, "publish", ()):
-        if m.host_port == host_port:
-            return m.container_port
-    return None
-
-
-def _port_holder(engine: Engine, port: int) -> str | None:
-    try:
-        for c in engine.client.api.containers():
-            for p in c.get("Ports") or []:
-                if p.get("PublicPort") == port:
-                    return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        return None
-    return None
-
-
-def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | None) -> bool:
-    if not isinstance(step, (s.Run, s.Pull)):
-        return False
-    return isinstance(err, docker.errors.ImageNotFound) or any(
-        phrase in lower
-        for phrase in ("manifest unknown", "not found", "pull access denied",
-                       "repository does not exist", "no such image")
-    )

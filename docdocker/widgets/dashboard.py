@@ -34,7 +34,8 @@ from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 from docdocker import errors, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.engine import Engine, StepResult, ps_row, translate_error
+from docdocker.engine import Engine, StepResult, ps_row
+from docdocker.friendly import translate_error
 from docdocker.steps import LABEL
 from docdocker.widgets.base import FullTextRepr
 

@@ -6,7 +6,8 @@ import docker.errors
 import pytest
 
 from docdocker import errors, render
-from docdocker.engine import StepResult, ago, ps_row, translate_error
+from docdocker.engine import StepResult, ago, ps_row
+from docdocker.friendly import translate_error
 from docdocker.progress import Progress
 from docdocker.steps import Pull, Run, Stop
 
