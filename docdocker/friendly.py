@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from docdocker.engine import Engine
 
 
+def in_binder() -> bool:
+    """True in a Binder session (mybinder.org and other BinderHubs set these variables)."""
+    return any(name.startswith("BINDER_") for name in os.environ)
+
+
 def docker_host() -> str:
     """The address the SDK and CLI will use, as a human would write it."""
     return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -166,6 +171,14 @@ def _unavailable(
             "to the Docker Engine.",
             fix="Add yourself to the docker group: `sudo usermod -aG docker $USER`, then log "
                 "out and back in (or run `newgrp docker`), and restart Jupyter.",
+            command=argv,
+        )
+    if in_binder() and not mid_step:
+        return errors.EngineUnavailable(
+            "This is a Binder session, and Binder has no Docker Engine: the steps cannot run "
+            "here. Every notebook is saved with the outputs of a real run, so read on.",
+            fix="To run the steps yourself, install Docker and start the tutorial on your own "
+                "machine (see README.md).",
             command=argv,
         )
     if mid_step:

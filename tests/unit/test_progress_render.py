@@ -146,3 +146,15 @@ def test_error_html_shows_message_fix_and_command_escaped() -> None:
     assert "Bad &lt;value&gt;" in html and "Do &lt;this&gt;" in html
     assert "docker run &#x27;&lt;x&gt;&#x27;" in html or "docker run '&lt;x&gt;'" in html
     assert str(err) == "Bad <value>\nFix: Do <this>\nCommand: $ docker run '<x>'"
+
+
+def test_binder_sessions_are_told_to_read_the_saved_outputs(monkeypatch) -> None:
+    monkeypatch.setenv("BINDER_REPO_URL", "https://example.org/docdocker")
+    err = translate_error(
+        docker.errors.DockerException("Error while fetching server API version: "
+                                      "('Connection aborted.', FileNotFoundError(2, "
+                                      "'No such file or directory'))"),
+        None, None)
+    assert isinstance(err, errors.EngineUnavailable)
+    assert "Binder has no Docker Engine" in err.message
+    assert "saved with the outputs of a real run" in err.message
