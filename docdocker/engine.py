@@ -22,7 +22,7 @@ import docker
 import docker.errors
 import requests.exceptions
 
-from docdocker import errors, ports, render
+from docdocker import errors, ports, reference, render
 from docdocker import steps as s
 from docdocker.console import Console, default_console, in_notebook
 from docdocker.friendly import docker_host, translate_error
@@ -142,6 +142,7 @@ class Engine:
         """
         step = step.with_labels(self.labels)
         self.console.command(step.cli)
+        _check_image(step)
         handler = getattr(self, f"_do_{type(step).__name__.lower()}")
         with self.translate(step):
             return handler(step, timeout) if isinstance(step, s.Run) else handler(step)
@@ -466,6 +467,19 @@ def _size(n: float) -> str:
             return f"{n:.3g}{unit}"
         n /= 1000
     return f"{n:.3g}TB"
+
+
+def _check_image(step: s.Step) -> None:
+    """Refuse a malformed image name before the engine sees it, with a precise message."""
+    image = getattr(step, "image", None)
+    if not image:
+        return
+    try:
+        reference.parse(image)
+    except errors.InvalidReference as err:
+        raise errors.InvalidReference(
+            f"Invalid image name: {err.message}.", fix=err.fix, command=step.argv
+        ) from err
 
 
 def _with_tag(image: str) -> str:

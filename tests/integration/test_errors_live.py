@@ -151,3 +151,19 @@ def test_socket_without_permission_points_to_the_docker_group(tmp_path: Path) ->
     assert "sudo usermod -aG docker $USER" in done.stdout
     assert f"✘ Socket permissions: {path} is not readable and writable by you" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("image", "expected", "fix"), [
+    ("Nginx", "the repository name 'Nginx' in 'Nginx' must be lowercase", "Use 'nginx' instead."),
+    ("nginx:lat est", "invalid character ' ' at position 9", "Remove the spaces"),
+])
+def test_invalid_image_name_is_refused_before_reaching_the_engine(
+    engine: Engine, client, notebook: str, image: str, expected: str, fix: str
+) -> None:
+    with pytest.raises(errors.InvalidReference) as caught:
+        engine.run(image, detach=True)
+    assert expected in caught.value.message
+    assert caught.value.fix.startswith(fix)
+    assert caught.value.cli.endswith(f" {image}") or caught.value.cli.endswith(f" '{image}'")
+    assert isinstance(caught.value, ValueError)
+    assert labelled(client, notebook) == []
