@@ -35,12 +35,14 @@ class Progress:
 
     Attributes:
         layers: Layer id -> latest state, in the order layers first appeared.
-        messages: Lines that belong to no layer (``Digest: ...``, build output).
+        heading: Lines that came before the first layer (``Pulling from library/nginx``).
+        messages: Later lines that belong to no layer (``Digest: ...``, build output).
         error: The engine's error message, once one arrives.
         aux: The last ``aux`` payload (a build's image ID, a push's digest).
     """
 
     layers: dict[str, Layer] = field(default_factory=dict)
+    heading: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     error: str | None = None
     aux: dict[str, Any] | None = None
@@ -75,7 +77,8 @@ class Progress:
             )
         else:
             line = f"{layer_id}: {status}" if layer_id else str(status)
-            self.messages.append(line + "\n")
+            # Drawn where the CLI draws it: above the layers if it came first.
+            (self.messages if self.layers else self.heading).append(line + "\n")
 
     @property
     def done(self) -> int:
@@ -84,7 +87,8 @@ class Progress:
 
     def text(self) -> str:
         """The state as the ``docker`` CLI would leave it on screen."""
-        lines = [f"{layer.id}: {layer.status}" for layer in self.layers.values()]
+        lines = [m.rstrip("\n") for m in self.heading]
+        lines += [f"{layer.id}: {layer.status}" for layer in self.layers.values()]
         lines += [m.rstrip("\n") for m in self.messages if m.strip()]
         if self.error:
             lines.append(f"error: {self.error}")
@@ -101,8 +105,9 @@ class Progress:
             )
             for layer in self.layers.values()
         )
+        heading = render.output_html("".join(self.heading).rstrip("\n"))
         text = "".join(m for m in self.messages if m.strip())
-        return bars + render.output_html(text.rstrip("\n"))
+        return heading + bars + render.output_html(text.rstrip("\n"))
 
 
 # A pull names the image in an event with an "id" too ("latest: Pulling from

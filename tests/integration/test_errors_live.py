@@ -167,3 +167,13 @@ def test_invalid_image_name_is_refused_before_reaching_the_engine(
     assert caught.value.cli.endswith(f" {image}") or caught.value.cli.endswith(f" '{image}'")
     assert isinstance(caught.value, ValueError)
     assert labelled(client, notebook) == []
+
+
+def test_wrong_port_spec_is_explained_and_nothing_runs(engine: Engine, client, notebook) -> None:
+    with pytest.raises(errors.InvalidPortSpec) as caught:
+        engine.run("nginx", detach=True, publish="127.0.0.1:80800:80")
+    message = str(caught.value)
+    assert "'127.0.0.1:80800:80'" in message
+    assert "80800" in message and "65535" in message
+    assert "[host_ip:][host_port[-end]:]container_port[-end][/tcp|udp|sctp]" in message
+    assert labelled(client, notebook) == []

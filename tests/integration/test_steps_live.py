@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -11,6 +13,7 @@ import docker
 import pytest
 
 from docdocker import ports, web
+from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.steps import LABEL, Run
 
@@ -184,3 +187,40 @@ def test_fetch_explains_a_port_where_nothing_answers(free_port: int) -> None:
         web.fetch(f"http://127.0.0.1:{free_port}", wait=0.5)
     assert f"Nothing answered at http://127.0.0.1:{free_port}" in str(caught.value)
     assert "docker ps" in caught.value.fix
+
+
+class RecordingConsole(Console):
+    """Keeps what a step echoed and streamed, as a notebook would show it."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+        self.texts: list[str] = []
+        self.progress_states: list[str] = []
+
+    def command(self, cli: str) -> None:
+        self.commands.append(cli)
+
+    def progress(self, progress, *, final: bool = False) -> None:
+        self.progress_states.append(progress.text())
+
+    def text(self, chunk: str) -> None:
+        self.texts.append(chunk)
+
+
+def test_run_of_a_missing_image_pulls_it_with_progress(client, notebook: str) -> None:
+    image = "busybox:1.36"
+    for c in client.containers.list(all=True, filters={"ancestor": image}):
+        c.remove(force=True)
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        client.images.remove(image, force=True)
+    console = RecordingConsole()
+    result = Engine(notebook, client, console).run(image, ["echo", "pulled and ran"], remove=True)
+    assert console.commands == [f"docker run --rm --label {LABEL}={notebook} {image} echo "
+                                "'pulled and ran'"]
+    assert console.texts[0] == f"Unable to find image '{image}' locally\n"
+    assert console.progress_states, "no progress was streamed"
+    assert "Status: Downloaded newer image for busybox:1.36" in console.progress_states[-1]
+    final = console.progress_states[-1].splitlines()
+    assert final[0] == "1.36: Pulling from library/busybox"
+    assert re.fullmatch(r"[0-9a-f]{12}: (Pull complete|Already exists)", final[1])
+    assert result.output == "pulled and ran\n"

@@ -36,6 +36,7 @@ def test_pull_events_fold_into_one_line_per_layer() -> None:
     assert progress.done == 2
     text = progress.text()
     assert "a1: Pull complete" in text and "b2: Already exists" in text
+    assert text.startswith("latest: Pulling from library/nginx\na1: Pull complete")
     assert text.endswith("Status: Downloaded newer image for nginx:latest")
     assert progress.error is None
 
