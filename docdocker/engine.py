@@ -285,7 +285,7 @@ class Engine:
         if step.detach:
             container.reload()
             result.output = container.id + "\n"
-            result.links = [render.Link(m.url, m.url) for m in step.publish if m.url]
+            result.links = published_links(container.attrs)
             return result
         result.output, stopped = self._follow(container, timeout)
         result.streamed = True
@@ -445,6 +445,27 @@ def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
         "NAMES": ",".join(n.lstrip("/") for n in c.get("Names") or []),
         "LABELS": c.get("Labels") or {},
     }
+
+
+def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
+    """Links to a container's published tcp ports, as the engine bound them.
+
+    Read from ``docker inspect`` rather than from the request, so a host port the
+    engine picked (``-p 127.0.0.1::80``) gets its link too. One link per host
+    port: publishing on every interface binds 0.0.0.0 and ::, one page.
+    """
+    bound = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
+    links: dict[int, render.Link] = {}
+    for key, bindings in bound.items():
+        port, _, protocol = key.partition("/")
+        if protocol != "tcp":
+            continue  # a browser speaks neither udp nor sctp
+        for b in bindings or []:
+            host_port = int(b["HostPort"])
+            url = ports.PortMapping(int(port), "tcp", b.get("HostIp") or None, host_port).url
+            if url and host_port not in links:
+                links[host_port] = render.Link(url, url)
+    return [links[p] for p in sorted(links)]
 
 
 def ago(epoch: float | None) -> str:

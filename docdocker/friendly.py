@@ -209,7 +209,8 @@ def _port_taken(
 ) -> errors.PortAllocated:
     port = int(match.group(2)) if match else None
     ip = (match.group(1) if match else "") or "0.0.0.0"
-    holder = _port_holder(engine, port) if engine is not None and port else None
+    protocol = _protocol_for(step, port) if port else "tcp"
+    holder = port_holder(engine.client, port, protocol) if engine is not None and port else None
     where = f"{ip}:{port}" if port else "the host port"
     if holder:
         who = f"container {holder} already publishes {where}"
@@ -236,6 +237,13 @@ def _port_taken(
     )
 
 
+def _protocol_for(step: s.Step | None, host_port: int) -> str:
+    for m in getattr(step, "publish", ()):
+        if m.host_port == host_port:
+            return m.protocol
+    return "tcp"
+
+
 def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
     for m in getattr(step, "publish", ()):
         if m.host_port == host_port:
@@ -243,14 +251,19 @@ def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
     return None
 
 
-def _port_holder(engine: Engine, port: int) -> str | None:
+def port_holder(client: docker.DockerClient, port: int, protocol: str = "tcp") -> str | None:
+    """The name of a running container publishing host ``port``, or None.
+
+    Equivalent CLI: ``docker ps --filter publish=PORT/PROTOCOL``
+    """
     try:
-        for c in engine.client.api.containers():
-            for p in c.get("Ports") or []:
-                if p.get("PublicPort") == port:
-                    return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+        listed = client.api.containers()
     except (docker.errors.DockerException, requests.exceptions.RequestException):
         return None
+    for c in listed:
+        for p in c.get("Ports") or []:
+            if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
+                return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
     return None
 
 

@@ -60,6 +60,7 @@ from docdocker import steps as s
 from docdocker.console import Console
 from docdocker.engine import Engine, StepResult
 from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
+from docdocker.friendly import port_holder
 from docdocker.ports import PROTOCOLS, PortMapping
 from docdocker.steps import LABEL
 from docdocker.widgets.base import FullTextRepr
@@ -672,44 +673,6 @@ def _probe_exposed(
         client.close()
 
 
-def _container_publishing(client: docker.DockerClient, port: int, protocol: str) -> str | None:
-    """The name of a running container publishing host ``port``, or None.
-
-    Equivalent CLI: ``docker ps --filter publish=PORT/PROTOCOL``
-    """
-    try:
-        listed = client.api.containers()
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        return None
-    for c in listed:
-        for p in c.get("Ports") or []:
-            if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
-                return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
-    return None
-
-
-def _published_links(result: StepResult) -> list[render.Link]:
-    """Links for the tcp mappings, with the engine's choice where it picked the port."""
-    container = result.container
-    actual: dict[str, Any] = {}
-    if container is not None:
-        actual = (container.attrs.get("NetworkSettings") or {}).get("Ports") or {}
-    links: list[render.Link] = []
-    for mapping in cast(s.Run, result.step).publish:
-        if mapping.protocol != "tcp":
-            continue  # a browser speaks neither udp nor sctp
-        urls = [mapping.url] if mapping.url else [
-            PortMapping(mapping.container_port, "tcp", b.get("HostIp") or None,
-                        int(b["HostPort"])).url
-            for b in actual.get(mapping.container_key) or []
-            if str(b.get("HostPort", "")).isdigit()
-        ]
-        for url in urls:
-            if url and all(link.href != url for link in links):
-                links.append(render.Link(url, url))
-    return links
-
-
 class _WidgetConsole(Console):
     """Writes a step's echo, pull progress and output into one HTML widget.
 
@@ -942,7 +905,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         engine = self.engine
         if engine is None:
             return None
-        return lambda port, protocol: _container_publishing(engine.client, port, protocol)
+        return lambda port, protocol: port_holder(engine.client, port, protocol)
 
     def _rows_from_expose(self) -> None:
         image = self.model.image
@@ -1189,7 +1152,6 @@ class PortMapper(FullTextRepr, widgets.VBox):
         finally:
             self._running = False
             self._show_state()
-        result.links = _published_links(result)
         self.result, self.run_error = result, None
         who = step.name or (result.container.id[:12] if result.container is not None else "")
         opened = ", ".join(render.link_html(one) for one in result.links)

@@ -224,3 +224,11 @@ def test_run_of_a_missing_image_pulls_it_with_progress(client, notebook: str) ->
     assert final[0] == "1.36: Pulling from library/busybox"
     assert re.fullmatch(r"[0-9a-f]{12}: (Pull complete|Already exists)", final[1])
     assert result.output == "pulled and ran\n"
+
+
+def test_a_host_port_picked_by_the_engine_gets_its_link(engine: Engine, notebook: str) -> None:
+    result = engine.run("nginx", detach=True, publish="127.0.0.1::80", name=f"any-{notebook}")
+    binding = inspect(f"any-{notebook}")["NetworkSettings"]["Ports"]["80/tcp"][0]
+    url = f"http://127.0.0.1:{binding['HostPort']}"
+    assert [link.href for link in result.links] == [url]
+    assert "Welcome to nginx!" in web.fetch(url).body
