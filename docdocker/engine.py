@@ -423,7 +423,7 @@ class Engine:
 
 def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
     """One ``docker ps`` row from the engine's container list entry."""
-    published = []
+    published: list[render.Link | str] = []
     for p in c.get("Ports") or []:
         if p.get("PublicPort"):
             ip = p.get("IP") or "0.0.0.0"

@@ -60,7 +60,7 @@ PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "sctp")
 MIN_PORT = 1
 MAX_PORT = 65535
 
-SdkBinding: TypeAlias = int | str | tuple[str] | tuple[str, int] | tuple[str, str] | None
+SdkBinding: TypeAlias = int | str | tuple[str] | tuple[str, int | str] | None
 """One host side of a binding in the form ``containers.run(ports=...)`` takes."""
 
 SdkPorts: TypeAlias = dict[str, SdkBinding | list[SdkBinding]]

@@ -303,7 +303,9 @@ class PortMapperModel(HasTraits):
     mappings = List(Instance(PortMapping), read_only=True, help="Every row that parses.")
     flags = Unicode(read_only=True, help="The -p flags, e.g. '-p 127.0.0.1:8080:80'.")
     cli = Unicode(read_only=True, help="The whole docker run line.")
-    problems = List(read_only=True, help="(where, DocDockerError) pairs, in display order.")
+    problems: List[tuple[str, DocDockerError]] = List(
+        read_only=True, help="(where, DocDockerError) pairs, in display order."
+    )
     error = Unicode(read_only=True, help="Every problem as text; '' when Run may go.")
     valid = Bool(False, read_only=True, help="True when there is no problem.")
     spec_problem = Instance(DocDockerError, allow_none=True, read_only=True)
@@ -456,8 +458,8 @@ class PortMapperModel(HasTraits):
                 row.mapping = mapping
                 row.problem = problem
                 row.suggestion = suggestion
-                listens_everywhere = mapping is not None and mapping.listens_everywhere
-                row.warning = everywhere_warning(mapping) if listens_everywhere else ""
+                everywhere = mapping is not None and mapping.listens_everywhere
+                row.warning = everywhere_warning(mapping) if mapping and everywhere else ""
             if mapping is not None:
                 mappings.append(mapping)
                 claimed.append((index, mapping))
@@ -611,7 +613,7 @@ class PortMapperModel(HasTraits):
     def _free_host_port(
         self, container_port: int | str | None, host_ip: str | None, protocol: str
     ) -> int:
-        number = int(container_port) if str(container_port).isdigit() else None
+        number = int(str(container_port)) if str(container_port).isdigit() else None
         start = _preferred_host_port(number)
         used = {int(row.host_port) for row in self.rows if row.host_port.isdigit()}
         while start <= ports.MAX_PORT:
@@ -1002,7 +1004,8 @@ class PortMapper(FullTextRepr, widgets.VBox):
     def _rows_changed(self, change: Any = None) -> None:
         views: dict[PortRow, _RowView] = {}
         for row in self.model.rows:
-            views[row] = self._row_views.pop(row, None) or _RowView(row, self._remove_clicked)
+            view = self._row_views.pop(row, None)
+            views[row] = view or _RowView(row, self._remove_clicked)
         for stale in self._row_views.values():
             stale.close()
         self._row_views = views
