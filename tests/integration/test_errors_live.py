@@ -177,3 +177,15 @@ def test_wrong_port_spec_is_explained_and_nothing_runs(engine: Engine, client, n
     assert "80800" in message and "65535" in message
     assert "[host_ip:][host_port[-end]:]container_port[-end][/tcp|udp|sctp]" in message
     assert labelled(client, notebook) == []
+
+
+def test_connect_honours_docker_host(engine_proxy, monkeypatch, notebook: str) -> None:
+    host = f"unix://{engine_proxy.path}"
+    monkeypatch.setenv("DOCKER_HOST", host)
+    engine = connect(notebook, console=Console())
+    try:
+        assert engine.host == host
+        assert engine.ps(all=True).rows is not None
+        assert engine_proxy.open, "the request did not go through DOCKER_HOST"
+    finally:
+        engine.close()
