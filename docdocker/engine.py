@@ -11,6 +11,7 @@ runs its SDK call, streams progress and output, and returns a
 from __future__ import annotations
 
 import codecs
+import shlex
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -165,7 +166,8 @@ class Engine:
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
-            cmd: The command to run instead of the image's default.
+            cmd: The command to run instead of the image's default: a list of
+                words, or one string split like a shell line.
             detach: Run in the background (``-d``) and return at once.
             name: The container's name; Docker picks a random one when None.
             publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
@@ -175,7 +177,8 @@ class Engine:
         """
         step = s.Run(
             image=image,
-            cmd=tuple(cmd.split() if isinstance(cmd, str) else cmd),
+            # A string is split as a shell would: "sh -c 'echo hi'" is three words.
+            cmd=tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd),
             detach=detach,
             name=name,
             publish=tuple(_mappings(publish)),

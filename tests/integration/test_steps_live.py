@@ -232,3 +232,9 @@ def test_a_host_port_picked_by_the_engine_gets_its_link(engine: Engine, notebook
     url = f"http://127.0.0.1:{binding['HostPort']}"
     assert [link.href for link in result.links] == [url]
     assert "Welcome to nginx!" in web.fetch(url).body
+
+
+def test_a_command_given_as_one_string_is_split_like_a_shell_line(engine: Engine) -> None:
+    result = engine.run("busybox", "sh -c 'echo one; echo two'", remove=True)
+    assert result.output == "one\ntwo\n"
+    assert result.step.cmd == ("sh", "-c", "echo one; echo two")
