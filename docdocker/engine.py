@@ -270,6 +270,9 @@ class Engine:
         # delete the container from the client after it exits.
         if kwargs.pop("remove", False):
             kwargs["auto_remove"] = True
+        # What containers.run does, in two calls, with the same keywords: a container
+        # that is created but cannot start (a taken port) is removed again, so the
+        # learner can simply re-run the cell, and a foreground run streams its output.
         container = self.client.containers.create(**kwargs)
         exit_code: list[int | None] = [None]
         waiter = None
