@@ -398,7 +398,9 @@ class Engine:
         try:
             self.client.images.get(image)
         except docker.errors.ImageNotFound:
-            self.console.text(f"Unable to find image '{_with_tag(image)}' locally\n")
+            ref = reference.parse(image)
+            shown = image if ref.tag or ref.digest else f"{image}:latest"
+            self.console.text(f"Unable to find image '{shown}' locally\n")
             self._stream_pull(image)
 
     def _stream_pull(self, image: str) -> Progress:
@@ -507,11 +509,6 @@ def _check_image(step: s.Step) -> None:
         raise errors.InvalidReference(
             f"Invalid image name: {err.message}.", fix=err.fix, command=step.argv
         ) from err
-
-
-def _with_tag(image: str) -> str:
-    last = image.rsplit("/", 1)[-1]
-    return image if (":" in last or "@" in image) else f"{image}:latest"
 
 
 def _mappings(publish: Iterable[ports.PortMapping | str] | str) -> Iterator[ports.PortMapping]:
