@@ -289,7 +289,7 @@ class _RowView:
 
 
 def _action_step(verb: str, name: str) -> s.Step:
-    """The step a button runs (for tooltips and refusals; the engine builds its own)."""
+    """The step a button runs: its echo, its refusal message, and the action itself."""
     return {
         "stop": lambda: s.Stop(container=name),
         "kill": lambda: s.Kill(container=name),
@@ -547,15 +547,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.model.busy = True
         try:
             self._require_managed(name, step)
-            engine = self._actions
-            if verb == "stop":
-                result = engine.stop(name)
-            elif verb == "kill":
-                result = engine.kill(name)
-            elif verb == "remove":
-                result = engine.rm(name, force=True)
-            else:
-                result = engine.logs(name, tail=LOG_TAIL)
+            result = self._actions.execute(step)
+            if verb == "logs":
                 self.model.logs_of = name
                 self.model.logs = result.output
         except errors.DocDockerError as err:
