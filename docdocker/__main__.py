@@ -39,6 +39,7 @@ def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
     from docdocker.console import Console
     from docdocker.engine import connect
+    from docdocker.steps import label_filter
 
     engine = connect(notebook or "reset", console=Console())
     items = reset.find(engine.client, notebook)
@@ -46,7 +47,7 @@ def _reset(notebook: str | None, yes: bool) -> int:
     if not items:
         print(f"Nothing to remove: no containers, images, networks or volumes from {scope}.")
         return 0
-    print(f"These objects were created by {scope} (label {reset.label_filter(notebook)['label']}):")
+    print(f"These objects were created by {scope} (label {label_filter(notebook)['label']}):")
     for item in items:
         print(f"  {item.kind[:-1]:<9} {item.id:<12}  {item.name}  [{item.notebook}]")
     print("Equivalent commands:")

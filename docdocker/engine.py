@@ -28,7 +28,7 @@ from docdocker import steps as s
 from docdocker.console import Console, default_console, in_notebook
 from docdocker.friendly import docker_host, translate_error
 from docdocker.progress import Progress
-from docdocker.steps import LABEL
+from docdocker.steps import LABEL, container_name, label_filter
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -204,7 +204,7 @@ class Engine:
                 the tutorial too (read-only for the tutorial).
             status: Only containers in this state (``created``, ``running``, ``exited``...).
         """
-        filters = {} if everything else {"label": LABEL}
+        filters = {} if everything else label_filter()
         if status:
             filters["status"] = status
         return self.execute(s.Ps(all=all, filters=filters))
@@ -236,8 +236,8 @@ class Engine:
 
         Equivalent CLI: ``docker container prune --force --filter label=...``
         """
-        value = f"{LABEL}={self.notebook}" if notebook_only else LABEL
-        return self.execute(s.ContainerPrune(filters={"label": value}))
+        scope = self.notebook if notebook_only else None
+        return self.execute(s.ContainerPrune(filters=label_filter(scope)))
 
     def clean_up(self) -> None:
         """Remove every container this notebook created, running or not.
@@ -245,15 +245,14 @@ class Engine:
         Equivalent CLI: ``docker rm --force NAME`` for each container labelled
         ``org.docdocker.notebook=<notebook>``
         """
-        with self.translate(s.Ps(all=True, filters={"label": f"{LABEL}={self.notebook}"})):
-            mine = self.client.api.containers(
-                all=True, filters={"label": f"{LABEL}={self.notebook}"}
-            )
+        listing = s.Ps(all=True, filters=label_filter(self.notebook))
+        with self.translate(listing):
+            mine = self.client.api.containers(**listing.sdk_kwargs)
         if not mine:
             self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
             return
         for c in mine:
-            name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+            name = container_name(c)
             self.rm(name, force=True)
             self.console.text(f"{name}\n")
 

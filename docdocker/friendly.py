@@ -263,7 +263,7 @@ def port_holder(client: docker.DockerClient, port: int, protocol: str = "tcp") -
     for c in listed:
         for p in c.get("Ports") or []:
             if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
-                return (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+                return s.container_name(c)
     return None
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import docker
 import docker.errors
 
-from docdocker.steps import LABEL
+from docdocker.steps import LABEL, container_name, label_filter
 
 KINDS = ("containers", "images", "networks", "volumes")
 
@@ -36,11 +36,6 @@ class Outcome:
     kept: list[tuple[Item, str]] = field(default_factory=list)
 
 
-def label_filter(notebook: str | None) -> dict[str, str]:
-    """The ``--filter`` for one notebook's objects, or for the whole tutorial's."""
-    return {"label": f"{LABEL}={notebook}" if notebook else LABEL}
-
-
 def find(client: docker.DockerClient, notebook: str | None = None) -> list[Item]:
     """Every labelled object, containers first (they hold the others).
 
@@ -50,8 +45,8 @@ def find(client: docker.DockerClient, notebook: str | None = None) -> list[Item]
     filters = label_filter(notebook)
     items: list[Item] = []
     for c in client.api.containers(all=True, filters=filters):
-        name = (c.get("Names") or ["/?"])[0].lstrip("/")
-        items.append(Item("containers", c["Id"][:12], name, _notebook(c.get("Labels"))))
+        items.append(Item("containers", c["Id"][:12], container_name(c),
+                          _notebook(c.get("Labels"))))
     for i in client.api.images(filters=filters):
         tags = [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"]
         items.append(Item("images", i["Id"].split(":")[-1][:12], ", ".join(tags) or "<none>",

@@ -29,6 +29,22 @@ from docdocker.ports import PortMapping
 #: The label every object docdocker creates carries; its value names the notebook.
 LABEL = "org.docdocker.notebook"
 
+
+
+def label_filter(notebook: str | None = None) -> dict[str, str]:
+    """The ``--filter`` for one notebook's objects, or (None) for the whole tutorial's."""
+    return {"label": f"{LABEL}={notebook}" if notebook else LABEL}
+
+
+def container_name(entry: Mapping[str, Any]) -> str:
+    """The name to target a container by, from an engine list entry (``docker ps``).
+
+    The first of its names without the leading ``/``, or its short ID if it has none.
+    """
+    names = entry.get("Names") or []
+    return names[0].lstrip("/") if names else str(entry["Id"])[:12]
+
+
 #: Marks a positional CLI argument (``docker stop NAME``).
 POSITIONAL = "<positional>"
 #: Marks trailing CLI arguments (the command after the image in ``docker run``).

@@ -78,7 +78,7 @@ def ps_step(show_all: bool) -> s.Ps:
     Args:
         show_all: List every container on the engine, not only the tutorial's.
     """
-    return s.Ps(all=True, filters={} if show_all else {"label": LABEL})
+    return s.Ps(all=True, filters={} if show_all else s.label_filter())
 
 
 def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
