@@ -21,8 +21,8 @@ from collections.abc import Callable
 import docker
 
 from docdocker.console import Console
-from docdocker.engine import Engine
 from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
 
 IMAGE = "busybox"
 NOTEBOOK = "benchmark"

@@ -9,9 +9,10 @@ Typical use in a notebook::
 
 from docdocker import errors, ports, reference, steps, web
 from docdocker.doctor import doctor
-from docdocker.engine import Engine, StepResult, connect
+from docdocker.engine import Engine, StepResult
 from docdocker.lesson import expect_error
 from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial, connect
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,7 @@ __all__ = [
     "LABEL",
     "Engine",
     "StepResult",
+    "Tutorial",
     "__version__",
     "connect",
     "doctor",

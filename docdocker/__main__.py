@@ -37,12 +37,16 @@ def _doctor() -> int:
 
 def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
-    from docdocker.console import Console
-    from docdocker.engine import connect
+    from docdocker.console import Console, TextConsole
     from docdocker.steps import label_filter
+    from docdocker.tutorial import connect
 
+    if notebook is not None and not notebook.strip():
+        print("docdocker: --notebook needs a name, such as 01-containers "
+              "(leave the option out for the whole tutorial).", file=sys.stderr)
+        return 2
     engine = connect(notebook or "reset", console=Console())
-    items = reset.find(engine.client, notebook)
+    items = reset.find(engine, notebook)
     scope = f"notebook {notebook}" if notebook else "the tutorial"
     if not items:
         print(f"Nothing to remove: no containers, images, networks or volumes from {scope}.")
@@ -60,7 +64,7 @@ def _reset(notebook: str | None, yes: bool) -> int:
         if input("Remove them? [y/N] ").strip().lower() not in ("y", "yes"):
             print("Nothing removed.")
             return 1
-    outcome = reset.remove(engine.client, items)
+    outcome = reset.remove(engine.using(TextConsole()), items)
     print(f"Removed {len(outcome.removed)} object(s).")
     for item, reason in outcome.kept:
         print(f"  kept {item.kind[:-1]} {item.name}: {reason}")

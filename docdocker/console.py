@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from docdocker import render
+from docdocker import errors, render
 from docdocker.progress import Progress
 
 
@@ -118,3 +118,21 @@ def in_notebook() -> bool:
 def default_console() -> Console:
     """The console that fits where the code is running."""
     return NotebookConsole() if in_notebook() else TextConsole()
+
+
+def install_notebook_errors() -> None:
+    """Show :class:`~docdocker.errors.DocDockerError` in a notebook without a traceback."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def show(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> Any:
+        from IPython.display import display
+
+        display(value)
+        # The cell still fails (so "Run All" stops here), with a one-line summary.
+        return [f"{etype.__name__}: {getattr(value, 'message', value)}"]
+
+    shell.set_custom_exc((errors.DocDockerError,), show)

@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-import docker
-
-from docdocker import render
-from docdocker.friendly import docker_host, translate_error
+from docdocker import connection, render
+from docdocker.console import Console
+from docdocker.engine import Engine
+from docdocker.errors import DocDockerError
+from docdocker.friendly import Facts, translate_error
+from docdocker.registries import Pull
+from docdocker.system import Info, Version
+from docdocker.tutorial import Tutorial
 
 #: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).
 MIN_API = (1, 41)
@@ -83,36 +87,39 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
     ``docker compose version``
     """
     report = Report()
+    where = connection.endpoint()
     try:
-        client = docker.from_env(timeout=timeout)
-        client.ping()
+        client, where = connection.open_client(timeout=timeout)
+        engine = Tutorial("doctor", client, Console(), host=where.host)
+        engine.query(Version())
     except Exception as err:
-        friendly = translate_error(err, None, None)
+        friendly = translate_error(err, None, Facts(host=where.host))
         report.checks.append(Check("Docker Engine reachable", False,
                                    friendly.message if friendly else str(err),
                                    friendly.fix or "" if friendly else ""))
-        report.checks.append(_check_socket())
+        report.checks.append(_check_socket(where))
         report.checks += [Check(name, None, "not checked: needs a reachable engine")
                           for name in ("Engine version", "OS / architecture",
                                        "Free disk space", f"Pull {pull_image}")]
         report.checks += [_check_compose(), _check_cli()]
         return report
     try:
-        report.checks.append(Check("Docker Engine reachable", True, f"answers at {docker_host()}"))
-        version = client.version()
-        info = client.info()
+        report.checks.append(Check("Docker Engine reachable", True,
+                                   f"answers at {where.describe()}"))
+        version = engine.query(Version()).value
+        info = engine.query(Info()).value
         for check in (
             lambda: _check_version(version),
-            _check_socket,
+            lambda: _check_socket(where),
             lambda: _check_platform(info),
             lambda: _check_disk(info),
-            lambda: _check_pull(client, pull_image),
+            lambda: _check_pull(engine, pull_image),
             _check_compose,
             _check_cli,
         ):
             report.checks.append(_guarded(check))
     finally:
-        client.close()
+        engine.close()
     return report
 
 
@@ -120,7 +127,7 @@ def _guarded(check: Callable[[], Check]) -> Check:
     try:
         return check()
     except Exception as err:
-        friendly = translate_error(err, None, None)
+        friendly = translate_error(err, None)
         name = getattr(check, "__name__", "check").removeprefix("_check_").replace("_", " ")
         return Check(name, False, friendly.message if friendly else str(err),
                      friendly.fix or "" if friendly else "Run `docker info` to see what is wrong.")
@@ -137,8 +144,8 @@ def _check_version(version: dict[str, Any]) -> Check:
     return Check("Engine version", True, found)
 
 
-def _check_socket() -> Check:
-    url = urlparse(docker_host())
+def _check_socket(where: connection.Endpoint) -> Check:
+    url = urlparse(where.host)
     if url.scheme not in ("unix", ""):
         return Check("Socket permissions", True,
                      f"not a local socket ({url.scheme}): nothing to check")
@@ -177,13 +184,12 @@ def _check_disk(info: dict[str, Any]) -> Check:
     return Check("Free disk space", True, found)
 
 
-def _check_pull(client: docker.DockerClient, image: str) -> Check:
+def _check_pull(engine: Engine, image: str) -> Check:
     start = time.monotonic()
-    error = None
-    for event in client.api.pull(image, stream=True, decode=True):
-        error = error or event.get("error")
-    if error:
-        return Check(f"Pull {image}", False, str(error),
+    try:
+        engine.query(Pull(image=image))
+    except DocDockerError as err:
+        return Check(f"Pull {image}", False, err.message,
                      "Check your network or proxy settings, and `docker login` if your "
                      "registry needs it.")
     return Check(f"Pull {image}", True, f"pulled in {time.monotonic() - start:.1f} s")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
+
+from docdocker import render
 
 
 class DocDockerError(Exception):
@@ -20,7 +22,10 @@ class DocDockerError(Exception):
         message: What went wrong, in one or two sentences.
         fix: One concrete thing the learner can do about it, or None.
         command: The ``docker`` argv the failing step stands for, or None.
+        title: What kind of failure this is, in words ("Port already in use").
     """
+
+    title: ClassVar[str] = "Error"
 
     def __init__(
         self,
@@ -48,25 +53,29 @@ class DocDockerError(Exception):
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        from docdocker.render import error_html
-
-        return error_html(self)
+        return render.error_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython's plain-text form (terminals, saved notebooks): the message, not a repr().
-        printer.text(f"{type(self).__name__}: {self}")
+        printer.text(f"{self.title}: {self}")
 
 
 class InvalidReference(DocDockerError, ValueError):
     """An image reference (``name[:tag][@digest]``) that does not parse."""
 
+    title: ClassVar[str] = "Invalid image name"
+
 
 class InvalidPortSpec(DocDockerError, ValueError):
     """A ``-p`` port mapping that does not parse or is out of range."""
 
+    title: ClassVar[str] = "Invalid port mapping"
+
 
 class EngineUnavailable(DocDockerError):
     """The Docker Engine cannot be reached, refused us, or went away."""
+
+    title: ClassVar[str] = "Docker Engine not reachable"
 
 
 class StepFailed(DocDockerError):
@@ -78,6 +87,8 @@ class StepFailed(DocDockerError):
             container that failed).
         stderr: The engine's own words, untranslated.
     """
+
+    title: ClassVar[str] = "The step failed"
 
     def __init__(
         self,
@@ -96,22 +107,34 @@ class StepFailed(DocDockerError):
 class PortAllocated(StepFailed):
     """The host port a step wants to publish is already taken."""
 
+    title: ClassVar[str] = "Port already in use"
+
 
 class NameConflict(StepFailed):
     """A container with the requested name already exists."""
+
+    title: ClassVar[str] = "Name already in use"
 
 
 class ImageNotFound(StepFailed):
     """The image is neither on this machine nor in the registry."""
 
+    title: ClassVar[str] = "Image not found"
+
 
 class NoSpaceLeft(StepFailed):
     """The disk holding Docker's data is full."""
+
+    title: ClassVar[str] = "No space left"
 
 
 class BuildFailed(StepFailed):
     """A ``docker build`` failed: a bad Dockerfile or a failing instruction."""
 
+    title: ClassVar[str] = "Build failed"
+
 
 class RegistryAuthFailed(StepFailed):
     """A registry refused the credentials or the push/pull was unauthorized."""
+
+    title: ClassVar[str] = "Registry refused access"

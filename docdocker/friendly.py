@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
-import docker
 import docker.errors
 import requests.exceptions
 import urllib3.exceptions
@@ -19,8 +19,19 @@ import urllib3.exceptions
 from docdocker import errors, ports
 from docdocker import steps as s
 
-if TYPE_CHECKING:
-    from docdocker.engine import Engine
+
+@dataclass(frozen=True)
+class Facts:
+    """What the translator may know beyond the failure itself, gathered by the engine.
+
+    Attributes:
+        host: Where the client connects, as a human would write it.
+        port_holder: Names the running container publishing a host port
+            (``port_holder(8080, "tcp")``), or None; absent when unknown.
+    """
+
+    host: str
+    port_holder: Callable[[int, str], str | None] | None = None
 
 
 def in_binder() -> bool:
@@ -39,7 +50,7 @@ _NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by containe
 
 
 def translate_error(
-    err: BaseException, step: s.Step | None, engine: Engine | None
+    err: BaseException, step: s.Step | None, facts: Facts | None = None
 ) -> errors.DocDockerError | None:
     """The friendly :mod:`docdocker.errors` exception for an SDK or connection failure.
 
@@ -48,7 +59,7 @@ def translate_error(
     """
     argv = step.argv if step is not None else None
     if _is_connection_error(err):
-        host = engine.host if engine is not None else docker_host()
+        host = facts.host if facts is not None else docker_host()
         return _unavailable(err, argv, host, mid_step=step is not None)
     if isinstance(err, docker.errors.ContainerError):
         return errors.StepFailed(
@@ -73,7 +84,7 @@ def translate_error(
         )
     match = _PORT_RE.search(text)
     if match or "port is already allocated" in lower or "address already in use" in lower:
-        return _port_taken(match, text, step, engine)
+        return _port_taken(match, text, step, facts)
     match = _NAME_RE.search(text)
     if match:
         name, holder = match.group(1), match.group(2)[:12]
@@ -83,7 +94,7 @@ def translate_error(
                 "or choose another --name.",
             command=argv, exit_code=125, stderr=text,
         )
-    if isinstance(step, (s.Run, s.Pull)) and any(p in lower for p in _UNREACHABLE):
+    if getattr(step, "image", "") and any(p in lower for p in _UNREACHABLE):
         return errors.StepFailed(
             f"Could not reach the registry to download '{getattr(step, 'image', '')}': {text}",
             fix="Check your network connection (and proxy settings in Docker Desktop). "
@@ -205,12 +216,13 @@ def _unavailable(
 
 
 def _port_taken(
-    match: re.Match[str] | None, text: str, step: s.Step | None, engine: Engine | None
+    match: re.Match[str] | None, text: str, step: s.Step | None, facts: Facts | None
 ) -> errors.PortAllocated:
     port = int(match.group(2)) if match else None
     ip = (match.group(1) if match else "") or "0.0.0.0"
     protocol = _protocol_for(step, port) if port else "tcp"
-    holder = port_holder(engine.client, port, protocol) if engine is not None and port else None
+    lookup = facts.port_holder if facts is not None else None
+    holder = lookup(port, protocol) if lookup is not None and port else None
     where = f"{ip}:{port}" if port else "the host port"
     if holder:
         who = f"container {holder} already publishes {where}"
@@ -251,25 +263,10 @@ def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
     return None
 
 
-def port_holder(client: docker.DockerClient, port: int, protocol: str = "tcp") -> str | None:
-    """The name of a running container publishing host ``port``, or None.
-
-    Equivalent CLI: ``docker ps --filter publish=PORT/PROTOCOL``
-    """
-    try:
-        listed = client.api.containers()
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        return None
-    for c in listed:
-        for p in c.get("Ports") or []:
-            if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
-                return s.container_name(c)
-    return None
-
 
 def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | None) -> bool:
-    if not isinstance(step, (s.Run, s.Pull)):
-        return False
+    if not getattr(step, "image", ""):
+        return False  # only steps that name an image (run, pull) can miss one
     return isinstance(err, docker.errors.ImageNotFound) or any(
         phrase in lower
         for phrase in ("manifest unknown", "not found", "pull access denied",

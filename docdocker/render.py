@@ -8,12 +8,24 @@ well in light and dark themes and in a static notebook viewer.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from docdocker.errors import DocDockerError
+
+class Explained(Protocol):
+    """What :func:`error_html` shows: a docdocker error, or anything shaped like one."""
+
+    message: str
+    fix: str | None
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def cli(self) -> str | None: ...
 
 _MONO = "font-family: var(--jp-code-font-family, monospace); font-size: 0.9em;"
 _CELL = "padding: 2px 10px; text-align: left; vertical-align: top; white-space: pre;"
@@ -112,13 +124,28 @@ def table_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str
     return "\n".join(lines)
 
 
-def error_html(error: DocDockerError) -> str:
-    """A friendly error box: what failed, the fix, and the failing command."""
-    parts = [f"<b>{escape(type(error).__name__)}</b>: {escape(error.message)}"]
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def prose_html(text: str) -> str:
+    """Escaped text in which `backquoted` parts become inline code."""
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escape(text))
+
+
+def error_html(error: Explained) -> str:
+    """A friendly error box: what failed, the fix, the failing command, Docker's own words."""
+    parts = [f"<b>{escape(error.title)}</b>: {prose_html(error.message)}"]
     if error.fix:
-        parts.append(f"<b>Fix:</b> {escape(error.fix)}")
+        parts.append(f"<b>Fix:</b> {prose_html(error.fix)}")
     if error.cli:
         parts.append(command_html(error.cli))
+    original = getattr(error, "stderr", "")
+    if original:
+        parts.append(
+            '<span style="opacity: 0.8;">Docker said:</span>'
+            f'<pre style="{_MONO} margin: 2px 0; white-space: pre-wrap;">'
+            f"{escape(original.strip()[-2000:])}</pre>"
+        )
     return (
         '<div class="docdocker-error" style="border-left: 4px solid '
         'var(--jp-error-color1, #d32f2f); padding: 4px 10px; margin: 4px 0; '
@@ -145,3 +172,26 @@ def progress_bar_html(label: str, status: str, current: int | None, total: int |
     return (
         f'<div style="{_MONO}">{escape(label)}: {bar}{escape(status)}</div>'
     )
+
+
+def ago(epoch: float | None) -> str:
+    """``docker ps``-style age: "5 seconds ago", "3 minutes ago"."""
+    if not epoch:
+        return ""
+    seconds = max(0, int(time.time() - epoch))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    if seconds < 1:
+        return "Less than a second ago"
+    return f"{seconds} second{'s' if seconds > 1 else ''} ago"
+
+
+def size_text(n: float) -> str:
+    """A size as the CLI prints it (decimal units: ``1.2MB``)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000:
+            return f"{n:.3g}{unit}"
+        n /= 1000
+    return f"{n:.3g}TB"

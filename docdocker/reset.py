@@ -1,8 +1,13 @@
 """Remove what the tutorial created, and nothing else.
 
-Only objects carrying the ``org.docdocker.notebook`` label are touched: a
-learner's own containers, images, networks and volumes are never listed, let
-alone removed.
+An object is the tutorial's when docdocker itself created it: it carries the
+notebook label *and* the ownership mark that only docdocker's own create and
+build calls set (:data:`~docdocker.steps.OWNER`). Docker copies an image's
+labels into every image built ``FROM`` it and every container run from it, so
+a learner's container or child image may carry the notebook label too; those
+are never listed, let alone removed. An image is removed by the tag docdocker
+gave it, without ``--force``: a learner's other tags, and containers using it,
+keep it alive.
 """
 
 from __future__ import annotations
@@ -10,22 +15,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import docker
-import docker.errors
-
-from docdocker.steps import LABEL, container_name, label_filter
+from docdocker import errors
+from docdocker.containers import Ps, Rm, container_name, made_by_tutorial
+from docdocker.engine import Engine
+from docdocker.images import Images, Rmi
+from docdocker.networks import NetworkLs, NetworkRm
+from docdocker.steps import LABEL, OWNER, Step, label_filter
+from docdocker.volumes import VolumeLs, VolumeRm
 
 KINDS = ("containers", "images", "networks", "volumes")
 
 
 @dataclass
 class Item:
-    """One labelled object: its kind, short ID, a readable name, and its notebook."""
+    """One object of the tutorial's: its kind, the name to remove it by, and its notebook."""
 
     kind: str
     id: str
     name: str
     notebook: str
+
+    @property
+    def step(self) -> Step:
+        """The step that removes it."""
+        if self.kind == "containers":
+            return Rm(container=self.id, force=True, volumes=True)
+        if self.kind == "images":
+            return Rmi(image=self.name)
+        if self.kind == "networks":
+            return NetworkRm(network=self.name)
+        return VolumeRm(volume=self.name)
 
 
 @dataclass
@@ -36,57 +55,64 @@ class Outcome:
     kept: list[tuple[Item, str]] = field(default_factory=list)
 
 
-def find(client: docker.DockerClient, notebook: str | None = None) -> list[Item]:
-    """Every labelled object, containers first (they hold the others).
+def find(engine: Engine, notebook: str | None = None) -> list[Item]:
+    """Every object of the tutorial's (or one notebook's), containers first.
 
     Equivalent CLI: ``docker ps --all --filter label=...``, ``docker images --filter ...``,
     ``docker network ls --filter ...``, ``docker volume ls --filter ...``
+
+    Raises:
+        ValueError: ``notebook`` is empty (it does not mean "the whole tutorial").
     """
     filters = label_filter(notebook)
     items: list[Item] = []
-    for c in client.api.containers(all=True, filters=filters):
-        items.append(Item("containers", c["Id"][:12], container_name(c),
-                          _notebook(c.get("Labels"))))
-    for i in client.api.images(filters=filters):
-        tags = [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"]
-        items.append(Item("images", i["Id"].split(":")[-1][:12], ", ".join(tags) or "<none>",
-                          _notebook(i.get("Labels"))))
-    for n in client.api.networks(filters=filters):
+    for c in engine.query(Ps(all=True, filters=filters)).value:
+        if made_by_tutorial(c.get("Labels"), notebook):
+            items.append(Item("containers", c["Id"][:12], container_name(c),
+                              _notebook(c.get("Labels"))))
+    for i in engine.query(Images(filters=filters)).value:
+        tag = image_tag_of_tutorial(i.get("Labels"), i.get("RepoTags"))
+        if tag:
+            items.append(Item("images", i["Id"].split(":")[-1][:12], tag,
+                              _notebook(i.get("Labels"))))
+    for n in engine.query(NetworkLs(filters=filters)).value:
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
-    for v in client.api.volumes(filters=filters).get("Volumes") or []:
+    for v in engine.query(VolumeLs(filters=filters)).value:
         items.append(Item("volumes", v["Name"][:12], v["Name"], _notebook(v.get("Labels"))))
     return items
 
 
+def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
+    """The tag docdocker built an image as, if the image still carries it; else None.
+
+    A child image inherits the ownership mark, but not its parent's tag.
+    """
+    owned = str((labels or {}).get(OWNER) or "")
+    if not owned or LABEL not in (labels or {}):
+        return None
+    tags = set(repo_tags or [])
+    for candidate in (owned, f"{owned}:latest"):
+        if candidate in tags:
+            return candidate
+    return None
+
+
 def commands(items: list[Item]) -> list[str]:
     """The ``docker`` commands that remove these objects."""
-    verbs = {"containers": "docker rm --force --volumes", "images": "docker rmi --force",
-             "networks": "docker network rm", "volumes": "docker volume rm"}
-    lines = []
-    for kind in KINDS:
-        ids = [i.name if kind == "volumes" else i.id for i in items if i.kind == kind]
-        if ids:
-            lines.append(f"{verbs[kind]} {' '.join(ids)}")
-    return lines
+    return [item.step.cli for item in sorted(items, key=lambda i: KINDS.index(i.kind))]
 
 
-def remove(client: docker.DockerClient, items: list[Item]) -> Outcome:
+def remove(engine: Engine, items: list[Item]) -> Outcome:
     """Remove the listed objects; one that cannot go is kept and the reason recorded."""
     outcome = Outcome()
     for item in sorted(items, key=lambda i: KINDS.index(i.kind)):
         try:
-            if item.kind == "containers":
-                client.api.remove_container(item.id, force=True, v=True)
-            elif item.kind == "images":
-                client.api.remove_image(item.id, force=True)
-            elif item.kind == "networks":
-                client.api.remove_network(item.id)
+            engine.execute(item.step)
+        except errors.StepFailed as err:
+            if "No such" in err.stderr or "not found" in err.stderr.lower():
+                outcome.removed.append(item)  # already gone: the goal is met
             else:
-                client.api.remove_volume(item.name)
-        except docker.errors.NotFound:
-            outcome.removed.append(item)  # already gone: the goal is met
-        except docker.errors.APIError as err:
-            outcome.kept.append((item, str(err.explanation or err)))
+                outcome.kept.append((item, err.stderr or err.message))
         else:
             outcome.removed.append(item)
     return outcome

@@ -1,13 +1,18 @@
-"""Steps: one frozen dataclass per Docker operation.
+"""Steps: one frozen dataclass per Docker operation, the core every concept builds on.
 
 A step is data. Each field declares, once, how it appears on the ``docker``
 command line and which keyword of the ``docker`` SDK it becomes. Both
 :attr:`Step.argv` (what the notebook echoes) and :attr:`Step.sdk_kwargs` (what
-:mod:`docdocker.engine` passes to the SDK) are derived by walking those
+the step's handler passes to the SDK) are derived by walking those
 declarations, so the echoed command and the action cannot disagree.
+
+The steps themselves live with their Docker noun (:mod:`docdocker.containers`,
+:mod:`docdocker.images`, :mod:`docdocker.registries`, :mod:`docdocker.compose`);
+this module knows none of them.
 
 Example:
     >>> from docdocker import ports
+    >>> from docdocker.containers import Run
     >>> step = Run(image="nginx", detach=True, publish=tuple(ports.parse("127.0.0.1:8080:80")))
     >>> step.cli
     'docker run -d -p 127.0.0.1:8080:80 nginx'
@@ -23,27 +28,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from docdocker import ports as _ports
-from docdocker.ports import PortMapping
-
 #: The label every object docdocker creates carries; its value names the notebook.
 LABEL = "org.docdocker.notebook"
-
-
-
-def label_filter(notebook: str | None = None) -> dict[str, str]:
-    """The ``--filter`` for one notebook's objects, or (None) for the whole tutorial's."""
-    return {"label": f"{LABEL}={notebook}" if notebook else LABEL}
-
-
-def container_name(entry: Mapping[str, Any]) -> str:
-    """The name to target a container by, from an engine list entry (``docker ps``).
-
-    The first of its names without the leading ``/``, or its short ID if it has none.
-    """
-    names = entry.get("Names") or []
-    return names[0].lstrip("/") if names else str(entry["Id"])[:12]
-
+#: Set only by docdocker's own create and build calls, never inherited in a way that
+#: matches: ``container`` on containers, the built tag on images. Docker copies an
+#: image's labels into every image built ``FROM`` it and every container run from it,
+#: so :data:`LABEL` alone cannot tell the tutorial's objects from a learner's.
+OWNER = "org.docdocker.owner"
 
 #: Marks a positional CLI argument (``docker stop NAME``).
 POSITIONAL = "<positional>"
@@ -51,6 +42,19 @@ POSITIONAL = "<positional>"
 REST = "<rest>"
 #: Marks the SDK role "the object the method is called on" (``containers.get(NAME).stop()``).
 TARGET = "<target>"
+
+
+def label_filter(notebook: str | None = None) -> dict[str, str]:
+    """The ``--filter`` for one notebook's objects, or (None) for the whole tutorial's.
+
+    Raises:
+        ValueError: ``notebook`` is the empty string, which names no notebook (it
+            must not silently widen to "the whole tutorial").
+    """
+    if notebook is not None and not notebook.strip():
+        raise ValueError("The notebook name is empty: give a name such as 01-containers, "
+                         "or None for the whole tutorial.")
+    return {"label": f"{LABEL}={notebook}" if notebook else LABEL}
 
 
 def arg(
@@ -84,38 +88,33 @@ def _is_unset(value: Any, default: Any) -> bool:
     return value is None or value is False or value == default or value in ((), {})
 
 
-def _label_words(labels: Mapping[str, str]) -> list[str]:
-    return [f"{key}={value}" for key, value in labels.items()]
+def pairs(mapping: Mapping[str, Any]) -> list[str]:
+    """``KEY=VALUE`` words for ``--label``, ``--filter``, ``--build-arg``...
 
-
-def _env_words(env: Mapping[str, str]) -> list[str]:
-    return [f"{key}={value}" for key, value in env.items()]
-
-
-def _filter_words(filters: Mapping[str, str]) -> list[str]:
-    return [f"{key}={value}" for key, value in filters.items()]
-
-
-def _publish_words(publish: tuple[PortMapping, ...]) -> list[str]:
-    return [mapping.cli for mapping in publish]
+    A list value repeats the key (``--filter label=a --filter label=b``).
+    """
+    words: list[str] = []
+    for key, value in mapping.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            words.append(f"{key}={item}")
+    return words
 
 
 @dataclass(frozen=True)
 class Step:
-    """Base of every step. Subclasses set :attr:`command` and :attr:`sdk_method`.
+    """Base of every step. Subclasses set :attr:`command`.
 
     Attributes:
         command: The ``docker`` subcommand words, e.g. ``("run",)``.
-        sdk_method: Where the SDK call goes: ``"containers.run"`` on the
-            client, or ``"container.stop"`` on the object named by the
-            :data:`TARGET` field.
         creates: True when the step creates an object that must carry the
-            notebook label.
+            notebook label (the subclass then has a ``labels`` field).
+        owner: The value of :data:`OWNER` the created object carries, when it
+            does not depend on the step's values (``"container"``).
     """
 
     command: ClassVar[tuple[str, ...]] = ()
-    sdk_method: ClassVar[str] = ""
     creates: ClassVar[bool] = False
+    owner: ClassVar[str] = ""
 
     @classmethod
     def declared_fields(cls) -> tuple[dataclasses.Field[Any], ...]:
@@ -180,143 +179,27 @@ class Step:
                 return getattr(self, f.name)
         return None
 
+    def ownership(self) -> str:
+        """The :data:`OWNER` value an object created by this step carries."""
+        return self.owner
+
     def with_labels(self, labels: Mapping[str, str]) -> Step:
-        """A copy carrying these labels as well (only for steps that create objects)."""
-        if not self.creates:
+        """A copy carrying these labels and its ownership mark (only for steps that create)."""
+        if not self.creates or not labels:
             return self
-        merged = {**getattr(self, "labels", {}), **labels}
+        merged = {**getattr(self, "labels", {}), **labels, OWNER: self.ownership()}
         return dataclasses.replace(self, labels=merged)  # type: ignore[call-arg]
 
-
-@dataclass(frozen=True)
-class Pull(Step):
-    """Download an image from a registry.
-
-    Equivalent CLI: ``docker pull IMAGE``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("pull",)
-    sdk_method: ClassVar[str] = "api.pull"
-
-    image: str = arg(POSITIONAL, "repository", default="")
+    def validate(self) -> None:
+        """Refuse values the engine would reject, before it is called (override per step)."""
 
 
-@dataclass(frozen=True)
-class Run(Step):
-    """Create and start a container from an image.
-
-    Equivalent CLI: ``docker run [-d] [--name NAME] [-p ...] [-e ...] IMAGE [COMMAND...]``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("run",)
-    sdk_method: ClassVar[str] = "containers.run"
-    creates: ClassVar[bool] = True
-
-    image: str = arg(POSITIONAL, "image", default="")
-    cmd: tuple[str, ...] = arg(REST, "command", default=(), sdk_value=list)
-    detach: bool = arg("-d", "detach", default=False)
-    remove: bool = arg("--rm", "remove", default=False)
-    name: str | None = arg("--name", "name")
-    publish: tuple[PortMapping, ...] = arg(
-        "-p", "ports", default=(), cli_value=_publish_words, sdk_value=_ports.to_sdk
-    )
-    env: Mapping[str, str] = arg(
-        "-e", "environment", default_factory=dict, cli_value=_env_words, sdk_value=dict
-    )
-    labels: Mapping[str, str] = arg(
-        "--label", "labels", default_factory=dict, cli_value=_label_words, sdk_value=dict
-    )
-
-
-@dataclass(frozen=True)
-class Ps(Step):
-    """List containers.
-
-    Equivalent CLI: ``docker ps [--all] [--filter KEY=VALUE]``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("ps",)
-    sdk_method: ClassVar[str] = "containers.list"
-
-    all: bool = arg("--all", "all", default=False)
-    filters: Mapping[str, str] = arg(
-        "--filter", "filters", default_factory=dict, cli_value=_filter_words, sdk_value=dict
-    )
-
-
-@dataclass(frozen=True)
-class Stop(Step):
-    """Stop a running container: SIGTERM, then SIGKILL after a grace period.
-
-    Equivalent CLI: ``docker stop [--time SECONDS] CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("stop",)
-    sdk_method: ClassVar[str] = "container.stop"
-
-    container: str = arg(POSITIONAL, TARGET, default="")
-    time: int | None = arg("--time", "timeout")
-
-
-@dataclass(frozen=True)
-class Kill(Step):
-    """Send a signal (SIGKILL by default) to a running container.
-
-    Equivalent CLI: ``docker kill [--signal SIGNAL] CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("kill",)
-    sdk_method: ClassVar[str] = "container.kill"
-
-    container: str = arg(POSITIONAL, TARGET, default="")
-    signal: str | None = arg("--signal", "signal")
-
-
-@dataclass(frozen=True)
-class Rm(Step):
-    """Remove a container.
-
-    Equivalent CLI: ``docker rm [--force] [--volumes] CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("rm",)
-    sdk_method: ClassVar[str] = "container.remove"
-
-    container: str = arg(POSITIONAL, TARGET, default="")
-    force: bool = arg("--force", "force", default=False)
-    volumes: bool = arg("--volumes", "v", default=False)
-
-
-@dataclass(frozen=True)
-class Logs(Step):
-    """Show what a container printed.
-
-    Equivalent CLI: ``docker logs [--tail N] [--timestamps] CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("logs",)
-    sdk_method: ClassVar[str] = "container.logs"
-
-    container: str = arg(POSITIONAL, TARGET, default="")
-    tail: int | None = arg("--tail", "tail")
-    timestamps: bool = arg("--timestamps", "timestamps", default=False)
-
-
-@dataclass(frozen=True)
-class ContainerPrune(Step):
-    """Remove every stopped container matching the filters.
-
-    Equivalent CLI: ``docker container prune --force [--filter KEY=VALUE]``
-    """
-
-    # The CLI asks "Are you sure?" unless --force is given; the SDK never asks.
-    # The echoed command carries --force so that both mean the same thing.
-    command: ClassVar[tuple[str, ...]] = ("container", "prune", "--force")
-    sdk_method: ClassVar[str] = "containers.prune"
-
-    filters: Mapping[str, str] = arg(
-        "--filter", "filters", default_factory=dict, cli_value=_filter_words, sdk_value=dict
-    )
-
-
-ALL_STEPS: tuple[type[Step], ...] = (Pull, Run, Ps, Stop, Kill, Rm, Logs, ContainerPrune)
+def all_steps() -> tuple[type[Step], ...]:
+    """Every concrete step type defined so far, in definition order."""
+    found: list[type[Step]] = []
+    pending = list(Step.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return tuple(found)

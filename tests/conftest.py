@@ -16,7 +16,7 @@ import pytest
 
 from docdocker import reset
 from docdocker.console import Console
-from docdocker.engine import Engine
+from docdocker.tutorial import Tutorial as Engine
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +36,8 @@ def notebook(client: docker.DockerClient) -> Iterator[str]:
     """A label value unique to this test; everything carrying it is removed afterwards."""
     name = f"test-{uuid.uuid4().hex[:8]}"
     yield name
-    reset.remove(client, reset.find(client, name))
+    cleaner = Engine(name, client, Console())
+    reset.remove(cleaner, reset.find(cleaner, name))
 
 
 @pytest.fixture

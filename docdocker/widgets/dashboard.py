@@ -34,7 +34,8 @@ from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 from docdocker import errors, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.engine import Engine, StepResult, ps_row
+from docdocker.containers import Kill, Logs, Ps, Rm, Stop, ps_row
+from docdocker.engine import Engine, StepResult
 from docdocker.friendly import translate_error
 from docdocker.steps import LABEL
 from docdocker.widgets.base import FullTextRepr
@@ -70,7 +71,7 @@ _LIVE_STATES = frozenset({"running", "paused", "restarting"})
 
 
 # ------------------------------------------------------------------ pure logic
-def ps_step(show_all: bool) -> s.Ps:
+def ps_step(show_all: bool) -> Ps:
     """The listing the dashboard shows, as a step (for its echo and its SDK call).
 
     Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
@@ -78,7 +79,7 @@ def ps_step(show_all: bool) -> s.Ps:
     Args:
         show_all: List every container on the engine, not only the tutorial's.
     """
-    return s.Ps(all=True, filters={} if show_all else s.label_filter())
+    return Ps(all=True, filters={} if show_all else s.label_filter())
 
 
 def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
@@ -291,10 +292,10 @@ class _RowView:
 def _action_step(verb: str, name: str) -> s.Step:
     """The step a button runs: its echo, its refusal message, and the action itself."""
     return {
-        "stop": lambda: s.Stop(container=name),
-        "kill": lambda: s.Kill(container=name),
-        "remove": lambda: s.Rm(container=name, force=True),
-        "logs": lambda: s.Logs(container=name, tail=LOG_TAIL),
+        "stop": lambda: Stop(container=name),
+        "kill": lambda: Kill(container=name),
+        "remove": lambda: Rm(container=name, force=True),
+        "logs": lambda: Logs(container=name, tail=LOG_TAIL),
     }[verb]()
 
 
@@ -350,7 +351,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._owns_engine = engine is None
         self._engine: Engine | None = engine
         if engine is None:
-            from docdocker.engine import connect
+            from docdocker.tutorial import connect
 
             try:
                 self._engine = connect("dashboard", console=Console())
@@ -566,7 +567,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         try:
             info = self._engine.client.api.inspect_container(name)
         except Exception as err:
-            friendly = translate_error(err, step, self._engine)
+            friendly = translate_error(err, step, self._engine.facts())
             if friendly is None:
                 raise
             raise friendly from err
@@ -595,7 +596,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             listed = self._engine.client.api.containers(**step.sdk_kwargs)
         except Exception as err:
             # Before the first success, "cannot connect" says more than "lost the connection".
-            friendly = translate_error(err, step if self.refreshes else None, self._engine)
+            friendly = translate_error(err, step if self.refreshes else None, self._engine.facts())
             if friendly is None:
                 raise
             raise friendly from err
@@ -639,7 +640,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             try:
                 stream = self._engine.client.events(decode=True, filters={"type": "container"})
             except Exception as err:
-                friendly = translate_error(err, None, self._engine)
+                friendly = translate_error(err, None, self._engine.facts())
                 if friendly is None:
                     self.log.exception("docdocker dashboard: cannot follow engine events")
                     return

@@ -55,12 +55,11 @@ from traitlets import (
     validate,
 )
 
-from docdocker import ports, reference, render
-from docdocker import steps as s
+from docdocker import connection, ports, reference, render
 from docdocker.console import Console
+from docdocker.containers import Run
 from docdocker.engine import Engine, StepResult
 from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
-from docdocker.friendly import port_holder
 from docdocker.ports import PROTOCOLS, PortMapping
 from docdocker.steps import LABEL
 from docdocker.widgets.base import FullTextRepr
@@ -412,18 +411,18 @@ class PortMapperModel(HasTraits):
         return removed
 
     @property
-    def step(self) -> s.Run:
+    def step(self) -> Run:
         """The step the line is printed from and Run executes (labels included).
 
         Equivalent CLI: :attr:`cli`
         """
-        step = s.Run(
+        step = Run(
             image=self.image,
             detach=True,
             publish=tuple(self.mappings),
             name=self.name or None,
         )
-        return cast(s.Run, step.with_labels(self.labels))
+        return cast(Run, step.with_labels(self.labels))
 
     @property
     def sdk_ports(self) -> ports.SdkPorts:
@@ -664,7 +663,7 @@ def _probe_exposed(
     # No engine given: Run connects later, as the brief of the widget says; this
     # lookup only reads, and fails quietly (as on Binder, which has no engine).
     try:
-        client = docker.from_env(timeout=_PROBE_TIMEOUT)
+        client = connection.open_client(timeout=_PROBE_TIMEOUT)[0]
     except (docker.errors.DockerException, requests.exceptions.RequestException):
         return None, False
     try:
@@ -907,7 +906,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         engine = self.engine
         if engine is None:
             return None
-        return lambda port, protocol: port_holder(engine.client, port, protocol)
+        return engine.port_holder  # type: ignore[attr-defined, no-any-return]
 
     def _rows_from_expose(self) -> None:
         image = self.model.image
@@ -1069,8 +1068,8 @@ class PortMapper(FullTextRepr, widgets.VBox):
         return f"Port mapper for {self.model.image}:\n$ {self.cli}"
 
     @property
-    def step(self) -> s.Run:
-        """The :class:`~docdocker.steps.Run` step that :attr:`cli` shows and Run executes."""
+    def step(self) -> Run:
+        """The :class:`~docdocker.stepRun` step that :attr:`cli` shows and Run executes."""
         return self.model.step
 
     @property

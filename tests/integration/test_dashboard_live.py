@@ -15,8 +15,8 @@ import pytest
 
 from docdocker import errors
 from docdocker.console import Console
-from docdocker.engine import Engine
 from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import READ_ONLY_TIP, Dashboard
 
 DOCKER = shutil.which("docker") or "docker"

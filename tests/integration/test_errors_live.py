@@ -16,8 +16,9 @@ import pytest
 
 from docdocker import errors
 from docdocker.console import Console
-from docdocker.engine import Engine, connect
 from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
+from docdocker.tutorial import connect
 
 
 def labelled(client: docker.DockerClient, notebook: str) -> list[dict]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 
 import docker
 import pytest
 
 from docdocker import errors, ports, web
-from docdocker.engine import Engine
+from docdocker.containers import Run
 from docdocker.ports import GRAMMAR, PortMapping
-from docdocker.steps import LABEL, Run
+from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.portmapper import PortMapper
 
 DOCKER = shutil.which("docker")
@@ -60,7 +62,8 @@ def test_run_publishes_exactly_what_the_widget_shows(
     assert pm.cli == expected_step.cli
     assert pm.cli == (
         f"docker run -d --name pm-{notebook} -p 127.0.0.1:{free_port}:80 "
-        f"-p 127.0.0.1:{udp}:5353/udp --label {LABEL}={notebook} nginx"
+        f"-p 127.0.0.1:{udp}:5353/udp --label {LABEL}={notebook} "
+        "--label org.docdocker.owner=container nginx"
     )
     assert pm.sdk_ports == {"80/tcp": ("127.0.0.1", free_port), "5353/udp": ("127.0.0.1", udp)}
 
@@ -153,7 +156,7 @@ def test_a_port_taken_between_check_and_run_shows_port_allocated(
     assert pm.result is None
     assert isinstance(pm.run_error, errors.PortAllocated)
     shown = pm.output.value
-    assert "PortAllocated" in shown
+    assert "Port already in use" in shown
     assert f"Port {free_port} is already in use" in shown
     assert f"container {grabber}" in shown
     assert f"docker run -d --name {name}" in shown  # the echoed command
@@ -190,7 +193,7 @@ def test_without_an_engine_it_reads_expose_and_connects_on_run(
 def test_an_image_not_on_this_machine_leaves_the_container_port_to_the_learner(
     engine: Engine, client
 ) -> None:
-    image = "registry:2"
+    image = f"docdocker-test/not-here:{uuid.uuid4().hex[:8]}"
     with pytest.raises(docker.errors.ImageNotFound):
         client.images.get(image)  # the premise; nothing here pulls it
     pm = PortMapper(image=image, engine=engine)

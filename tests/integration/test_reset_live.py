@@ -11,8 +11,8 @@ import docker
 import pytest
 
 from docdocker import reset
-from docdocker.engine import Engine
-from docdocker.steps import LABEL
+from docdocker.steps import LABEL, OWNER
+from docdocker.tutorial import Tutorial as Engine
 
 
 def build(client: docker.DockerClient, tag: str, labels: dict[str, str]) -> str:
@@ -28,7 +28,8 @@ def mixed(engine: Engine, client: docker.DockerClient, notebook: str):
     engine.run("busybox", ["sleep", "60"], detach=True, name=f"mine-{notebook}")
     outsider = client.containers.run("busybox", ["sleep", "60"], detach=True,
                                      name=f"outsider-{notebook}")
-    my_image = build(client, f"docdocker-test/mine:{notebook}", {LABEL: notebook})
+    my_image = build(client, f"docdocker-test/mine:{notebook}",
+                     {LABEL: notebook, OWNER: f"docdocker-test/mine:{notebook}"})
     their_image = build(client, f"docdocker-test/theirs:{notebook}", {})
     client.networks.create(f"net-{notebook}", labels={LABEL: notebook})
     client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook})
@@ -59,7 +60,9 @@ def test_reset_removes_labelled_objects_and_spares_the_rest(client, notebook: st
     assert client.images.get(mixed["their_image"]).id == mixed["their_image"]
 
 
-def test_reset_without_yes_lists_but_removes_nothing(client, notebook: str, mixed) -> None:
+def test_reset_without_yes_lists_but_removes_nothing(
+    engine: Engine, client, notebook: str, mixed
+) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "docdocker", "reset", "--notebook", notebook],
         capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
@@ -68,9 +71,11 @@ def test_reset_without_yes_lists_but_removes_nothing(client, notebook: str, mixe
     assert "run again with --yes" in done.stdout
     assert f"$ docker rm --force --volumes {client.containers.get(f'mine-{notebook}').id[:12]}" \
         in done.stdout
-    assert len(reset.find(client, notebook)) == 4
+    assert len(reset.find(engine, notebook)) == 4
 
 
-def test_reset_of_all_notebooks_finds_every_notebook(client, notebook: str, mixed) -> None:
-    kinds = {item.kind for item in reset.find(client) if item.notebook == notebook}
+def test_reset_of_all_notebooks_finds_every_notebook(
+    engine: Engine, client, notebook: str, mixed
+) -> None:
+    kinds = {item.kind for item in reset.find(engine) if item.notebook == notebook}
     assert kinds == {"containers", "images", "networks", "volumes"}

@@ -14,8 +14,9 @@ import pytest
 
 from docdocker import ports, web
 from docdocker.console import Console
-from docdocker.engine import Engine
-from docdocker.steps import LABEL, Run
+from docdocker.containers import Run
+from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")
 
@@ -169,7 +170,8 @@ def test_run_step_object_is_the_single_source(engine: Engine, notebook: str) -> 
     step = Run(image="busybox", cmd=("echo", "from a step"), remove=True)
     result = engine.execute(step)
     assert result.output == "from a step\n"
-    assert result.cli == (f"docker run --rm --label {LABEL}={notebook} busybox echo 'from a step'")
+    assert result.cli == (f"docker run --rm --label {LABEL}={notebook} "
+                          "--label org.docdocker.owner=container busybox echo 'from a step'")
 
 
 def test_fetch_refuses_addresses_off_this_machine() -> None:
@@ -215,7 +217,8 @@ def test_run_of_a_missing_image_pulls_it_with_progress(client, notebook: str) ->
         client.images.remove(image, force=True)
     console = RecordingConsole()
     result = Engine(notebook, client, console).run(image, ["echo", "pulled and ran"], remove=True)
-    assert console.commands == [f"docker run --rm --label {LABEL}={notebook} {image} echo "
+    assert console.commands == [f"docker run --rm --label {LABEL}={notebook} "
+                                f"--label org.docdocker.owner=container {image} echo "
                                 "'pulled and ran'"]
     assert console.texts[0] == f"Unable to find image '{image}' locally\n"
     assert console.progress_states, "no progress was streamed"

@@ -12,8 +12,8 @@ import pytest
 
 from docdocker import errors, render
 from docdocker.console import Console
-from docdocker.engine import Engine
 from docdocker.steps import LABEL
+from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import (
     READ_ONLY_TIP,
     Dashboard,
@@ -57,7 +57,7 @@ LISTING = [WEB, MINE, DONE, EMPTY_VALUE]
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ages are computed against NOW, however long the suite took to get here."""
-    monkeypatch.setattr("docdocker.engine.time.time", lambda: NOW)
+    monkeypatch.setattr("docdocker.render.time.time", lambda: NOW)
 
 
 # ------------------------------------------------------------------ rows

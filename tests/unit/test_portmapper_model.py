@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from docdocker import ports, steps
+from docdocker import containers, ports
 from docdocker.errors import InvalidPortSpec, PortAllocated
 from docdocker.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL
@@ -280,9 +280,10 @@ def test_cli_flags_and_sdk_ports_come_from_one_run_step(free_port) -> None:
     assert m.flags == f"-p 127.0.0.1:{free_port}:80 -p 127.0.0.1:{udp}:53/udp"
     assert m.cli == (
         f"docker run -d --name web -p 127.0.0.1:{free_port}:80 -p 127.0.0.1:{udp}:53/udp "
-        "--label org.docdocker.notebook=01-containers nginx"
+        "--label org.docdocker.notebook=01-containers --label org.docdocker.owner=container "
+        "nginx"
     )
-    step = steps.Run(image="nginx", detach=True, publish=tuple(expected), name="web")
+    step = containers.Run(image="nginx", detach=True, publish=tuple(expected), name="web")
     assert m.cli == step.with_labels({LABEL: "01-containers"}).cli
     assert m.step == step.with_labels({LABEL: "01-containers"})
     assert m.sdk_ports == ports.to_sdk(expected) == {

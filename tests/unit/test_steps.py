@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from docdocker import ports, steps
-from docdocker.steps import LABEL, TARGET
+from docdocker import containers, ports, steps
+from docdocker.steps import LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
 SAMPLES = {
@@ -28,17 +28,20 @@ SAMPLES = {
     "volumes": True,
     "tail": 5,
     "timestamps": True,
+    "network": "app_default",
+    "volume": "app_data",
+    "image_ref": "nginx:1.25",
 }
 
 
-@pytest.mark.parametrize("step_type", steps.ALL_STEPS, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("step_type", steps.all_steps(), ids=lambda t: t.__name__)
 def test_every_field_declares_a_cli_form_and_an_sdk_keyword(step_type: type[steps.Step]) -> None:
     for f in step_type.declared_fields():
         assert f.metadata.get("cli"), f"{step_type.__name__}.{f.name} has no CLI form"
         assert f.metadata.get("sdk"), f"{step_type.__name__}.{f.name} has no SDK keyword"
 
 
-@pytest.mark.parametrize("step_type", steps.ALL_STEPS, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("step_type", steps.all_steps(), ids=lambda t: t.__name__)
 def test_every_field_set_appears_in_both_the_echo_and_the_call(
     step_type: type[steps.Step],
 ) -> None:
@@ -61,7 +64,7 @@ def _unset(f: dataclasses.Field) -> object:
 
 
 def test_run_echo_and_kwargs_agree_on_a_full_example() -> None:
-    step = steps.Run(
+    step = containers.Run(
         image="nginx",
         detach=True,
         name="web",
@@ -79,30 +82,31 @@ def test_run_echo_and_kwargs_agree_on_a_full_example() -> None:
         "detach": True,
         "name": "web",
         "ports": {"80/tcp": ("127.0.0.1", 8080)},
-        "environment": {"MODE": "two words"},
+        "environment": ["MODE=two words"],
     }
 
 
 def test_positionals_follow_options_and_the_command_comes_last() -> None:
-    argv = steps.Run(image="busybox", cmd=("sh", "-c", "echo hi"), remove=True).argv
+    argv = containers.Run(image="busybox", cmd=("sh", "-c", "echo hi"), remove=True).argv
     assert argv == ["docker", "run", "--rm", "busybox", "sh", "-c", "echo hi"]
 
 
 def test_labels_are_added_only_to_steps_that_create_objects() -> None:
     labels = {LABEL: "01-containers"}
-    run = steps.Run(image="nginx").with_labels(labels)
-    assert "--label" in run.argv and run.sdk_kwargs["labels"] == labels
-    assert steps.Stop(container="web").with_labels(labels) == steps.Stop(container="web")
+    run = containers.Run(image="nginx").with_labels(labels)
+    assert "--label" in run.argv
+    assert run.sdk_kwargs["labels"] == {**labels, OWNER: "container"}
+    assert containers.Stop(container="web").with_labels(labels) == containers.Stop(container="web")
 
 
 def test_prune_echo_carries_force_because_the_sdk_never_asks() -> None:
-    step = steps.ContainerPrune(filters={"label": f"{LABEL}=01-containers"})
+    step = containers.ContainerPrune(filters={"label": f"{LABEL}=01-containers"})
     assert step.argv == ["docker", "container", "prune", "--force", "--filter",
                          f"label={LABEL}=01-containers"]
     assert step.sdk_kwargs == {"filters": {"label": f"{LABEL}=01-containers"}}
 
 
 def test_stop_time_zero_is_kept() -> None:
-    step = steps.Stop(container="web", time=0)
+    step = containers.Stop(container="web", time=0)
     assert step.argv == ["docker", "stop", "--time", "0", "web"]
     assert step.sdk_kwargs == {"timeout": 0}

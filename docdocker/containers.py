@@ -1,0 +1,532 @@
+"""Containers: ``docker run``, ``ps``, ``stop``, ``kill``, ``rm``, ``logs``, ``container prune``.
+
+Each step is declared once (its CLI flags and SDK keywords) and registered with
+the function that executes it. :class:`ContainerCommands` adds the matching
+verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shlex
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import docker.errors
+import requests.exceptions
+
+from docdocker import errors, friendly, ports, render
+from docdocker.engine import Engine, StepResult, handles
+from docdocker.ports import PortMapping
+from docdocker.registries import check_image_name, ensure_image
+from docdocker.steps import LABEL, OWNER, POSITIONAL, REST, TARGET, Step, arg, label_filter, pairs
+
+#: Columns of ``docker ps``, in the CLI's order.
+PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
+#: The :data:`~docdocker.steps.OWNER` value of the containers docdocker creates.
+CONTAINER_OWNER = "container"
+
+
+def _env_words(env: Mapping[str, str | None]) -> list[str]:
+    # `-e NAME` (no value) passes the variable on from the caller's environment,
+    # which is what the SDK does with a None value.
+    return [key if value is None else f"{key}={value}" for key, value in env.items()]
+
+
+def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
+    # The CLI resolves `-e NAME` on the client: the variable's value here, or
+    # nothing when it is unset here. Send the engine exactly that.
+    words = []
+    for key, value in env.items():
+        if value is None:
+            value = os.environ.get(key)
+            if value is None:
+                continue
+        words.append(f"{key}={value}")
+    return words
+
+
+def _publish_words(publish: tuple[PortMapping, ...]) -> list[str]:
+    return [mapping.cli for mapping in publish]
+
+
+
+@dataclass(frozen=True)
+class Run(Step):
+    """Create and start a container from an image.
+
+    Equivalent CLI: ``docker run [-d] [--name NAME] [-p ...] [-e ...] IMAGE [COMMAND...]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("run",)
+    creates: ClassVar[bool] = True
+    owner: ClassVar[str] = CONTAINER_OWNER
+
+    image: str = arg(POSITIONAL, "image", default="")
+    cmd: tuple[str, ...] = arg(REST, "command", default=(), sdk_value=list)
+    detach: bool = arg("-d", "detach", default=False)
+    remove: bool = arg("--rm", "auto_remove", default=False)
+    name: str | None = arg("--name", "name")
+    publish: tuple[PortMapping, ...] = arg(
+        "-p", "ports", default=(), cli_value=_publish_words, sdk_value=ports.to_sdk
+    )
+    env: Mapping[str, str | None] = arg(
+        "-e", "environment", default_factory=dict, cli_value=_env_words, sdk_value=_env_sdk
+    )
+    labels: Mapping[str, str] = arg(
+        "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
+    )
+
+    def validate(self) -> None:
+        check_image_name(self, self.image)
+
+
+@dataclass(frozen=True)
+class Ps(Step):
+    """List containers.
+
+    Equivalent CLI: ``docker ps [--all] [--filter KEY=VALUE]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("ps",)
+
+    all: bool = arg("--all", "all", default=False)
+    filters: Mapping[str, Any] = arg(
+        "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
+    )
+
+
+@dataclass(frozen=True)
+class Stop(Step):
+    """Stop a running container: its stop signal, then SIGKILL after a grace period.
+
+    Equivalent CLI: ``docker stop [--time SECONDS] CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("stop",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    time: int | None = arg("--time", "timeout")
+
+
+@dataclass(frozen=True)
+class Kill(Step):
+    """Send a signal (SIGKILL by default) to a running container.
+
+    Equivalent CLI: ``docker kill [--signal SIGNAL] CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("kill",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    signal: str | None = arg("--signal", "signal")
+
+
+@dataclass(frozen=True)
+class Rm(Step):
+    """Remove a container.
+
+    Equivalent CLI: ``docker rm [--force] [--volumes] CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("rm",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    force: bool = arg("--force", "force", default=False)
+    volumes: bool = arg("--volumes", "v", default=False)
+
+
+@dataclass(frozen=True)
+class Logs(Step):
+    """Show what a container printed.
+
+    Equivalent CLI: ``docker logs [--tail N] [--timestamps] CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("logs",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    tail: int | None = arg("--tail", "tail")
+    timestamps: bool = arg("--timestamps", "timestamps", default=False)
+
+
+@dataclass(frozen=True)
+class ContainerPrune(Step):
+    """Remove every stopped container matching the filters.
+
+    Equivalent CLI: ``docker container prune --force [--filter KEY=VALUE]``
+    """
+
+    # The CLI asks "Are you sure?" unless --force is given; the SDK never asks.
+    # The echoed command carries --force so that both mean the same thing.
+    command: ClassVar[tuple[str, ...]] = ("container", "prune", "--force")
+
+    filters: Mapping[str, Any] = arg(
+        "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
+    )
+
+
+# ------------------------------------------------------------------ handlers
+@handles(Run)
+def run_container(engine: Engine, step: Run, *, timeout: float | None = None) -> StepResult:
+    """``containers.create`` then ``start`` (and, in the foreground, follow the logs).
+
+    What ``containers.run`` does, in two calls with the same keywords: a container
+    that is created but cannot start (a taken port) is removed again, so the learner
+    can simply re-run the cell, and a foreground run streams its output.
+    """
+    ensure_image(engine, step.image)
+    kwargs = step.sdk_kwargs
+    kwargs.pop("detach", None)
+    container = engine.client.containers.create(**kwargs)
+    exit_code: list[int | None] = [None]
+    waiter = None
+    if not step.detach:
+        # Ask for the exit code before starting, so a fast container
+        # (or an auto-removed one) cannot exit unseen.
+        waiter = threading.Thread(target=_wait, args=(container, step, exit_code), daemon=True)
+        waiter.start()
+    try:
+        container.start()
+    except docker.errors.APIError:
+        _remove_quietly(container)
+        raise
+    result = StepResult(step, container=container)
+    if step.detach:
+        container.reload()
+        result.output = container.id + "\n"
+        result.links = published_links(container.attrs)
+        return result
+    result.output, stopped = _follow(engine, container, timeout)
+    result.streamed = True
+    result.stopped_after = timeout if stopped else None
+    assert waiter is not None
+    waiter.join(timeout=30)
+    result.exit_code = exit_code[0]
+    if result.exit_code is None and not step.remove:
+        # The output stream also ends quietly when the connection drops; asking
+        # the engine again turns a vanished engine into a clear error.
+        container.reload()
+    if result.exit_code not in (None, 0) and not stopped:
+        raise errors.StepFailed(
+            f"The container exited with code {result.exit_code}.",
+            fix="Read its output above; `docker logs` shows it again.",
+            command=step.argv,
+            exit_code=result.exit_code,
+            stderr=result.output[-2000:],
+        )
+    return result
+
+
+def _wait(container: Any, step: Run, out: list[int | None]) -> None:
+    condition = "removed" if step.remove else "next-exit"
+    try:
+        out[0] = int(container.wait(condition=condition)["StatusCode"])
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        out[0] = None
+
+
+def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str, bool]:
+    """Stream a foreground container's output until it exits or time runs out.
+
+    Returns:
+        What it printed, and whether the timeout (or Ctrl-C) stopped it.
+    """
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        _stop_quietly(container)
+
+    timer = None
+    if timeout is not None:
+        timer = threading.Timer(timeout, stop)
+        timer.daemon = True
+        timer.start()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    chunks: list[str] = []
+    try:
+        for raw in container.logs(stream=True, follow=True):
+            text = decoder.decode(raw)
+            chunks.append(text)
+            engine.console.text(text)
+    except KeyboardInterrupt:
+        # What Ctrl-C does to a foreground `docker run`: the container stops.
+        stop()
+    except docker.errors.NotFound:
+        pass  # auto-removed as it exited; what it printed has been read
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return "".join(chunks), bool(stopped)
+
+
+@handles(Ps)
+def list_containers(engine: Engine, step: Ps) -> StepResult:
+    """``api.containers``: the same list entries ``docker ps`` formats."""
+    listed = engine.client.api.containers(**step.sdk_kwargs)
+    return StepResult(step, rows=[ps_row(c) for c in listed], columns=PS_COLUMNS, value=listed)
+
+
+@handles(Stop)
+def stop_container(engine: Engine, step: Stop) -> StepResult:
+    """``container.stop``; prints the name, as the CLI does."""
+    container = engine.client.containers.get(step.target)
+    container.stop(**step.sdk_kwargs)
+    container.reload()
+    return StepResult(step, output=f"{step.container}\n", container=container,
+                      exit_code=container.attrs["State"]["ExitCode"])
+
+
+@handles(Kill)
+def kill_container(engine: Engine, step: Kill) -> StepResult:
+    """``container.kill``; prints the name, as the CLI does."""
+    container = engine.client.containers.get(step.target)
+    container.kill(**step.sdk_kwargs)
+    container.wait(condition="not-running")
+    container.reload()
+    return StepResult(step, output=f"{step.container}\n", container=container,
+                      exit_code=container.attrs["State"]["ExitCode"])
+
+
+@handles(Rm)
+def remove_container(engine: Engine, step: Rm) -> StepResult:
+    """``container.remove``; prints the name, as the CLI does."""
+    engine.client.containers.get(step.target).remove(**step.sdk_kwargs)
+    return StepResult(step, output=f"{step.container}\n")
+
+
+@handles(Logs)
+def container_logs(engine: Engine, step: Logs) -> StepResult:
+    """``container.logs``."""
+    raw = engine.client.containers.get(step.target).logs(**step.sdk_kwargs)
+    return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+
+
+@handles(ContainerPrune)
+def prune_containers(engine: Engine, step: ContainerPrune) -> StepResult:
+    """``containers.prune``, reported as the CLI reports it."""
+    report = engine.client.containers.prune(**step.sdk_kwargs)
+    deleted = report.get("ContainersDeleted") or []
+    lines = ["Deleted Containers:", *deleted, ""] if deleted else []
+    lines.append(f"Total reclaimed space: {render.size_text(report.get('SpaceReclaimed') or 0)}")
+    return StepResult(step, output="\n".join(lines) + "\n")
+
+
+# --------------------------------------------------------------------- verbs
+class ContainerCommands(Engine):
+    """The container verbs of :class:`docdocker.tutorial.Tutorial`."""
+
+    def run(
+        self,
+        image: str,
+        cmd: Iterable[str] | str = (),
+        *,
+        detach: bool = False,
+        name: str | None = None,
+        publish: Iterable[PortMapping | str] | str = (),
+        env: Mapping[str, str | None] | None = None,
+        remove: bool = False,
+        timeout: float | None = None,
+    ) -> StepResult:
+        """Create and start a container; pull the image first if it is missing.
+
+        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+
+        Args:
+            image: The image to run, e.g. ``"nginx"``.
+            cmd: The command to run instead of the image's default: a list of
+                words, or one string split like a shell line.
+            detach: Run in the background (``-d``) and return at once.
+            name: The container's name; Docker picks a random one when None.
+            publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
+            env: Environment variables (``-e``); a None value passes the variable on
+                from this machine's environment, as ``-e NAME`` does.
+            remove: Remove the container when it exits (``--rm``).
+            timeout: Foreground runs only: stop the container after this many seconds.
+        """
+        step = Run(
+            image=image,
+            # A string is split as a shell would: "sh -c 'echo hi'" is three words.
+            cmd=tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd),
+            detach=detach,
+            name=name,
+            publish=tuple(_mappings(publish)),
+            env=dict(env or {}),
+            remove=remove,
+        )
+        return self.execute(step, timeout=timeout)
+
+    def ps(
+        self, *, all: bool = False, everything: bool = False, status: str | None = None
+    ) -> StepResult:
+        """List the tutorial's containers (or every container on the engine).
+
+        Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
+
+        Args:
+            all: Include stopped containers (``--all``).
+            everything: Drop the label filter and list containers not made by
+                the tutorial too (read-only for the tutorial).
+            status: Only containers in this state (``created``, ``running``, ``exited``...).
+        """
+        filters: dict[str, Any] = {} if everything else label_filter()
+        if status:
+            filters["status"] = status
+        return self.execute(Ps(all=all, filters=filters))
+
+    def stop(self, container: str, *, time: int | None = None) -> StepResult:
+        """Stop a container (its stop signal, then SIGKILL after ``time`` seconds).
+
+        Equivalent CLI: ``docker stop [--time N] CONTAINER``
+        """
+        return self.execute(Stop(container=container, time=time))
+
+    def kill(self, container: str, *, signal: str | None = None) -> StepResult:
+        """Kill a container (SIGKILL unless ``signal`` says otherwise).
+
+        Equivalent CLI: ``docker kill [--signal SIG] CONTAINER``
+        """
+        return self.execute(Kill(container=container, signal=signal))
+
+    def rm(self, container: str, *, force: bool = False) -> StepResult:
+        """Remove a container. Equivalent CLI: ``docker rm [--force] CONTAINER``"""
+        return self.execute(Rm(container=container, force=force))
+
+    def logs(self, container: str, *, tail: int | None = None) -> StepResult:
+        """Show a container's output. Equivalent CLI: ``docker logs [--tail N] CONTAINER``"""
+        return self.execute(Logs(container=container, tail=tail))
+
+    def container_prune(self, *, notebook_only: bool = True) -> StepResult:
+        """Remove stopped containers made by this notebook (or by the whole tutorial).
+
+        Equivalent CLI: ``docker container prune --force --filter label=...``
+        """
+        scope = self.notebook if notebook_only else None
+        return self.execute(ContainerPrune(filters=label_filter(scope)))
+
+    def clean_up(self) -> None:
+        """Remove every container this notebook created, running or not.
+
+        Equivalent CLI: ``docker rm --force NAME`` for each container labelled
+        ``org.docdocker.notebook=<notebook>``
+        """
+        mine = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
+        if not mine:
+            self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
+            return
+        for c in mine:
+            name = container_name(c)
+            self.rm(name, force=True)
+            self.console.text(f"{name}\n")
+
+    def port_holder(self, port: int, protocol: str = "tcp") -> str | None:
+        """The name of a running container publishing host ``port``, or None.
+
+        Equivalent CLI: ``docker ps --filter publish=PORT/PROTOCOL``
+        """
+        try:
+            listed = self.query(Ps(filters={"publish": f"{port}/{protocol}"})).value
+        except errors.DocDockerError:
+            return None
+        for c in listed:
+            for p in c.get("Ports") or []:
+                if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
+                    return container_name(c)
+        return None
+
+    def facts(self) -> friendly.Facts:
+        return friendly.Facts(host=self.host, port_holder=self.port_holder)
+
+
+# ------------------------------------------------------------------- helpers
+def container_name(entry: Mapping[str, Any]) -> str:
+    """The name to target a container by, from an engine list entry (``docker ps``).
+
+    The first of its names without the leading ``/``, or its short ID if it has none.
+    """
+    names = entry.get("Names") or []
+    return names[0].lstrip("/") if names else str(entry["Id"])[:12]
+
+
+def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = None) -> bool:
+    """True for a container docdocker itself created (for ``notebook``, or any notebook).
+
+    A container run by the learner from an image the tutorial built inherits that
+    image's labels, :data:`~docdocker.steps.LABEL` included; only docdocker's own
+    create call sets the :data:`~docdocker.steps.OWNER` mark to ``container``.
+    """
+    labels = labels or {}
+    if labels.get(OWNER) != CONTAINER_OWNER or LABEL not in labels:
+        return False
+    return notebook is None or labels[LABEL] == notebook
+
+
+def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
+    """One ``docker ps`` row from the engine's container list entry."""
+    published: list[render.Link | str] = []
+    for p in c.get("Ports") or []:
+        if p.get("PublicPort"):
+            ip = p.get("IP") or "0.0.0.0"
+            text = f"{ip}:{p['PublicPort']}->{p['PrivatePort']}/{p['Type']}"
+            host = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
+            host = f"[{host}]" if ":" in host else host
+            published.append(render.Link(text, f"http://{host}:{p['PublicPort']}"))
+        else:
+            published.append(f"{p['PrivatePort']}/{p['Type']}")
+    command = c.get("Command") or ""
+    return {
+        "CONTAINER ID": c["Id"][:12],
+        "IMAGE": c.get("Image", ""),
+        # Like the CLI: at most 20 characters wide, the last one an ellipsis.
+        "COMMAND": f'"{command[:19]}…"' if len(command) > 20 else f'"{command}"',
+        "CREATED": render.ago(c.get("Created")),
+        "STATUS": c.get("Status", ""),
+        "PORTS": published,
+        "NAMES": ",".join(n.lstrip("/") for n in c.get("Names") or []),
+        "LABELS": c.get("Labels") or {},
+    }
+
+
+def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
+    """Links to a container's published tcp ports, as the engine bound them.
+
+    Read from ``docker inspect`` rather than from the request, so a host port the
+    engine picked (``-p 127.0.0.1::80``) gets its link too. One link per host
+    port: publishing on every interface binds 0.0.0.0 and ::, one page.
+    """
+    bound = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
+    links: dict[int, render.Link] = {}
+    for key, bindings in bound.items():
+        port, _, protocol = key.partition("/")
+        if protocol != "tcp":
+            continue  # a browser speaks neither udp nor sctp
+        for b in bindings or []:
+            host_port = int(b["HostPort"])
+            url = PortMapping(int(port), "tcp", b.get("HostIp") or None, host_port).url
+            if url and host_port not in links:
+                links[host_port] = render.Link(url, url)
+    return [links[p] for p in sorted(links)]
+
+
+
+def _mappings(publish: Iterable[PortMapping | str] | str) -> Iterator[PortMapping]:
+    for item in [publish] if isinstance(publish, str) else publish:
+        if isinstance(item, PortMapping):
+            yield item
+        else:
+            yield from ports.parse(item)
+
+
+def _stop_quietly(container: Any) -> None:
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
+        container.stop(timeout=2)
+
+
+def _remove_quietly(container: Any) -> None:
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
+        container.remove(force=True)

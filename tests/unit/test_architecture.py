@@ -1,0 +1,104 @@
+"""The package keeps its layers: no import cycles, one door to the engine."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "docdocker"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every docdocker module ``path`` imports, at any depth of the file, but not for typing."""
+    tree = ast.parse(path.read_text())
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only.update(id(n) for n in ast.walk(node))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("docdocker"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+            "docdocker"
+        ):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        graph[name] = {m for m in _imports(path) if m in files and m != name}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            # A package's __init__ importing its own submodules is how packages work.
+            if node == nxt.rpartition(".")[0]:
+                continue
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_there_is_no_import_cycle_in_the_package() -> None:
+    cycle = _cycle(_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+@pytest.mark.parametrize("needle", ["docker.from_env", "DockerClient("])
+def test_only_the_connection_module_makes_a_docker_client(needle: str) -> None:
+    makers = sorted(str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
+                    if needle in p.read_text())
+    assert makers == ["docdocker/connection.py"]
+
+
+def test_the_core_knows_no_concept() -> None:
+    concepts = {"docdocker.containers", "docdocker.images", "docdocker.registries",
+                "docdocker.compose", "docdocker.networks", "docdocker.volumes",
+                "docdocker.system"}
+    graph = _graph()
+    for core in ("docdocker.steps", "docdocker.engine", "docdocker.friendly",
+                 "docdocker.errors", "docdocker.render", "docdocker.console"):
+        assert not graph[core] & concepts, f"{core} imports {graph[core] & concepts}"
+
+
+def test_every_step_type_has_a_handler() -> None:
+    import docdocker  # noqa: F401  (registers every concept's steps)
+    from docdocker import engine, steps
+
+    missing = [t.__name__ for t in steps.all_steps() if t not in engine.registered_steps()]
+    assert missing == []
