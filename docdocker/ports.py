@@ -15,6 +15,10 @@ go-connections)::
 * ``8000-8010:80`` publishes one container port on whichever host port of the
   range is free when the container starts.
 
+Ports are written with the ASCII digits 0-9 only; leading zeros are ignored, as
+they are by the CLI. One value may publish at most :data:`MAX_RANGE` container
+ports: a limit of this module, not of the CLI, explained where it is defined.
+
 :func:`parse` accepts everything ``docker run -p`` accepts and rejects the rest
 with a message a beginner can act on. docker-py's own parser
 (:func:`docker.utils.ports.split_port`) is looser (it takes ``1.2.3`` as an
@@ -25,10 +29,12 @@ the SDK form against.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 import socket
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -39,6 +45,7 @@ from docdocker.errors import DocDockerError, InvalidPortSpec
 
 __all__ = [
     "GRAMMAR",
+    "MAX_RANGE",
     "PROTOCOLS",
     "PortMapping",
     "SdkBinding",
@@ -60,6 +67,18 @@ PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "sctp")
 MIN_PORT = 1
 MAX_PORT = 65535
 
+MAX_RANGE = 1000
+"""Most container ports one ``-p`` value may publish, e.g. ``8000-8999:8000-8999``.
+
+Docker accepts any range, but every port in it becomes a mapping of its own: a
+set of NAT rules and, with the default userland proxy, one ``docker-proxy``
+process per port. ``-p 1-65535`` therefore makes a container slow to start and
+heavy to run, and :func:`parse` would build 65535 objects for it. A thousand
+ports covers the ranges people do publish (a passive-FTP or media pool of a few
+hundred ports) while keeping both costs small. A host pool for a single
+container port (``8000-9000:80``) publishes one port and is not limited.
+"""
+
 SdkBinding: TypeAlias = int | str | tuple[str] | tuple[str, int | str] | None
 """One host side of a binding in the form ``containers.run(ports=...)`` takes."""
 
@@ -71,6 +90,11 @@ _DIGITS = re.compile(r"[0-9]+")
 # Only the flag itself is matched, so "-1" still reaches the port checks.
 _PASTED_FLAG = re.compile(r"(?:-p|--publish)(?:=|\s+)(?P<value>.*)", re.DOTALL)
 _DEFAULT_EXAMPLE = "127.0.0.1:8080:80"
+# Enough digits for MAX_PORT once leading zeros are dropped; anything longer is
+# out of range and never reaches int(), which refuses strings over 4300 digits.
+_MAX_PORT_DIGITS = len(str(MAX_PORT))
+# Quoted values longer than this are shortened, so a huge input keeps the message readable.
+_SHOW_LIMIT = 40
 
 
 class _Subject(str):
@@ -90,12 +114,27 @@ def _subject(text: str, fix: str | None = None) -> _Subject:
     return subject
 
 
+def _show(value: object) -> str:
+    """Quote ``value`` for a message, shortened to about 40 characters if it is long.
+
+    Strings keep their start and end and say how long they were; whole numbers
+    too long to print (Python refuses ``str()`` beyond 4300 digits) are described.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        # log10(2) digits per bit; exact enough to tell the learner what went wrong.
+        return f"<a whole number about {int(value.bit_length() * 0.30103) + 1} digits long>"
+    if isinstance(value, str) and len(value) > _SHOW_LIMIT:
+        return f"{value[:26] + '...' + value[-10:]!r} ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= _SHOW_LIMIT else f"{text[: _SHOW_LIMIT - 3]}..."
+
+
 def _invalid(spec: object, problem: str, example: str = _DEFAULT_EXAMPLE) -> InvalidPortSpec:
     """Build the error every validation failure raises, so they all read the same way."""
     fix = f"Write it as {GRAMMAR}, for example {example!r}."
     if isinstance(spec, _Subject):
         return InvalidPortSpec(f"{spec}: {problem}.", fix=spec.fix or fix)
-    return InvalidPortSpec(f"Invalid port mapping {spec!r}: {problem}.", fix=fix)
+    return InvalidPortSpec(f"Invalid port mapping {_show(spec)}: {problem}.", fix=fix)
 
 
 def _check_protocol(protocol: object, spec: object) -> str:
@@ -103,7 +142,7 @@ def _check_protocol(protocol: object, spec: object) -> str:
     if not isinstance(protocol, str) or protocol.lower() not in PROTOCOLS:
         raise _invalid(
             spec,
-            f"unknown protocol {protocol!r}; Docker publishes only tcp, udp or sctp",
+            f"unknown protocol {_show(protocol)}; Docker publishes only tcp, udp or sctp",
             "8080:80/udp",
         )
     return protocol.lower()
@@ -112,11 +151,11 @@ def _check_protocol(protocol: object, spec: object) -> str:
 def _check_port(value: object, spec: object, what: str) -> int:
     """Return ``value`` if it is an int in 1-65535, else raise."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _invalid(spec, f"the {what} {value!r} is not a whole number", "8080:80")
+        raise _invalid(spec, f"the {what} {_show(value)} is not a whole number", "8080:80")
     if not MIN_PORT <= value <= MAX_PORT:
         raise _invalid(
             spec,
-            f"the {what} {value} is out of range {MIN_PORT}-{MAX_PORT}",
+            f"the {what} {_show(value)} is out of range {MIN_PORT}-{MAX_PORT}",
             "8080:80",
         )
     return value
@@ -125,15 +164,15 @@ def _check_port(value: object, spec: object, what: str) -> int:
 def _check_ip(ip: str, spec: object, rest: str) -> str:
     """Return ``ip`` without brackets if it is an IPv4 or IPv6 address, else raise.
 
-    ``rest`` is the part of the spec after the address; it only makes the
-    example in the error message match what the learner typed.
+    ``rest`` is the part of the spec after the address, in its canonical form;
+    it only makes the example in the error message match what the learner typed.
     """
     if ip.startswith("[") and ip.endswith("]"):
         ip = ip[1:-1]
     if "%" in ip:
         raise _invalid(
             spec,
-            f"{ip!r} has a zone index (the part after '%'), which Docker does not accept",
+            f"{_show(ip)} has a zone index (the part after '%'), which Docker does not accept",
             f"[::1]:{rest}",
         )
     try:
@@ -152,27 +191,65 @@ def _check_ip(ip: str, spec: object, rest: str) -> str:
         else:
             hint = ""
             example = f"127.0.0.1:{rest}"
-        raise _invalid(spec, f"{ip!r} is not a valid IP address{hint}", example) from None
+        raise _invalid(spec, f"{_show(ip)} is not a valid IP address{hint}", example) from None
     return ip
+
+
+def _is_foreign_digit(char: str) -> bool:
+    """Tell whether ``char`` is a digit or numeral other than 0-9, such as ``'٣'`` or ``'²'``."""
+    return not char.isascii() and char.isnumeric()
+
+
+def _parse_number(bound: str, text: str, spec: object, what: str) -> int:
+    """Return the port written as ``bound``, one end of ``text``, or raise.
+
+    Only the ASCII digits 0-9 count. ``str.isdigit()`` and ``int()`` also take
+    other scripts' digits (``'٣'``) and superscripts (``'²'``), which the CLI
+    refuses, and ``int()`` fails on strings over 4300 digits, so a bound is
+    checked character by character and by length before it is converted.
+    """
+    if not _DIGITS.fullmatch(bound):
+        if any(_is_foreign_digit(char) for char in bound):
+            raise _invalid(
+                spec,
+                f"the {what} {_show(text)} is not a number Docker reads: a port must be "
+                "written with the digits 0-9",
+                _ascii_example(spec),
+            )
+        raise _invalid(
+            spec,
+            f"the {what} {_show(text)} is not a number (or a range such as 8000-8010)",
+            "8080:80",
+        )
+    significant = bound.lstrip("0")
+    if len(significant) > _MAX_PORT_DIGITS:
+        shown = bound if len(bound) <= _SHOW_LIMIT else _show(bound)
+        raise _invalid(spec, f"the {what} {shown} is out of range {MIN_PORT}-{MAX_PORT}", "8080:80")
+    return _check_port(int(significant or "0"), spec, what)
 
 
 def _parse_range(text: str, spec: object, what: str) -> tuple[int, int]:
     """Parse ``80`` or ``80-89`` into ``(start, end)``, raising on anything else."""
-    bounds = text.split("-")
-    if len(bounds) > 2 or not all(_DIGITS.fullmatch(bound) for bound in bounds):
+    bounds = text.split("-", 2)
+    if len(bounds) > 2:
         raise _invalid(
             spec,
-            f"the {what} {text!r} is not a number (or a range such as 8000-8010)",
+            f"the {what} {_show(text)} is not a number (or a range such as 8000-8010)",
             "8080:80",
         )
-    start, end = (_check_port(int(bound), spec, what) for bound in (bounds[0], bounds[-1]))
+    start, end = (_parse_number(bound, text, spec, what) for bound in (bounds[0], bounds[-1]))
     if end < start:
         raise _invalid(
             spec,
-            f"the {what} range {text} ends before it starts",
+            f"the {what} range {start}-{end} ends before it starts",
             "8000-8010:80" if what == "host port" else "8080-8081:80-81",
         )
     return start, end
+
+
+def _range_text(start: int, end: int) -> str:
+    """Write a range the way the CLI reads it: ``80`` or ``80-89``."""
+    return str(start) if start == end else f"{start}-{end}"
 
 
 def _is_ip(text: str) -> bool:
@@ -182,6 +259,38 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return "%" not in text
+
+
+def _value_example(value: str) -> str:
+    """Return ``value`` if it is a short ``-p`` value that parses, else a default example.
+
+    Used when the learner pasted ``-p <value>``: the fix can then show their own value.
+    """
+    if not value or len(value) > _SHOW_LIMIT or _PASTED_FLAG.fullmatch(value):
+        return "8080:80"
+    try:
+        parse(value)
+    except InvalidPortSpec:
+        return "8080:80"
+    return value
+
+
+def _ascii_example(spec: object) -> str:
+    """Return ``spec`` with decimal digits of other scripts (Arabic-Indic, full-width) as 0-9.
+
+    Falls back to a default example when the result still has digits that are
+    not 0-9 (``'²'`` has no decimal value) or does not parse.
+    """
+    if not isinstance(spec, str) or isinstance(spec, _Subject):
+        return "8080:80"
+    ascii_spec = "".join(
+        str(digit) if (digit := unicodedata.decimal(char, None)) is not None else char
+        for char in spec.strip()
+    )
+    # Without this check, parse() would come straight back here for the same text.
+    if any(_is_foreign_digit(char) for char in ascii_spec):
+        return "8080:80"
+    return _value_example(ascii_spec)
 
 
 def _ports(count: int) -> str:
@@ -202,21 +311,21 @@ def _split(text: str, spec: object) -> tuple[str | None, str | None, str]:
                 spec, "the '[' that opens the IPv6 address is never closed", "[::1]:8080:80"
             )
         ip, after = text[: close + 1], text[close + 1 :]
-        fields = after[1:].split(":") if after.startswith(":") else []
+        fields = after[1:].split(":", 2) if after.startswith(":") else []
         if len(fields) != 2:
             raise _invalid(
                 spec,
-                f"the address {ip} must be followed by ':host_port:container_port' "
+                f"the address {_show(ip)} must be followed by ':host_port:container_port' "
                 "(leave host_port empty to let the engine pick it)",
-                f"{ip}::80",
+                f"{ip}::80" if _is_ip(ip) else "[::1]::80",
             )
         return ip, fields[0], fields[1]
-    fields = text.split(":")
+    fields = text.rsplit(":", 2)
     if len(fields) == 1:
         return None, None, fields[0]
     if len(fields) == 2:
         return None, fields[0], fields[1]
-    return ":".join(fields[:-2]) or None, fields[-2], fields[-1]
+    return fields[0] or None, fields[1], fields[2]
 
 
 @dataclass(frozen=True)
@@ -246,14 +355,17 @@ class PortMapping:
     host_port_end: int | None = None
 
     def __post_init__(self) -> None:
-        spec = _subject(f"Invalid {self!r}")
+        fields = ", ".join(
+            f"{field.name}={_show(getattr(self, field.name))}" for field in dataclasses.fields(self)
+        )
+        spec = _subject(f"Invalid PortMapping({fields})")
         _check_port(self.container_port, spec, "container port")
         # Frozen, so normalising needs object.__setattr__; doing it here keeps
         # PortMapping(80, "UDP") equal to what parse("80/UDP") returns.
         object.__setattr__(self, "protocol", _check_protocol(self.protocol, spec))
         if self.host_ip is not None:
             if not isinstance(self.host_ip, str):
-                raise _invalid(spec, f"host_ip must be a string, not {self.host_ip!r}")
+                raise _invalid(spec, f"host_ip must be a string, not {_show(self.host_ip)}")
             host_ip = _check_ip(self.host_ip, spec, "8080:80") if self.host_ip else None
             object.__setattr__(self, "host_ip", host_ip)
         if self.host_port is not None:
@@ -375,22 +487,31 @@ def parse(spec: str | int) -> list[PortMapping]:
         The mappings in container-port order; a range gives several.
 
     Raises:
-        InvalidPortSpec: The value is empty, a port is not a number or not in
-            1-65535, the two ranges have different lengths, the protocol is
-            unknown, or the host address is not an IP address.
+        InvalidPortSpec: For every value it refuses: the value is empty, a port
+            is not written with the digits 0-9 or is not in 1-65535, a range
+            covers more than :data:`MAX_RANGE` container ports, the two ranges
+            have different lengths, the protocol is unknown, or the host
+            address is not an IP address. A value that is neither str nor
+            int is refused with it too; no other exception escapes.
     """
     if isinstance(spec, bool) or not isinstance(spec, (str, int)):
         raise _invalid(spec, f"expected a string, not {type(spec).__name__}", "8080:80")
+    if isinstance(spec, int) and not MIN_PORT <= spec <= MAX_PORT:
+        # Checked before str(), which refuses ints of more than 4300 digits.
+        raise _invalid(
+            spec,
+            f"the container port {_show(spec)} is out of range {MIN_PORT}-{MAX_PORT}",
+            "8080:80",
+        )
     text = str(spec).strip()
     if not text:
         raise _invalid(spec, "it is empty", "8080:80")
     pasted = _PASTED_FLAG.fullmatch(text)
     if pasted:
-        value = pasted["value"].strip()
         raise _invalid(
             spec,
             "it includes the -p/--publish flag; pass only the value after it",
-            value or "8080:80",
+            _value_example(pasted["value"].strip()),
         )
 
     ip_text, host_text, container_field = _split(text, spec)
@@ -399,30 +520,47 @@ def parse(spec: str | int) -> list[PortMapping]:
     protocol = _check_protocol(protocol_text or "tcp", spec)
     if not container_text:
         raise _invalid(spec, "there is no container port (the part after the last ':')", "8080:80")
+    start, end = _parse_range(container_text, spec, "container port")
+    count = end - start + 1
+    # From here on, examples are built from the canonical numbers, not from the
+    # text as typed, so they stay short and valid whatever the input looked like.
+    suffix = "" if protocol == "tcp" else f"/{protocol}"
+    container = _range_text(start, end) + suffix
     if host_text and ip_text is None and _is_ip(host_text):
         raise _invalid(
             spec,
-            f"{host_text!r} is in the host port position; an address needs a host "
+            f"{_show(host_text)} is in the host port position; an address needs a host "
             "port after it (empty lets the engine pick)",
-            f"{host_text}::{container_field}",
+            f"{host_text}::{container}",
         )
-    start, end = _parse_range(container_text, spec, "container port")
-    count = end - start + 1
     host_range = _parse_range(host_text, spec, "host port") if host_text else None
+    prefix = f"{ip_text}:" if ip_text and _is_ip(ip_text) else ""
+    if count > MAX_RANGE:
+        # The example keeps the learner's start and publishes the first MAX_RANGE ports.
+        host_example = ":" if prefix else ""
+        if host_range is not None:
+            first = min(host_range[0], MAX_PORT - MAX_RANGE + 1)
+            host_example = f"{first}-{first + MAX_RANGE - 1}:"
+        raise _invalid(
+            spec,
+            f"the container port range {start}-{end} covers {_ports(count)}, but one value "
+            f"may publish at most {MAX_RANGE} (ports.MAX_RANGE), because Docker sets up every "
+            "port of a range separately; publish a smaller range",
+            f"{prefix}{host_example}{start}-{start + MAX_RANGE - 1}{suffix}",
+        )
     if host_range is not None and count > 1:
         host_count = host_range[1] - host_range[0] + 1
         if host_count != count:
-            prefix = f"{ip_text}:" if ip_text and _is_ip(ip_text) else ""
             first = min(host_range[0], MAX_PORT - count + 1)
             raise _invalid(
                 spec,
-                f"the host side {host_text} ({_ports(host_count)}) and the container side "
-                f"{container_text} ({_ports(count)}) have different lengths",
-                f"{prefix}{first}-{first + count - 1}:{container_field}",
+                f"the host side {_range_text(*host_range)} ({_ports(host_count)}) and the "
+                f"container side {start}-{end} ({_ports(count)}) have different lengths",
+                f"{prefix}{first}-{first + count - 1}:{container}",
             )
     # The address is checked last so that the example in its error can reuse
     # the rest of the value, which is valid by now.
-    rest = f"{host_text or ''}:{container_field}"
+    rest = f"{_range_text(*host_range) if host_range else ''}:{container}"
     host_ip = _check_ip(ip_text, spec, rest) if ip_text is not None else None
 
     if host_range is None:
@@ -524,7 +662,7 @@ def _bind_address(host_ip: str | None, spec: _Subject) -> str:
     if host_ip is None or host_ip == "":
         return "0.0.0.0"
     if not isinstance(host_ip, str):
-        raise _invalid(spec, f"the host IP must be a string, not {host_ip!r}")
+        raise _invalid(spec, f"the host IP must be a string, not {_show(host_ip)}")
     return _check_ip(host_ip.strip(), spec, "8080:80")
 
 
@@ -570,7 +708,9 @@ def is_free(host_ip: str | None, port: int, protocol: str = "tcp") -> bool:
         DocDockerError: If this machine cannot open a socket of that kind at
             all (no IPv6, or no SCTP support), so the question has no answer.
     """
-    spec = _subject(f"Invalid is_free({host_ip!r}, {port!r}, {protocol!r})", _ARGUMENTS_FIX)
+    spec = _subject(
+        f"Invalid is_free({_show(host_ip)}, {_show(port)}, {_show(protocol)})", _ARGUMENTS_FIX
+    )
     address = _bind_address(host_ip, spec)
     _check_port(port, spec, "port")
     protocol = _check_protocol(protocol, spec)
@@ -628,7 +768,7 @@ def find_free(
         DocDockerError: If none of the ports tried is free.
     """
     spec = _subject(
-        f"Invalid find_free({host_ip!r}, {start!r}, {protocol!r})",
+        f"Invalid find_free({_show(host_ip)}, {_show(start)}, {_show(protocol)})",
         _ARGUMENTS_FIX.replace("is_free('127.0.0.1', 8080)", "find_free('127.0.0.1', 8080)"),
     )
     where = "every interface" if host_ip is None else _bind_address(host_ip, spec)
@@ -636,7 +776,7 @@ def find_free(
     protocol = _check_protocol(protocol, spec)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise InvalidPortSpec(
-            f"find_free needs limit to be a positive whole number, not {limit!r}.",
+            f"find_free needs limit to be a positive whole number, not {_show(limit)}.",
             fix="Leave limit at its default of 100.",
         )
     last = min(MAX_PORT, start + limit - 1)

@@ -101,7 +101,9 @@ _ALGORITHM: Final = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9
 _SEPARATOR_RUN: Final = re.compile(r"[._-]+")
 
 # Long inputs (name-too-long errors) are shortened when quoted so the message stays readable.
+# The whole reference keeps more, as it is the context; a part of it is cut shorter.
 _QUOTE_LIMIT: Final = 80
+_PART_LIMIT: Final = 40
 _DIGEST_EXAMPLE: Final = "sha256:<64 hex characters>"
 
 
@@ -132,7 +134,7 @@ class ImageRef:
         for field, value in fields.items():
             if not isinstance(value, str) and not (value is None and field != "path"):
                 raise InvalidReference(
-                    f"ImageRef.{field} must be text, got {type(value).__name__} {value!r}",
+                    f"ImageRef.{field} must be text, got {type(value).__name__} {_part(value)}",
                     fix="Create image references with docdocker.reference.parse('...').",
                 )
         # Re-parsing the rendered text is the one way to be sure the fields
@@ -143,7 +145,8 @@ class ImageRef:
             domain, path, tag, digest = parts
             raise InvalidReference(
                 f"these parts do not make up the reference they claim: {_quote(text)} reads as"
-                f" domain={domain!r}, path={path!r}, tag={tag!r}, digest={digest!r}",
+                f" domain={_part(domain)}, path={_part(path)}, tag={_part(tag)},"
+                f" digest={_part(digest)}",
                 fix="Create image references with docdocker.reference.parse('...').",
             )
 
@@ -221,8 +224,8 @@ class ImageRef:
         """
         if not isinstance(tag, str):
             raise InvalidReference(
-                f"a tag must be text, got {type(tag).__name__} {tag!r}",
-                fix=f"Pass the tag as a string, e.g. with_tag({str(tag)!r}).",
+                f"a tag must be text, got {type(tag).__name__} {_part(tag)}",
+                fix=f"Pass the tag as a string, e.g. with_tag({_part(str(tag))}).",
             )
         _check_tag(_join(self.domain, self.path, tag, self.digest), tag, len(self.name) + 1)
         return replace(self, tag=tag)
@@ -244,7 +247,7 @@ def parse(text: str) -> ImageRef:
     """
     if not isinstance(text, str):
         raise InvalidReference(
-            f"an image reference must be text, got {type(text).__name__} {text!r}",
+            f"an image reference must be text, got {type(text).__name__} {_part(text)}",
             fix="Pass the image name as a string, e.g. parse('nginx:1.25').",
         )
     domain, path, tag, digest = _split(text)
@@ -275,11 +278,29 @@ def _join(domain: str | None, path: str, tag: str | None, digest: str | None) ->
     return text
 
 
-def _quote(text: str) -> str:
-    """Quote ``text`` for a message, shortening very long values."""
-    if len(text) > _QUOTE_LIMIT:
-        text = f"{text[:50]}...{text[-20:]}"
-    return repr(text)
+def _quote(value: object, limit: int = _QUOTE_LIMIT) -> str:
+    """Quote ``value`` for a message, keeping its start and end if it is longer than ``limit``.
+
+    Args:
+        value: The text to quote; anything else is quoted by its (shortened) repr.
+        limit: Longest text quoted in full.
+    """
+    if not isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= limit else f"{text[: limit - 3]}..."
+    if len(value) > limit:
+        value = f"{value[: limit * 5 // 8]}...{value[-(limit // 4) :]}"
+    return repr(value)
+
+
+def _part(value: object) -> str:
+    """Quote one part of a reference (a tag, a path, a host) for a message, shortened."""
+    return _quote(value, _PART_LIMIT)
+
+
+def _example(value: str, fallback: str) -> str:
+    """Return ``value`` as an example for a fix, or ``fallback`` if it is too long to read."""
+    return value if len(value) <= _QUOTE_LIMIT else fallback
 
 
 def _bad_char(text: str, pos: int, where: str, allowed: str, fix: str) -> InvalidReference:
@@ -326,8 +347,8 @@ def _split(text: str) -> tuple[str | None, str, str | None, str | None]:
         scheme = text[: scheme_end + 3]
         raise InvalidReference(
             f"{_quote(text)} looks like a web address; image references do not start with"
-            f" {scheme!r}",
-            fix=f"Leave out {scheme!r}: write {_quote(text[scheme_end + 3 :])}.",
+            f" {_part(scheme)}",
+            fix=f"Leave out {_part(scheme)}: write {_quote(text[scheme_end + 3 :])}.",
         )
 
     # Neither names nor tags contain "@", and a tag's ":" is the only one after
@@ -412,13 +433,14 @@ def _check_domain(text: str, domain: str) -> None:
         for label in host.split("."):
             if not label:
                 raise InvalidReference(
-                    f"the registry name {host!r} in {_quote(text)} has an empty part"
+                    f"the registry name {_part(host)} in {_quote(text)} has an empty part"
                     " (a '.' at the start or end, or two in a row)",
                     fix=fix,
                 )
             if label[0] == "-" or label[-1] == "-":
                 raise InvalidReference(
-                    f"the part {label!r} of the registry name {host!r} in {_quote(text)}"
+                    f"the part {_part(label)} of the registry name {_part(host)} in"
+                    f" {_quote(text)}"
                     " starts or ends with '-'",
                     fix=fix,
                 )
@@ -430,8 +452,10 @@ def _check_domain(text: str, domain: str) -> None:
         raise _bad_char(text, port_start, "the registry address after ']'", "':' and a port", fix)
     if len(port) == 1:
         raise InvalidReference(
-            f"the registry address {domain!r} in {_quote(text)} has a ':' but no port number",
-            fix=f"Write the port after the colon, e.g. '{domain}5000/...', or drop the colon.",
+            f"the registry address {_part(domain)} in {_quote(text)} has a ':' but no port"
+            " number",
+            fix=f"Write the port after the colon, e.g. '{_example(domain, 'localhost:')}5000/...',"
+            " or drop the colon.",
         )
     for pos in range(port_start + 1, len(domain)):
         if domain[pos] not in _DIGITS:
@@ -440,7 +464,7 @@ def _check_domain(text: str, domain: str) -> None:
                 port_fix = (
                     "An IPv6 registry address must be in brackets, e.g. '[fd00::1]:5000/app'."
                 )
-            raise _bad_char(text, pos, "a registry port", "digits", port_fix)
+            raise _bad_char(text, pos, "a registry port", "the digits 0-9", port_fix)
 
 
 def _check_path(
@@ -450,8 +474,9 @@ def _check_path(
     offset = 0 if domain is None else len(domain) + 1
     if not path:
         raise InvalidReference(
-            f"{_quote(text)} has no repository name after the registry {domain!r}",
-            fix=f"Add the repository after the slash, e.g. '{domain}/myapp'.",
+            f"{_quote(text)} has no repository name after the registry {_part(domain)}",
+            fix=f"Add the repository after the slash, e.g. '{_example(str(domain), 'localhost')}"
+            "/myapp'.",
         )
     fix = "Use lowercase letters and digits, joined by '.', '_', '__' or '-', e.g. 'my-app'."
     for index, char in enumerate(path):
@@ -475,22 +500,24 @@ def _check_path(
             else:
                 problem = f"has an empty part ('//') at position {where - 1}"
             raise InvalidReference(
-                f"the repository name {path!r} in {_quote(text)} {problem}",
+                f"the repository name {_part(path)} in {_quote(text)} {problem}",
                 fix="Separate the parts of the name with single slashes, e.g. 'user/app'.",
             )
         # Case is checked last, so that the lowercase suggestion below is a valid name.
         lowered = component.lower()
         if lowered[0] not in _LOWER_ALNUM or lowered[-1] not in _LOWER_ALNUM:
             raise InvalidReference(
-                f"the part {component!r} of the repository name in {_quote(text)} must start"
+                f"the part {_part(component)} of the repository name in {_quote(text)} must"
+                " start"
                 " and end with a lowercase letter or digit",
-                fix=f"Remove the leading or trailing separators: {component.strip('._-')!r}.",
+                fix="Remove the leading or trailing separators:"
+                f" {_part(component.strip('._-'))}.",
             )
         for run in _SEPARATOR_RUN.finditer(lowered):
             separator = run.group()
             if separator not in (".", "_", "__") and set(separator) != {"-"}:
                 raise InvalidReference(
-                    f"the separator {separator!r} at position {where + run.start()} in"
+                    f"the separator {_part(separator)} at position {where + run.start()} in"
                     f" {_quote(text)} is not allowed: letters and digits may be joined only by"
                     " one '.', one or two '_', or any number of '-'",
                     fix=fix,
@@ -500,7 +527,7 @@ def _check_path(
     if path != path.lower():
         suggestion = _join(domain, path.lower(), tag, digest)
         raise InvalidReference(
-            f"the repository name {path!r} in {_quote(text)} must be lowercase",
+            f"the repository name {_part(path)} in {_quote(text)} must be lowercase",
             fix=f"Use {_quote(suggestion)} instead.",
         )
 
@@ -519,9 +546,9 @@ def _check_tag(text: str, tag: str, offset: int) -> None:
             raise _bad_char(text, offset + index, "a tag", "letters, digits, '_', '.' and '-'", fix)
     if tag[0] in ".-":
         raise InvalidReference(
-            f"invalid tag {tag!r} in {_quote(text)}: a tag must start with a letter, a digit"
-            f" or '_', not {tag[0]!r}",
-            fix=f"Drop the leading {tag[0]!r}: {tag.lstrip('.-') or 'v1'!r}.",
+            f"invalid tag {_part(tag)} in {_quote(text)}: a tag must start with a letter, a"
+            f" digit or '_', not {tag[0]!r}",
+            fix=f"Drop the leading {tag[0]!r}: {_part(tag.lstrip('.-') or 'v1')}.",
         )
     if len(tag) > MAX_TAG_LENGTH:
         raise InvalidReference(
@@ -547,7 +574,7 @@ def _check_digest(text: str, digest: str, offset: int) -> None:
     algorithm, colon, hex_part = digest.partition(":")
     if not colon or not algorithm:
         raise InvalidReference(
-            f"the digest {digest!r} in {_quote(text)} is not 'algorithm:hex'",
+            f"the digest {_part(digest)} in {_quote(text)} is not 'algorithm:hex'",
             fix=fix,
         )
     for index, char in enumerate(algorithm):
@@ -557,17 +584,20 @@ def _check_digest(text: str, digest: str, offset: int) -> None:
             )
     if not _ALGORITHM.fullmatch(algorithm):
         raise InvalidReference(
-            f"the digest algorithm {algorithm!r} in {_quote(text)} is malformed",
+            f"the digest algorithm {_part(algorithm)} in {_quote(text)} is malformed",
             fix=fix,
         )
     expected = DIGEST_HEX_LENGTHS.get(algorithm)
     if expected is None:
         if algorithm.lower() in DIGEST_HEX_LENGTHS:
-            message = f"the digest algorithm {algorithm!r} in {_quote(text)} must be lowercase"
-            fix = f"Write {algorithm.lower()!r} instead of {algorithm!r}."
+            message = (
+                f"the digest algorithm {_part(algorithm)} in {_quote(text)} must be lowercase"
+            )
+            fix = f"Write {algorithm.lower()!r} instead of {_part(algorithm)}."
         else:
             message = (
-                f"unsupported digest algorithm {algorithm!r} in {_quote(text)}: Docker accepts"
+                f"unsupported digest algorithm {_part(algorithm)} in {_quote(text)}: Docker"
+                " accepts"
                 f" {', '.join(DIGEST_HEX_LENGTHS)}"
             )
         raise InvalidReference(message, fix=fix)

@@ -22,6 +22,7 @@ from docdocker import ports
 from docdocker.errors import DocDockerError, InvalidPortSpec
 from docdocker.ports import (
     GRAMMAR,
+    MAX_RANGE,
     PortMapping,
     find_free,
     is_free,
@@ -318,6 +319,22 @@ INVALID = [
     pytest.param("+80", "is not a number", id="plus-sign"),
     pytest.param("8080 :80", "is not a number", id="inner-space"),
     pytest.param("\u0668\u0660", "is not a number", id="non-ascii-digits"),
+    pytest.param("\u00b2", "port must be written with the digits 0-9", id="superscript-two"),
+    pytest.param("\u0663", "port must be written with the digits 0-9", id="arabic-indic-three"),
+    pytest.param(
+        "8080:\uff18\uff10", "port must be written with the digits 0-9", id="full-width-digits"
+    ),
+    pytest.param(
+        "\uff18\uff10:80", "host port '\uff18\uff10' is not a number", id="full-width-host"
+    ),
+    pytest.param("80-8\u00bd", "written with the digits 0-9", id="vulgar-fraction"),
+    pytest.param("123456", "container port 123456 is out of range 1-65535", id="six-digits"),
+    pytest.param("1-65535", "covers 65535 ports, but one value may publish at most", id="1-65535"),
+    pytest.param(
+        "127.0.0.1:1-65535:1-65535", "at most 1000 (ports.MAX_RANGE)", id="ranges-too-large-ip"
+    ),
+    pytest.param("[::1]::1-2000/udp", "covers 2000 ports", id="range-too-large-ipv6"),
+    pytest.param("60000-65535:1-5536", "covers 5536 ports", id="ranges-too-large-and-unequal"),
     pytest.param("-1", "is not a number", id="negative"),
     pytest.param("80-81-82", "is not a number", id="three-part-range"),
     pytest.param("80-", "is not a number", id="open-range"),
@@ -370,6 +387,121 @@ def test_parse_invalid(spec: object, phrase: str) -> None:
     example = re.search(r"for example '([^']+)'\.$", error.fix)
     assert example is not None, error.fix
     assert parse(example.group(1))
+
+
+@pytest.mark.parametrize(
+    ("spec", "what"),
+    [
+        ("9" * 5000, "container port"),
+        ("9" * 5000 + ":80", "host port"),
+        ("80-" + "9" * 5000, "container port"),
+        ("127.0.0.1:" + "1" * 4301 + ":80", "host port"),
+        ("8080:" + "7" * 100_000 + "/udp", "container port"),
+    ],
+    ids=["container", "host", "range-end", "host-with-ip", "with-protocol"],
+)
+def test_overlong_numbers_are_out_of_range_before_int_sees_them(spec: str, what: str) -> None:
+    # int() refuses strings of more than 4300 digits with a plain ValueError.
+    with pytest.raises(InvalidPortSpec) as caught:
+        parse(spec)
+    error = caught.value
+    assert f"the {what} '" in error.message
+    assert "characters) is out of range 1-65535" in error.message
+    assert error.__context__ is None, "int() was called on the long string"
+    assert len(error.message) < 200
+
+
+def test_leading_zeros_are_ignored_however_many() -> None:
+    # The CLI reads ports with strconv.ParseUint, which takes any number of leading zeros.
+    assert parse("0" * 5000 + "80") == [PM(80)]
+    assert parse("127.0.0.1:" + "0" * 4301 + "8080:80/udp") == [PM(80, "udp", "127.0.0.1", 8080)]
+
+
+@pytest.mark.parametrize(
+    "spec", [0, -1, 65536, 10**5000, -(10**5000)], ids=["0", "-1", "65536", "huge", "-huge"]
+)
+def test_int_spec_out_of_range(spec: int) -> None:
+    with pytest.raises(InvalidPortSpec, match="is out of range 1-65535") as caught:
+        parse(spec)
+    assert len(caught.value.message) < 200
+
+
+@pytest.mark.parametrize(
+    ("spec", "example"),
+    [
+        ("\u0668\u0660\u0668\u0660:\u0668\u0660", "8080:80"),
+        ("\uff18\uff10\uff18\uff10:\uff18\uff10/udp", "8080:80/udp"),
+        ("127.0.0.1:\u0665\u0660\u0660\u0660:\u0665\u0660\u0660\u0660", "127.0.0.1:5000:5000"),
+        ("\u00b2", "8080:80"),
+    ],
+)
+def test_foreign_digits_get_the_same_value_in_0_9_as_fix(spec: str, example: str) -> None:
+    with pytest.raises(InvalidPortSpec, match="port must be written with the digits 0-9") as caught:
+        parse(spec)
+    assert caught.value.fix is not None
+    assert caught.value.fix.endswith(f"for example {example!r}.")
+
+
+def test_a_range_of_max_range_ports_is_accepted() -> None:
+    assert MAX_RANGE == 1000
+    assert len(parse(f"1-{MAX_RANGE}")) == MAX_RANGE
+    top = parse(f"127.0.0.1:{65536 - MAX_RANGE}-65535:{65536 - MAX_RANGE}-65535/udp")
+    assert len(top) == MAX_RANGE
+    assert top[-1] == PM(65535, "udp", "127.0.0.1", 65535)
+
+
+@pytest.mark.parametrize(
+    ("spec", "example"),
+    [
+        (f"1-{MAX_RANGE + 1}", f"1-{MAX_RANGE}"),
+        ("127.0.0.1:1-65535:1-65535", f"127.0.0.1:1-{MAX_RANGE}:1-{MAX_RANGE}"),
+        ("127.0.0.1::20000-30000/udp", f"127.0.0.1::20000-{20000 + MAX_RANGE - 1}/udp"),
+        ("65000-65535:1-2000", f"{65536 - MAX_RANGE}-65535:1-{MAX_RANGE}"),
+    ],
+)
+def test_larger_ranges_are_refused_with_a_range_that_fits(spec: str, example: str) -> None:
+    with pytest.raises(InvalidPortSpec, match="publish a smaller range") as caught:
+        parse(spec)
+    assert caught.value.fix is not None
+    assert caught.value.fix.endswith(f"for example {example!r}.")
+    assert len(parse(example)) == MAX_RANGE
+
+
+def test_a_host_pool_is_not_limited_by_max_range() -> None:
+    # One container port on whichever host port is free: a single mapping.
+    assert parse("1-65535:80") == [PM(80, host_port=1, host_port_end=65535)]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ":" * 100_000,
+        "-" * 100_000,
+        "a" * 100_000,
+        "[" + "x" * 100_000 + "]:80",
+        "[::1]:" + ":" * 100_000,
+        "80/" + "x" * 100_000,
+        "-p " * 10_000 + "80",
+        "x" * 100_000 + ":8080:80",
+        "\u00b2" * 100_000,
+    ],
+    ids=["colons", "dashes", "letters", "bracketed", "ipv6-colons", "protocol", "flags", "ip",
+         "superscripts"],
+)
+def test_huge_values_get_short_messages(spec: str) -> None:
+    with pytest.raises(InvalidPortSpec) as caught:
+        parse(spec)
+    error = caught.value
+    assert "characters)" in error.message
+    assert len(error.message) < 300
+    assert error.fix is not None
+    assert len(error.fix) < 200
+
+
+def test_port_mapping_with_a_huge_int_names_it_briefly() -> None:
+    with pytest.raises(InvalidPortSpec, match="about 5001 digits long") as caught:
+        PortMapping(10**5000)
+    assert len(caught.value.message) < 300
 
 
 def test_unequal_ranges_suggest_a_matching_host_range() -> None:

@@ -546,6 +546,10 @@ INVALID = [
     ("fc00::1:5000/app", "invalid character ':' at position 5"),
     ("localhost:/app", "no port number"),
     ("localhost:50a0/app", "invalid character 'a' at position 12"),
+    # str.isdigit() takes these, Docker does not: a port is written with 0-9 only.
+    ("localhost:\u00b2/app", "a registry port may only contain the digits 0-9"),
+    ("localhost:\u0665\u0660\u0660\u0660/app", "invalid character '\u0665' at position 10"),
+    ("localhost:\uff15\uff10\uff10\uff10/app", "may only contain the digits 0-9"),
     ("foo:bar/baz", "invalid character 'b' at position 4"),
     ("-registry.com/app", "starts or ends with '-'"),
     ("registry-.com/app", "starts or ends with '-'"),
@@ -574,6 +578,39 @@ def test_parse_invalid(text: str, expected: str) -> None:
     assert error.fix, "every error carries a fix hint"
     if len(text) <= 80:
         assert repr(text) in error.message, "the message quotes the input"
+
+
+# Hostile inputs whose problem sits in a part that is itself huge.
+HUGE = [
+    "a" * 100_000,
+    "-" + "a" * 100_000,
+    "a" * 100_000 + "-",
+    "a" + "._" * 50_000 + "b",
+    "/" * 100_000,
+    "nginx:." + "a" * 100_000,
+    "nginx@" + "x" * 100_000 + ":abc",
+    "nginx@sha256+" + "a" * 100_000 + ":abc",
+    "nginx@SHA" + "A" * 100_000 + ":abc",
+    "a." * 50_000 + "/app",
+    "a" * 100_000 + ".com:/app",
+    "a" * 100_000 + ".com/",
+    "A" * 100_000 + "/app/",
+    "user/" + "A" * 100_000,
+    "x" * 100_000 + "://nginx",
+    "localhost:" + "9" * 100_000 + "/app",
+    "[" + "a" * 100_000 + "]/app",
+]
+
+
+@pytest.mark.parametrize("text", HUGE, ids=[_case_id(text) for text in HUGE])
+def test_huge_inputs_get_short_messages(text: str) -> None:
+    with pytest.raises(InvalidReference) as excinfo:
+        parse(text)
+    error = excinfo.value
+    assert "..." in error.message
+    assert len(error.message) < 400
+    assert error.fix is not None
+    assert len(error.fix) < 300
 
 
 def test_invalid_reference_is_a_value_error() -> None:
