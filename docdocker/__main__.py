@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from docdocker import errors
 
@@ -17,14 +18,34 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
     reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
     reset.add_argument("--yes", action="store_true", help="remove without asking")
+    record = sub.add_parser(
+        "record", help="run notebooks on the live engine and record every step's output "
+        "(for read-along mode)")
+    record.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to record (default: every notebook in notebooks/)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "record":
+            return _record(args.notebooks)
         return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)
     except errors.DocDockerError as err:
         print(f"docdocker: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _record(paths: list[Path]) -> int:
+    from docdocker.recordings import record_notebooks
+
+    if not paths:
+        paths = sorted(Path("notebooks").glob("*.ipynb"))
+    if not paths:
+        print("docdocker: no notebooks given and none in ./notebooks", file=sys.stderr)
+        return 2
+    for written in record_notebooks(paths):
+        print(f"recorded {written}")
+    return 0
 
 
 def _doctor() -> int:
