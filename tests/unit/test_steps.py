@@ -31,6 +31,13 @@ SAMPLES = {
     "network": "app_default",
     "volume": "app_data",
     "image_ref": "nginx:1.25",
+    "repository": "friendlyhello",
+    "path": "apps/friendlyhello",
+    "tag": "friendlyhello:v2",
+    "dockerfile": "apps/friendlyhello/Dockerfile.naive",
+    "buildargs": {"PYTHON_VERSION": "3.11"},
+    "nocache": True,
+    "force_rm": True,
 }
 
 
