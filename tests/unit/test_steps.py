@@ -42,6 +42,13 @@ SAMPLES = {
     "private_port": 80,
     "list_services": True,
     "rmi": "local",
+    "repository": "friendlyhello",
+    "path": "apps/friendlyhello",
+    "tag": "friendlyhello:v2",
+    "dockerfile": "apps/friendlyhello/Dockerfile.naive",
+    "buildargs": {"PYTHON_VERSION": "3.11"},
+    "nocache": True,
+    "force_rm": True,
 }
 
 
