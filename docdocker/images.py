@@ -114,6 +114,36 @@ class ImageCommands(Engine):
         filters: dict[str, Any] = {} if everything else label_filter()
         return self.execute(Images(repository=repository, all=all, filters=filters))
 
+    def history(self, image: str, *, no_trunc: bool = False) -> StepResult:
+        """An image's layers, newest first. Equivalent CLI: ``docker history IMAGE``
+
+        Args:
+            image: The image, e.g. ``"friendlyhello"``.
+            no_trunc: Show each layer's whole CREATED BY (``--no-trunc``).
+        """
+        return self.execute(History(image=image, no_trunc=no_trunc))
+
+    def rmi(self, image: str, *, force: bool = False) -> StepResult:
+        """Remove an image, or only this tag when the image has others.
+
+        Equivalent CLI: ``docker rmi [--force] IMAGE``
+        """
+        return self.execute(Rmi(image=image, force=force))
+
+    def image_prune(self, notebook: str | None = None, *, all: bool = False) -> StepResult:
+        """Remove the unused images of one notebook (default: this one).
+
+        Never unscoped: the label filter is always there.
+
+        Equivalent CLI: ``docker image prune --force --filter label=org.docdocker.notebook=NB``
+
+        Args:
+            notebook: Whose images; default this engine's notebook.
+            all: Every unused image of it (``--all``), not only the dangling ones.
+        """
+        filters = label_filter(notebook or self.notebook)
+        return self.execute(ImagePrune(all=all, filters=filters))
+
 
 @dataclass(frozen=True)
 class Images(Step):
@@ -285,3 +315,88 @@ def build_image(engine: Engine, step: Build) -> StepResult:
                                  fix="Run the build again; see `docker images` for the result.",
                                  command=step.argv, stderr=log.text())
     return StepResult(step, output="\n".join(log.summary) + "\n", value=log.image_id)
+
+
+# ------------------------------------------------------------- layers, removal
+@dataclass(frozen=True)
+class History(Step):
+    """Show the layers of an image, newest first, and the instruction that made each.
+
+    Equivalent CLI: ``docker history [--no-trunc] IMAGE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("history",)
+
+    image: str = arg(POSITIONAL, TARGET, default="")
+    no_trunc: bool = arg("--no-trunc", "no_trunc", default=False)
+
+
+@dataclass(frozen=True)
+class ImagePrune(Step):
+    """Remove unused images matching the filters: dangling ones, or (``--all``) any unused.
+
+    Equivalent CLI: ``docker image prune --force [--all] [--filter KEY=VALUE]``
+    """
+
+    # Like ``container prune``: the CLI asks "Are you sure?" unless --force is
+    # given, and the SDK never asks, so the echo carries --force.
+    command: ClassVar[tuple[str, ...]] = ("image", "prune", "--force")
+
+    all: bool = arg("--all", "all", default=False)
+    filters: Mapping[str, Any] = arg(
+        "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
+    )
+
+
+#: Columns of ``docker history``, in the CLI's order.
+HISTORY_COLUMNS = ("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT")
+#: How wide ``docker history`` lets CREATED BY be without ``--no-trunc``.
+CREATED_BY_WIDTH = 45
+
+
+@handles(History)
+def image_history(engine: Engine, step: History) -> StepResult:
+    """``api.history``: one row per layer, as ``docker history`` prints them."""
+    layers = engine.client.api.history(step.image)
+    return StepResult(step, rows=[history_row(layer, truncate=not step.no_trunc)
+                                  for layer in layers],
+                      columns=HISTORY_COLUMNS, value=layers)
+
+
+def history_row(layer: Mapping[str, Any], *, truncate: bool = True) -> dict[str, Any]:
+    """One ``docker history`` row from the engine's entry for a layer.
+
+    ``<missing>`` marks layers that came with a pulled image: their
+    intermediate images exist only on the machine that built it.
+    """
+    layer_id = str(layer.get("Id") or "")
+    created_by = str(layer.get("CreatedBy") or "").replace("\t", " ")
+    if truncate and len(created_by) > CREATED_BY_WIDTH:
+        created_by = created_by[:CREATED_BY_WIDTH - 1] + "…"
+    return {
+        "IMAGE": layer_id if layer_id == "<missing>" else layer_id.split(":")[-1][:12],
+        "CREATED": render.ago(layer.get("Created")),
+        "CREATED BY": created_by,
+        "SIZE": render.size_text(layer.get("Size") or 0),
+        "COMMENT": layer.get("Comment") or "",
+    }
+
+
+@handles(ImagePrune)
+def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
+    """``images.prune``, reported as the CLI reports it.
+
+    The SDK has no ``all`` keyword: like the CLI, ``--all`` becomes the filter
+    ``dangling=false`` (any unused image), and its absence ``dangling=true``.
+    """
+    filters = dict(step.filters)
+    filters["dangling"] = "false" if step.all else "true"
+    report = engine.client.images.prune(filters=filters) or {}
+    lines: list[str] = []
+    deleted = report.get("ImagesDeleted") or []
+    if deleted:
+        lines.append("Deleted Images:")
+        lines += [f"{key.lower()}: {value}" for entry in deleted for key, value in entry.items()]
+        lines.append("")
+    lines.append(f"Total reclaimed space: {render.size_text(report.get('SpaceReclaimed') or 0)}")
+    return StepResult(step, output="\n".join(lines) + "\n", value=report)

@@ -184,3 +184,37 @@ def test_reset_spares_a_child_image_the_cli_built_from_the_tutorials_image(
         assert reset.find(Engine(notebook, client, Console()), notebook) == []
     finally:
         client.images.remove(child)
+
+
+def test_history_matches_the_cli_and_shows_each_instruction(
+    engine: Engine, notebook: str
+) -> None:
+    tag = f"docdocker-test/fh-{notebook}"
+    engine.build(str(APP), tag=tag)
+    ours = engine.history(tag)
+    cli = subprocess.run([DOCKER, "history", "--format", "{{.ID}}\t{{.CreatedBy}}\t{{.Size}}",
+                          tag], capture_output=True, text=True, check=True)
+    theirs = [line.split("\t") for line in cli.stdout.splitlines()]
+    assert [[r["IMAGE"], r["CREATED BY"], r["SIZE"]] for r in ours.rows] == theirs
+    full = " ".join(r["CREATED BY"] for r in engine.history(tag, no_trunc=True).rows)
+    assert 'CMD ["python" "app.py"]' in full
+    assert "pip install --no-cache-dir -r requirements.txt" in full
+
+
+def test_image_prune_removes_this_notebooks_dangling_images_only(
+    engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    tag = f"docdocker-test/prune-{notebook}"
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nENV V=1-{notebook}\n")
+    first = engine.build(str(tmp_path), tag=tag).value
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nENV V=2-{notebook}\n")
+    engine.build(str(tmp_path), tag=tag)
+    assert client.images.get(first).tags == []  # the rebuild left the first one dangling
+    result = engine.image_prune()
+    assert result.cli == (f"docker image prune --force --filter label={LABEL}={notebook}")
+    assert f"deleted: {first}" in result.output
+    assert not has_image(client, first)
+    assert has_image(client, tag)
+    removed = engine.rmi(tag)
+    assert f"Untagged: {tag}:latest" in removed.output
+    assert not has_image(client, tag)

@@ -49,6 +49,7 @@ SAMPLES = {
     "buildargs": {"PYTHON_VERSION": "3.11"},
     "nocache": True,
     "force_rm": True,
+    "no_trunc": True,
 }
 
 
