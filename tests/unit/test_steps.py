@@ -31,6 +31,11 @@ SAMPLES = {
     "network": "app_default",
     "volume": "app_data",
     "image_ref": "nginx:1.25",
+    "mounts": ("app_data:/data",),
+    "output": "classroom.tar",
+    "input": "classroom.tar",
+    "images": ("nginx", "busybox:1.36"),
+    "new_image": "127.0.0.1:5050/library/nginx:latest",
 }
 
 
