@@ -4,7 +4,8 @@ The logic they show lives in :mod:`docdocker.ports`, :mod:`docdocker.steps`
 and :mod:`docdocker.engine`.
 """
 
+from docdocker.widgets.buildpanel import BuildPanel
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.portmapper import PortMapper
 
-__all__ = ["Dashboard", "PortMapper"]
+__all__ = ["BuildPanel", "Dashboard", "PortMapper"]
