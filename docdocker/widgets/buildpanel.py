@@ -24,7 +24,7 @@ from docdocker import errors, render
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.images import ImageInspect
-from docdocker.widgets.base import FullTextRepr
+from docdocker.widgets.base import FullTextRepr, close_tree
 from docdocker.widgets.buildpanel_model import BuildPanelModel
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ class BuildPanel(FullTextRepr, widgets.VBox):
             self._links = []
             self.model.unobserve(self._show, names=_SHOWN)
         for child in self.children:
-            child.close()
+            close_tree(child)
         super().close()
 
     def __repr__(self) -> str:
