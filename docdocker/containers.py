@@ -81,6 +81,8 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts; a named volume keeps its data when the container goes.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
         check_image_name(self, self.image)
