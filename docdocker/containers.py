@@ -77,6 +77,8 @@ class Run(Step):
     env: Mapping[str, str | None] = arg(
         "-e", "environment", default_factory=dict, cli_value=_env_words, sdk_value=_env_sdk
     )
+    #: ``-v SOURCE:DEST[:ro]`` bind mounts and named volumes, as the CLI writes them.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -332,10 +334,11 @@ class ContainerCommands(Engine):
         env: Mapping[str, str | None] | None = None,
         remove: bool = False,
         timeout: float | None = None,
+        mounts: Iterable[str] = (),
     ) -> StepResult:
         """Create and start a container; pull the image first if it is missing.
 
-        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST] IMAGE [CMD]``
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
@@ -348,6 +351,7 @@ class ContainerCommands(Engine):
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
             timeout: Foreground runs only: stop the container after this many seconds.
+            mounts: ``-v`` values: ``/host/dir:/container/dir[:ro]`` or ``volume:/dir``.
         """
         step = Run(
             image=image,
@@ -357,6 +361,7 @@ class ContainerCommands(Engine):
             name=name,
             publish=tuple(_mappings(publish)),
             env=dict(env or {}),
+            mounts=tuple(mounts),
             remove=remove,
         )
         return self.execute(step, timeout=timeout)

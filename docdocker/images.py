@@ -6,13 +6,14 @@ Each step is declared once and registered with the function that executes it;
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import render
+from docdocker import errors, reference, render, tagrecord
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import POSITIONAL, TARGET, Step, arg, pairs
 
@@ -118,3 +119,82 @@ def image_rows(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
                      "SIZE": render.size_text(entry.get("Size") or 0),
                      "LABELS": entry.get("Labels") or {}})
     return rows
+
+
+# --------------------------------------------------------------------------- docker tag
+# A tag cannot carry a label, so the tags docdocker makes are recorded in
+# docdocker.tagrecord; clean-up removes such a tag, never the image behind it.
+
+
+@dataclass(frozen=True)
+class Tag(Step):
+    """Give an image a second name (the same image ID under another reference).
+
+    Equivalent CLI: ``docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("tag",)
+
+    source_image: str = arg(POSITIONAL, TARGET, default="")
+    target_image: str = arg(POSITIONAL, "repository", default="")
+
+    def validate(self) -> None:
+        check_reference(self, self.source_image, "source image", allow_id=True)
+        target = check_reference(self, self.target_image, "target image")
+        if target is not None and target.digest is not None:
+            raise errors.InvalidReference(
+                f"The target {self.target_image!r} has a digest (@...); a tag cannot: the digest "
+                "is computed from the content, it is not a name you choose.",
+                fix=f"Leave out the @ part: {target.name}:{target.tag or 'latest'}",
+                command=self.argv,
+            )
+
+
+_IMAGE_ID = re.compile(r"(sha256:)?[0-9a-f]{12,64}")
+
+
+def check_reference(step: Step, text: str, what: str, *,
+                    allow_id: bool = False) -> reference.ImageRef | None:
+    """Parse an image reference a step names, or refuse it with a message naming ``what``."""
+    if allow_id and _IMAGE_ID.fullmatch(text or ""):
+        return None
+    try:
+        return reference.parse(text)
+    except errors.InvalidReference as err:
+        raise errors.InvalidReference(
+            f"Invalid {what}: {err.message}.", fix=err.fix, command=step.argv
+        ) from err
+
+
+def tag_name(text: str) -> str:
+    """A tag as ``docker images`` lists it: short form, ``:latest`` added when missing."""
+    ref = reference.parse(text)
+    return ref.with_tag(ref.tag or reference.DEFAULT_TAG).familiar
+
+
+@handles(Tag)
+def tag_image(engine: Engine, step: Tag) -> StepResult:
+    """``api.tag(SOURCE, REPOSITORY, TAG)``; the new name is recorded as the tutorial's."""
+    target = reference.parse(step.target_image)
+    try:
+        image_id = engine.client.images.get(step.source_image).id
+    except docker.errors.ImageNotFound as err:
+        raise errors.ImageNotFound(
+            f"There is no image {step.source_image!r} on this machine to tag.",
+            fix="Pick a name from `docker images` (REPOSITORY:TAG or IMAGE ID), or build or "
+                "pull the image first.",
+            command=step.argv, exit_code=1, stderr=str(err.explanation or err),
+        ) from err
+    engine.client.api.tag(step.source_image, target.name, target.tag or reference.DEFAULT_TAG)
+    tagrecord.remember(engine.notebook, tag_name(step.target_image), image_id)
+    # `docker tag` prints nothing; the value says what happened.
+    return StepResult(step, output="", value={"tag": tag_name(step.target_image),
+                                               "id": image_id})
+
+
+class TagCommands(Engine):
+    """``docker tag`` for :class:`docdocker.tutorial.Tutorial`."""
+
+    def tag(self, source_image: str, target_image: str) -> StepResult:
+        """Give an image another name. Equivalent CLI: ``docker tag SOURCE TARGET``"""
+        return self.execute(Tag(source_image=source_image, target_image=target_image))

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from docdocker import containers, ports, steps
+from docdocker.credentials import Secret
 from docdocker.steps import LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
@@ -31,6 +32,12 @@ SAMPLES = {
     "network": "app_default",
     "volume": "app_data",
     "image_ref": "nginx:1.25",
+    "mounts": ("/srv/auth:/auth:ro",),
+    "source_image": "friendlyhello",
+    "target_image": "localhost:5000/team/app:1.0",
+    "server": "localhost:5000",
+    "username": "student",
+    "password": Secret("example"),
 }
 
 
