@@ -8,6 +8,7 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shlex
 import threading
@@ -172,6 +173,18 @@ class ContainerPrune(Step):
     )
 
 
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is the engine's answer.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
 # ------------------------------------------------------------------ handlers
 @handles(Run)
 def run_container(engine: Engine, step: Run, *, timeout: float | None = None) -> StepResult:
@@ -307,6 +320,13 @@ def container_logs(engine: Engine, step: Logs) -> StepResult:
     """``container.logs``."""
     raw = engine.client.containers.get(step.target).logs(**step.sdk_kwargs)
     return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
+    attrs = engine.client.api.inspect_container(step.target)
+    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
 
 
 @handles(ContainerPrune)
