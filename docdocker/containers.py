@@ -78,11 +78,12 @@ class Run(Step):
     env: Mapping[str, str | None] = arg(
         "-e", "environment", default_factory=dict, cli_value=_env_words, sdk_value=_env_sdk
     )
-    #: ``-v SOURCE:DEST[:ro]`` bind mounts and named volumes, as the CLI writes them.
-    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
+    #: ``/host/dir:/path[:ro]`` bind mounts.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
         check_image_name(self, self.image)

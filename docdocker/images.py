@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -403,29 +403,118 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
     return StepResult(step, output="\n".join(lines) + "\n", value=report)
 
 
-# --------------------------------------------------------------------------- docker tag
-# A tag cannot carry a label, so the tags docdocker makes are recorded in
-# docdocker.tagrecord; clean-up removes such a tag, never the image behind it.
+# ---------------------------------------------------------------- save, load, tag
+# ``docker save`` / ``docker load`` move images without a registry (a USB stick in a
+# classroom); ``docker tag`` gives an image another name (to push it elsewhere).
+# A tag cannot carry a label, so the new names docdocker makes are recorded in
+# docdocker.tagrecord; clean-up removes such a name, never the image behind it.
+
+#: Bytes read or written per chunk while saving or loading (the SDK's default is 2 MB).
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Save(Step):
+    """Write one or more images, with every layer they need, into a tar archive.
+
+    Equivalent CLI: ``docker save --output FILE IMAGE...``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("save",)
+
+    output: str = arg("--output", "output", default="")
+    images: tuple[str, ...] = arg(POSITIONAL, "names", default=())
+
+
+@handles(Save)
+def save_images(engine: Engine, step: Save,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``GET /images/get?names=...`` streamed into ``output``.
+
+    The SDK's ``Image.save`` takes one image; the engine's endpoint takes many and
+    stores a layer shared by several images once, as ``docker save`` does.
+
+    Args:
+        progress: Called with the number of bytes written after each chunk.
+    """
+    api = engine.client.api
+    response = api._get(api._url("/images/get"), params={"names": list(step.images)},
+                        stream=True)
+    written = 0
+    with open(step.output, "wb") as out:
+        # What api.get_image does for one image (it raises for an error status).
+        for chunk in api._stream_raw_result(response, CHUNK, False):
+            out.write(chunk)
+            written += len(chunk)
+            if progress is not None:
+                progress(written)
+    return StepResult(step, value=written)
+
+
+@dataclass(frozen=True)
+class Load(Step):
+    """Load the images of a ``docker save`` archive, with their tags.
+
+    Equivalent CLI: ``docker load --input FILE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("load",)
+
+    input: str = arg("--input", "data", default="")
+
+
+@handles(Load)
+def load_images(engine: Engine, step: Load,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``api.load_image`` fed from ``input`` in chunks; output as ``docker load`` prints it.
+
+    A failure reported inside the stream is raised, so that it reaches the error
+    translator (the SDK returns it as an entry instead of raising).
+
+    Args:
+        progress: Called with the number of bytes sent after each chunk.
+    """
+
+    def chunks() -> Iterator[bytes]:
+        sent = 0
+        with open(step.input, "rb") as source:
+            while block := source.read(CHUNK):
+                yield block
+                sent += len(block)
+                if progress is not None:
+                    progress(sent)
+
+    lines: list[str] = []
+    for event in engine.client.api.load_image(chunks(), quiet=True) or []:
+        if "error" in event or "errorDetail" in event:
+            detail = event.get("errorDetail") or {}
+            raise docker.errors.APIError(str(event.get("error") or detail.get("message")))
+        if event.get("stream"):
+            lines.append(str(event["stream"]))
+    text = "".join(lines)
+    loaded = [line.split(":", 1)[1].strip() for line in text.splitlines()
+              if line.startswith(("Loaded image:", "Loaded image ID:"))]
+    return StepResult(step, output=text, value=loaded)
 
 
 @dataclass(frozen=True)
 class Tag(Step):
-    """Give an image a second name (the same image ID under another reference).
+    """Give an image another name (the same image ID under another reference).
 
     Equivalent CLI: ``docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]``
     """
 
     command: ClassVar[tuple[str, ...]] = ("tag",)
 
-    source_image: str = arg(POSITIONAL, TARGET, default="")
-    target_image: str = arg(POSITIONAL, "repository", default="")
+    image: str = arg(POSITIONAL, TARGET, default="")
+    new_image: str = arg(POSITIONAL, "repository", default="")
 
     def validate(self) -> None:
-        check_reference(self, self.source_image, "source image", allow_id=True)
-        target = check_reference(self, self.target_image, "target image")
+        check_reference(self, self.image, "source image", allow_id=True)
+        target = check_reference(self, self.new_image, "target image")
         if target is not None and target.digest is not None:
             raise errors.InvalidReference(
-                f"The target {self.target_image!r} has a digest (@...); a tag cannot: the digest "
+                f"The target {self.new_image!r} has a digest (@...); a tag cannot: the digest "
                 "is computed from the content, it is not a name you choose.",
                 fix=f"Leave out the @ part: {target.name}:{target.tag or 'latest'}",
                 command=self.argv,
@@ -456,27 +545,34 @@ def tag_name(text: str) -> str:
 
 @handles(Tag)
 def tag_image(engine: Engine, step: Tag) -> StepResult:
-    """``api.tag(SOURCE, REPOSITORY, TAG)``; the new name is recorded as the tutorial's."""
-    target = reference.parse(step.target_image)
+    """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does.
+
+    A name that did not exist before is recorded as the tutorial's (see
+    :mod:`docdocker.tagrecord`); moving an existing name back (as restoring a
+    classroom bundle does) is not.
+    """
+    ref = reference.parse(step.new_image)
+    name = tag_name(step.new_image)
     try:
-        image_id = engine.client.images.get(step.source_image).id
+        image_id = engine.client.images.get(step.image).id
     except docker.errors.ImageNotFound as err:
         raise errors.ImageNotFound(
-            f"There is no image {step.source_image!r} on this machine to tag.",
+            f"There is no image {step.image!r} on this machine to tag.",
             fix="Pick a name from `docker images` (REPOSITORY:TAG or IMAGE ID), or build or "
                 "pull the image first.",
             command=step.argv, exit_code=1, stderr=str(err.explanation or err),
         ) from err
-    engine.client.api.tag(step.source_image, target.name, target.tag or reference.DEFAULT_TAG)
-    tagrecord.remember(engine.notebook, tag_name(step.target_image), image_id)
-    # `docker tag` prints nothing; the value says what happened.
-    return StepResult(step, output="", value={"tag": tag_name(step.target_image),
-                                               "id": image_id})
+    existed = engine.query(ImageInspect(image=name)).value is not None
+    engine.client.api.tag(step.image, ref.name, ref.tag or reference.DEFAULT_TAG)
+    ours = any(r.tag == name for r in tagrecord.recorded(engine.notebook))
+    if not existed or ours:
+        tagrecord.remember(engine.notebook, name, image_id)
+    return StepResult(step, value={"tag": name, "id": image_id})
 
 
 class TagCommands(Engine):
     """``docker tag`` for :class:`docdocker.tutorial.Tutorial`."""
 
-    def tag(self, source_image: str, target_image: str) -> StepResult:
-        """Give an image another name. Equivalent CLI: ``docker tag SOURCE TARGET``"""
-        return self.execute(Tag(source_image=source_image, target_image=target_image))
+    def tag(self, image: str, new_image: str) -> StepResult:
+        """Give an image another name. Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``"""
+        return self.execute(Tag(image=image, new_image=new_image))

@@ -270,13 +270,12 @@ def test_the_registry_api_needs_the_login_too(auth_registry) -> None:  # type: i
 
 def test_steps_refuse_bad_input_before_the_engine_sees_it(engine) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(errors.InvalidReference, match="Invalid target image") as caught:
-        engine.execute(Tag(source_image="busybox:1.36", target_image="localhost:5000/Team/app"))
+        engine.execute(Tag(image="busybox:1.36", new_image="localhost:5000/Team/app"))
     assert "'localhost:5000/team/app'" in (caught.value.fix or "")
     with pytest.raises(errors.InvalidReference, match="a tag cannot"):
-        engine.execute(Tag(source_image="busybox:1.36",
-                           target_image="app@sha256:" + "a" * 64))
+        engine.execute(Tag(image="busybox:1.36", new_image="app@sha256:" + "a" * 64))
     with pytest.raises(errors.ImageNotFound, match="no image 'no-such-image-here'"):
-        engine.execute(Tag(source_image="no-such-image-here", target_image="x/y:1"))
+        engine.execute(Tag(image="no-such-image-here", new_image="x/y:1"))
     with pytest.raises(errors.InvalidReference, match="a push names a tag"):
         engine.execute(Push(image="app@sha256:" + "a" * 64))
     with pytest.raises(errors.DocDockerError, match="as a docdocker Secret"):
