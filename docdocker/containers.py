@@ -530,3 +530,29 @@ def _stop_quietly(container: Any) -> None:
 def _remove_quietly(container: Any) -> None:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.remove(force=True)
+
+
+# ---------------------------------------------------------- container inspect
+# A quiet lookup for tools that read a container's state (the exercises' checks):
+# what it was created with (its -p bindings), and how it ended (its exit code).
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is None when there is none.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``containers.get(CONTAINER).attrs``; a missing container is an answer, not an error."""
+    try:
+        attrs = engine.client.containers.get(step.container).attrs
+    except docker.errors.NotFound:
+        return StepResult(step, output=f"Error: No such container: {step.container}\n",
+                          value=None)
+    return StepResult(step, value=attrs)

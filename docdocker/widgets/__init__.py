@@ -5,6 +5,7 @@ and :mod:`docdocker.engine`.
 """
 
 from docdocker.widgets.dashboard import Dashboard
+from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
 from docdocker.widgets.portmapper import PortMapper
 
-__all__ = ["Dashboard", "PortMapper"]
+__all__ = ["Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
