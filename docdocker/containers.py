@@ -8,6 +8,7 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shlex
 import threading
@@ -170,6 +171,18 @@ class ContainerPrune(Step):
     )
 
 
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is the engine's answer.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
 # ------------------------------------------------------------------ handlers
 @handles(Run)
 def run_container(engine: Engine, step: Run, *, timeout: float | None = None) -> StepResult:
@@ -305,6 +318,13 @@ def container_logs(engine: Engine, step: Logs) -> StepResult:
     """``container.logs``."""
     raw = engine.client.containers.get(step.target).logs(**step.sdk_kwargs)
     return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
+    attrs = engine.client.api.inspect_container(step.target)
+    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
 
 
 @handles(ContainerPrune)
@@ -531,28 +551,3 @@ def _remove_quietly(container: Any) -> None:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.remove(force=True)
 
-
-# ---------------------------------------------------------- container inspect
-# A quiet lookup for tools that read a container's state (the exercises' checks):
-# what it was created with (its -p bindings), and how it ended (its exit code).
-@dataclass(frozen=True)
-class ContainerInspect(Step):
-    """Show a container's configuration and state; ``value`` is None when there is none.
-
-    Equivalent CLI: ``docker container inspect CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
-
-    container: str = arg(POSITIONAL, TARGET, default="")
-
-
-@handles(ContainerInspect)
-def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
-    """``containers.get(CONTAINER).attrs``; a missing container is an answer, not an error."""
-    try:
-        attrs = engine.client.containers.get(step.container).attrs
-    except docker.errors.NotFound:
-        return StepResult(step, output=f"Error: No such container: {step.container}\n",
-                          value=None)
-    return StepResult(step, value=attrs)

@@ -7,6 +7,7 @@ labelled: a check only looks.
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -47,12 +48,15 @@ class Binding:
 def container(engine: Engine, name: str) -> dict[str, Any] | None:
     """``docker container inspect NAME``, or None when no container has that exact name.
 
-    The engine also resolves ID prefixes; only an exact name counts here.
+    Looked up with ``docker ps --all --filter name=^/NAME$`` first: the engine's
+    inspect would also accept an ID prefix, and fails on a missing name.
     """
-    attrs = engine.query(ContainerInspect(container=name)).value
-    if not attrs or attrs.get("Name", "").lstrip("/") != name:
-        return None
-    return dict(attrs)
+    pattern = f"^/?{re.escape(name)}$"
+    for entry in engine.query(Ps(all=True, filters={"name": pattern})).value or []:
+        if name in (n.lstrip("/") for n in entry.get("Names") or []):
+            attrs = engine.query(ContainerInspect(container=entry["Id"])).value
+            return dict(attrs) if attrs else None
+    return None
 
 
 def image(engine: Engine, reference: str) -> dict[str, Any] | None:
