@@ -6,7 +6,11 @@ import argparse
 import sys
 
 from docdocker import errors
+<<<<<<< HEAD
 from docdocker.exercises import cli as exercises_cli
+=======
+from docdocker.classroom import cli as classroom
+>>>>>>> main
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,11 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
     reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
     reset.add_argument("--yes", action="store_true", help="remove without asking")
+<<<<<<< HEAD
     reset.add_argument("--exercises", action="store_true",
                        help="instead, the objects the exercises asked you to create "
                             "(found by their names: they carry no label)")
     exercises_cli.register(sub)
+=======
+    classroom.register(sub)
+>>>>>>> main
     args = parser.parse_args(argv)
+    if "handler" in args:
+        return int(args.handler(args))
     try:
         if getattr(args, "handler", None) is not None:
             return int(args.handler(args))

@@ -81,6 +81,8 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts; a named volume keeps its data when the container goes.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
         check_image_name(self, self.image)
@@ -550,4 +552,3 @@ def _stop_quietly(container: Any) -> None:
 def _remove_quietly(container: Any) -> None:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
         container.remove(force=True)
-

@@ -7,7 +7,7 @@ Each step is declared once and registered with the function that executes it;
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -400,3 +400,116 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
         lines.append("")
     lines.append(f"Total reclaimed space: {render.size_text(report.get('SpaceReclaimed') or 0)}")
     return StepResult(step, output="\n".join(lines) + "\n", value=report)
+
+
+# ---------------------------------------------------------------- save, load, tag
+# ``docker save`` / ``docker load`` move images without a registry (a USB stick in a
+# classroom); ``docker tag`` gives an image another name (to push it elsewhere).
+
+#: Bytes read or written per chunk while saving or loading (the SDK's default is 2 MB).
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Save(Step):
+    """Write one or more images, with every layer they need, into a tar archive.
+
+    Equivalent CLI: ``docker save --output FILE IMAGE...``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("save",)
+
+    output: str = arg("--output", "output", default="")
+    images: tuple[str, ...] = arg(POSITIONAL, "names", default=())
+
+
+@handles(Save)
+def save_images(engine: Engine, step: Save,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``GET /images/get?names=...`` streamed into ``output``.
+
+    The SDK's ``Image.save`` takes one image; the engine's endpoint takes many and
+    stores a layer shared by several images once, as ``docker save`` does.
+
+    Args:
+        progress: Called with the number of bytes written after each chunk.
+    """
+    api = engine.client.api
+    response = api._get(api._url("/images/get"), params={"names": list(step.images)},
+                        stream=True)
+    written = 0
+    with open(step.output, "wb") as out:
+        # What api.get_image does for one image (it raises for an error status).
+        for chunk in api._stream_raw_result(response, CHUNK, False):
+            out.write(chunk)
+            written += len(chunk)
+            if progress is not None:
+                progress(written)
+    return StepResult(step, value=written)
+
+
+@dataclass(frozen=True)
+class Load(Step):
+    """Load the images of a ``docker save`` archive, with their tags.
+
+    Equivalent CLI: ``docker load --input FILE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("load",)
+
+    input: str = arg("--input", "data", default="")
+
+
+@handles(Load)
+def load_images(engine: Engine, step: Load,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``api.load_image`` fed from ``input`` in chunks; output as ``docker load`` prints it.
+
+    A failure reported inside the stream is raised, so that it reaches the error
+    translator (the SDK returns it as an entry instead of raising).
+
+    Args:
+        progress: Called with the number of bytes sent after each chunk.
+    """
+
+    def chunks() -> Iterator[bytes]:
+        sent = 0
+        with open(step.input, "rb") as source:
+            while block := source.read(CHUNK):
+                yield block
+                sent += len(block)
+                if progress is not None:
+                    progress(sent)
+
+    lines: list[str] = []
+    for event in engine.client.api.load_image(chunks(), quiet=True) or []:
+        if "error" in event or "errorDetail" in event:
+            detail = event.get("errorDetail") or {}
+            raise docker.errors.APIError(str(event.get("error") or detail.get("message")))
+        if event.get("stream"):
+            lines.append(str(event["stream"]))
+    text = "".join(lines)
+    loaded = [line.split(":", 1)[1].strip() for line in text.splitlines()
+              if line.startswith(("Loaded image:", "Loaded image ID:"))]
+    return StepResult(step, output=text, value=loaded)
+
+
+@dataclass(frozen=True)
+class Tag(Step):
+    """Give an image another name (a new tag or another registry's name).
+
+    Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("tag",)
+
+    image: str = arg(POSITIONAL, TARGET, default="")
+    new_image: str = arg(POSITIONAL, "repository", default="")
+
+
+@handles(Tag)
+def tag_image(engine: Engine, step: Tag) -> StepResult:
+    """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does."""
+    ref = reference.parse(step.new_image)
+    engine.client.api.tag(step.image, ref.name, ref.tag or reference.DEFAULT_TAG)
+    return StepResult(step)

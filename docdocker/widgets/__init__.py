@@ -15,15 +15,24 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from docdocker.widgets.buildpanel import BuildPanel
     from docdocker.widgets.dashboard import Dashboard
     from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
     from docdocker.widgets.portmapper import PortMapper
 
+<<<<<<< HEAD
 __all__ = ["Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
 
 _VIEWS = {"Dashboard": "docdocker.widgets.dashboard", "PortMapper": "docdocker.widgets.portmapper",
           "Predict": "docdocker.widgets.exercise", "ProgressSummary": "docdocker.widgets.exercise",
           "YourTurn": "docdocker.widgets.exercise"}
+=======
+__all__ = ["BuildPanel", "Dashboard", "PortMapper"]
+
+_VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
+          "Dashboard": "docdocker.widgets.dashboard",
+          "PortMapper": "docdocker.widgets.portmapper"}
+>>>>>>> main
 
 
 def __getattr__(name: str) -> Any:
