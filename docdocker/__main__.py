@@ -6,11 +6,8 @@ import argparse
 import sys
 
 from docdocker import errors
-<<<<<<< HEAD
-from docdocker.exercises import cli as exercises_cli
-=======
 from docdocker.classroom import cli as classroom
->>>>>>> main
+from docdocker.exercises import cli as exercises_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,20 +19,15 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
     reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
     reset.add_argument("--yes", action="store_true", help="remove without asking")
-<<<<<<< HEAD
     reset.add_argument("--exercises", action="store_true",
                        help="instead, the objects the exercises asked you to create "
                             "(found by their names: they carry no label)")
-    exercises_cli.register(sub)
-=======
     classroom.register(sub)
->>>>>>> main
+    exercises_cli.register(sub)
     args = parser.parse_args(argv)
     if "handler" in args:
         return int(args.handler(args))
     try:
-        if getattr(args, "handler", None) is not None:
-            return int(args.handler(args))
         if args.command == "reset" and args.exercises:
             return exercises_cli.reset_exercise_objects(args.notebook, args.yes)
         return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)

@@ -20,19 +20,14 @@ if TYPE_CHECKING:
     from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
     from docdocker.widgets.portmapper import PortMapper
 
-<<<<<<< HEAD
-__all__ = ["Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
-
-_VIEWS = {"Dashboard": "docdocker.widgets.dashboard", "PortMapper": "docdocker.widgets.portmapper",
-          "Predict": "docdocker.widgets.exercise", "ProgressSummary": "docdocker.widgets.exercise",
-          "YourTurn": "docdocker.widgets.exercise"}
-=======
-__all__ = ["BuildPanel", "Dashboard", "PortMapper"]
+__all__ = ["BuildPanel", "Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
 
 _VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
           "Dashboard": "docdocker.widgets.dashboard",
-          "PortMapper": "docdocker.widgets.portmapper"}
->>>>>>> main
+          "PortMapper": "docdocker.widgets.portmapper",
+          "Predict": "docdocker.widgets.exercise",
+          "ProgressSummary": "docdocker.widgets.exercise",
+          "YourTurn": "docdocker.widgets.exercise"}
 
 
 def __getattr__(name: str) -> Any:
