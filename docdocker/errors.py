@@ -138,3 +138,9 @@ class RegistryAuthFailed(StepFailed):
     """A registry refused the credentials or the push/pull was unauthorized."""
 
     title: ClassVar[str] = "Registry refused access"
+
+
+class InvalidTemplate(DocDockerError, ValueError):
+    """A ``--format`` Go template that docdocker cannot evaluate."""
+
+    title: ClassVar[str] = "Invalid format template"
