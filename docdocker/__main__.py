@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from docdocker import errors
+from docdocker.classroom import cli as classroom
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
     reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
     reset.add_argument("--yes", action="store_true", help="remove without asking")
+    classroom.register(sub)
     args = parser.parse_args(argv)
+    if "handler" in args:
+        return int(args.handler(args))
     try:
         return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)
     except errors.DocDockerError as err:

@@ -8,6 +8,7 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import shlex
 import threading
@@ -83,6 +84,8 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts; a named volume keeps its data when the container goes.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
         check_image_name(self, self.image)
@@ -174,6 +177,18 @@ class ContainerPrune(Step):
     filters: Mapping[str, Any] = arg(
         "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+
+
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is the engine's answer.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
 
 
 @dataclass(frozen=True)
@@ -413,6 +428,13 @@ def exec_in_container(engine: Engine, step: Exec) -> StepResult:
             command=step.argv, exit_code=int(done.exit_code), stderr=text,
         )
     return StepResult(step, output=text, exit_code=done.exit_code)
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
+    attrs = engine.client.api.inspect_container(step.target)
+    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
 
 
 @handles(ContainerPrune)

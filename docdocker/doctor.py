@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import connection, render
+from docdocker import compose, connection, render
 from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
@@ -196,19 +195,19 @@ def _check_pull(engine: Engine, image: str) -> Check:
 
 
 def _check_compose() -> Check:
-    for argv, label in ((["docker", "compose", "version", "--short"], "docker compose"),
-                        (["docker-compose", "version", "--short"], "docker-compose")):
-        if shutil.which(argv[0]) is None:
-            continue
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if done.returncode == 0 and done.stdout.strip():
-            return Check("Docker Compose", True, f"{label} {done.stdout.strip()}")
-    return Check("Docker Compose", None, "not found (needed only from 04-compose on)",
-                 "Docker Desktop includes it; on Linux install the `docker-compose-plugin` "
-                 "package from Docker's repository.")
+    program = compose.locate()
+    if program is None:
+        return Check("Docker Compose", None, "Compose v2 not found (needed only from "
+                     "04-compose on)",
+                     "Install the tutorial's requirements (`pip install -r requirements.txt` "
+                     "brings Compose v2), or use Docker Desktop, which includes it.")
+    if program.kind == "plugin":
+        return Check("Docker Compose", True, f"Compose v{program.version}: the docker compose "
+                     "plugin")
+    return Check("Docker Compose", None,
+                 f"Compose v{program.version} from the tutorial's environment; the notebooks "
+                 "use it, but Docker has no `docker compose` plugin for a terminal",
+                 f"Install it as the plugin once: `{compose.plugin_hint(program)}`")
 
 
 def _check_cli() -> Check:

@@ -134,6 +134,12 @@ class BuildFailed(StepFailed):
     title: ClassVar[str] = "Build failed"
 
 
+class ComposeFileInvalid(StepFailed):
+    """Compose refused a project file: not valid YAML, or a key Compose does not know."""
+
+    title: ClassVar[str] = "Compose file not valid"
+
+
 class RegistryAuthFailed(StepFailed):
     """A registry refused the credentials or the push/pull was unauthorized."""
 

@@ -84,3 +84,38 @@ class RegistryCommands(Engine):
     def pull(self, image: str) -> StepResult:
         """Download an image. Equivalent CLI: ``docker pull IMAGE``"""
         return self.execute(Pull(image=image))
+
+
+@dataclass(frozen=True)
+class Push(Step):
+    """Upload an image to the registry its name points at.
+
+    Equivalent CLI: ``docker push IMAGE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("push",)
+
+    image: str = arg(POSITIONAL, "repository", default="")
+
+    def validate(self) -> None:
+        check_image_name(self, self.image)
+
+
+@handles(Push)
+def push_image(engine: Engine, step: Push) -> StepResult:
+    """``api.push(stream=True)``, folded per layer; an ``error`` entry in the stream raises.
+
+    The SDK reports a refused push inside the stream instead of raising.
+    """
+    ref = reference.parse(step.image)
+    progress = Progress()
+    for event in engine.client.api.push(ref.name, tag=ref.tag or reference.DEFAULT_TAG,
+                                        stream=True, decode=True):
+        progress.feed(event)
+        engine.console.progress(progress)
+        if progress.error:
+            break
+    engine.console.progress(progress, final=True)
+    if progress.error:
+        raise docker.errors.APIError(progress.error)
+    return StepResult(step, output=progress.text(), value=(progress.aux or {}).get("Digest"))

@@ -71,10 +71,12 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
             items.append(Item("containers", c["Id"][:12], container_name(c),
                               _notebook(c.get("Labels"))))
     for i in engine.query(Images(filters=filters)).value:
+        short_id = i["Id"].split(":")[-1][:12]
         tag = image_tag_of_tutorial(i.get("Labels"), i.get("RepoTags"))
+        if tag is None and replaced_compose_build(i.get("Labels"), i.get("RepoTags")):
+            tag = short_id
         if tag:
-            items.append(Item("images", i["Id"].split(":")[-1][:12], tag,
-                              _notebook(i.get("Labels"))))
+            items.append(Item("images", short_id, tag, _notebook(i.get("Labels"))))
     for n in engine.query(NetworkLs(filters=filters)).value:
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
     for v in engine.query(VolumeLs(filters=filters)).value:
@@ -95,6 +97,22 @@ def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
         if candidate in tags:
             return candidate
     return None
+
+
+def replaced_compose_build(labels: Any, repo_tags: Any) -> bool:
+    """True for an untagged image Compose built for the tutorial and a rebuild replaced.
+
+    ``docker compose up --build`` moves the tag to the new image and leaves the old
+    one behind without a name, still carrying the tutorial's build labels. It is
+    recognised by those labels agreeing with Compose's own: the ownership mark is
+    the ``<project>-<service>`` image name Compose gave it.
+    """
+    labels = labels or {}
+    if any(t != "<none>:<none>" for t in repo_tags or []) or LABEL not in labels:
+        return False
+    project = labels.get("com.docker.compose.project")
+    service = labels.get("com.docker.compose.service")
+    return bool(project and service and labels.get(OWNER) == f"{project}-{service}")
 
 
 def commands(items: list[Item]) -> list[str]:

@@ -42,6 +42,9 @@ POSITIONAL = "<positional>"
 REST = "<rest>"
 #: Marks the SDK role "the object the method is called on" (``containers.get(NAME).stop()``).
 TARGET = "<target>"
+#: Marks the SDK role of a field of a step that is executed by running its own command
+#: line (Docker Compose is a program, not an SDK call): the field appears only in argv.
+COMMAND_LINE = "<command line>"
 
 
 def label_filter(notebook: str | None = None) -> dict[str, str]:
@@ -165,7 +168,7 @@ class Step:
         for f in self.declared_fields():
             sdk = f.metadata["sdk"]
             value = getattr(self, f.name)
-            if sdk == TARGET or _is_unset(value, f.default):
+            if sdk in (TARGET, COMMAND_LINE) or _is_unset(value, f.default):
                 continue
             convert = f.metadata["sdk_value"]
             kwargs[sdk] = convert(value) if convert is not None else value
