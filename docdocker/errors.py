@@ -146,6 +146,12 @@ class RegistryAuthFailed(StepFailed):
     title: ClassVar[str] = "Registry refused access"
 
 
+class RegistryUnreachable(StepFailed):
+    """The registry could not be reached: not running, unknown host, or no HTTPS."""
+
+    title: ClassVar[str] = "Registry not reachable"
+
+
 class InvalidTemplate(DocDockerError, ValueError):
     """A ``--format`` Go template that docdocker cannot evaluate."""
 
