@@ -66,7 +66,6 @@ class LoginForm(FullTextRepr, widgets.VBox):
         self._links = [link((self.model, "username"), (self.user_box, "value"))]
         self.login_button.on_click(lambda _: self.submit())
         self.logout_button.on_click(lambda _: self.logout())
-        self.password_box.on_submit(lambda _: self.submit())
         self.model.observe(self._show, names=_SHOWN)
         super().__init__(children=[
             widgets.HTML(f"<b>Log in to <code>{escape(server or 'Docker Hub')}</code></b>"),
