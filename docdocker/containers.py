@@ -81,7 +81,8 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
-    #: ``VOLUME:/path`` mounts; a named volume keeps its data when the container goes.
+    #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
+    #: ``/host/dir:/path[:ro]`` bind mounts.
     mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
@@ -354,10 +355,11 @@ class ContainerCommands(Engine):
         env: Mapping[str, str | None] | None = None,
         remove: bool = False,
         timeout: float | None = None,
+        mounts: Iterable[str] = (),
     ) -> StepResult:
         """Create and start a container; pull the image first if it is missing.
 
-        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST] IMAGE [CMD]``
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
@@ -370,6 +372,7 @@ class ContainerCommands(Engine):
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
             timeout: Foreground runs only: stop the container after this many seconds.
+            mounts: ``-v`` values: ``/host/dir:/container/dir[:ro]`` or ``volume:/dir``.
         """
         step = Run(
             image=image,
@@ -379,6 +382,7 @@ class ContainerCommands(Engine):
             name=name,
             publish=tuple(_mappings(publish)),
             env=dict(env or {}),
+            mounts=tuple(mounts),
             remove=remove,
         )
         return self.execute(step, timeout=timeout)

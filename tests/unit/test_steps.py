@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from docdocker import containers, ports, steps
+from docdocker.credentials import Secret
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
@@ -36,6 +37,9 @@ SAMPLES = {
     "input": "classroom.tar",
     "images": ("nginx", "busybox:1.36"),
     "new_image": "127.0.0.1:5050/library/nginx:latest",
+    "server": "localhost:5000",
+    "username": "student",
+    "password": Secret("example"),
     "build": True,
     "scale": {"web": 3},
     "services": ("web", "redis"),
