@@ -150,3 +150,9 @@ class RegistryUnreachable(StepFailed):
     """The registry could not be reached: not running, unknown host, or no HTTPS."""
 
     title: ClassVar[str] = "Registry not reachable"
+
+
+class InvalidTemplate(DocDockerError, ValueError):
+    """A ``--format`` Go template that docdocker cannot evaluate."""
+
+    title: ClassVar[str] = "Invalid format template"

@@ -23,7 +23,10 @@ SAMPLES = {
     "all": True,
     "filters": {"label": LABEL},
     "container": "web",
-    "time": 3,
+    "timeout": 3,
+    "quiet": True,
+    "follow": True,
+    "type": "container",
     "signal": "SIGTERM",
     "force": True,
     "volumes": True,
@@ -137,7 +140,7 @@ def test_prune_echo_carries_force_because_the_sdk_never_asks() -> None:
     assert step.sdk_kwargs == {"filters": {"label": f"{LABEL}=01-containers"}}
 
 
-def test_stop_time_zero_is_kept() -> None:
-    step = containers.Stop(container="web", time=0)
-    assert step.argv == ["docker", "stop", "--time", "0", "web"]
+def test_stop_timeout_zero_is_kept() -> None:
+    step = containers.Stop(container="web", timeout=0)
+    assert step.argv == ["docker", "stop", "-t", "0", "web"]
     assert step.sdk_kwargs == {"timeout": 0}
