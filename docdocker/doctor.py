@@ -230,15 +230,14 @@ def _check_endpoint(where: connection.Endpoint) -> list[Check]:
     why = _CHOSEN_BY.get(where.source, where.source)
     found = f"{where.host} ({f'context {where.context}, ' if where.context else ''}{why})"
     checks = [_compare_with_cli(where, found)]
-    sdk_host = docker_host()  # what a plain docker.from_env() connects to: it ignores contexts
+    sdk_host = docker_host()  # where the SDK's from_env() connects: it ignores contexts
     if sdk_host != where.host:
         checks.append(Check(
             "Docker SDK default", None,
-            f"a plain `docker.from_env()` ignores the CLI's contexts and would connect to "
+            f"the Docker SDK's plain `from_env()` ignores the CLI's contexts and would use "
             f"{sdk_host}, not to {where.host}; docdocker follows the context, like the CLI",
-            "In your own Python code, connect with "
-            f"`docker.DockerClient(base_url=\"{where.host}\")`, or set "
-            f"`DOCKER_HOST={where.host}` for both.",
+            "In your own Python code, give the SDK's client "
+            f"`base_url=\"{where.host}\"`, or set `DOCKER_HOST={where.host}` for both.",
         ))
     return checks
 
