@@ -12,13 +12,13 @@ from docdocker import connection, friendly, networks, system, volumes  # noqa: F
 from docdocker.compose import ComposeCommands
 from docdocker.console import Console, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
-from docdocker.images import ImageCommands
+from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
 from docdocker.volumes import VolumeCommands
 
 
-class Tutorial(ContainerCommands, ImageCommands, RegistryCommands, NetworkCommands,
+class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
                VolumeCommands, ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
