@@ -7,14 +7,15 @@ Each step is declared once and registered with the function that executes it;
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import docker.errors
 
 from docdocker import errors, friendly, reference, render
-from docdocker.buildlog import BuildLog
+from docdocker.buildlog import BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
 from docdocker.steps import POSITIONAL, TARGET, Step, arg, label_filter, pairs
@@ -71,7 +72,7 @@ class ImageCommands(Engine):
         buildargs: Mapping[str, str] | None = None,
         nocache: bool = False,
         force_rm: bool = True,
-    ) -> StepResult:
+    ) -> BuildResult:
         """Build an image, streaming the builder's log.
 
         Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] --force-rm PATH``
@@ -87,7 +88,8 @@ class ImageCommands(Engine):
                 so a failed build leaves nothing behind.
 
         Returns:
-            A result whose ``value`` is the new image's ID.
+            A result whose ``value`` is the new image's ID, with its ``steps``
+            (``cached`` and ``ran`` list them) and the build's ``seconds``.
 
         Raises:
             docdocker.errors.InvalidReference: The tag is not a valid image name
@@ -95,12 +97,15 @@ class ImageCommands(Engine):
             docdocker.errors.BuildFailed: The Dockerfile is missing or broken, or a
                 step failed; the message names the line.
         """
-        return self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
-                                  buildargs=dict(buildargs or {}), nocache=nocache,
-                                  force_rm=force_rm))
+        result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
+                                    buildargs=dict(buildargs or {}), nocache=nocache,
+                                    force_rm=force_rm))
+        assert isinstance(result, BuildResult)
+        return result
 
     def images(
-        self, repository: str | None = None, *, all: bool = False, everything: bool = False
+        self, repository: str | None = None, *, all: bool = False, everything: bool = False,
+        dangling: bool = False,
     ) -> StepResult:
         """List the tutorial's images (or every image on the engine).
 
@@ -110,8 +115,12 @@ class ImageCommands(Engine):
             repository: Only this repository (``friendlyhello``), or ``name:tag``.
             all: Include intermediate images (``--all``).
             everything: Drop the label filter: images not made by the tutorial too.
+            dangling: Only images left without a tag (``--filter dangling=true``),
+                what ``docker image prune`` removes.
         """
         filters: dict[str, Any] = {} if everything else label_filter()
+        if dangling:
+            filters["dangling"] = "true"
         return self.execute(Images(repository=repository, all=all, filters=filters))
 
     def history(self, image: str, *, no_trunc: bool = False) -> StepResult:
@@ -272,6 +281,30 @@ class Build(Step):
                 command=self.argv, exit_code=1)
 
 
+@dataclass
+class BuildResult(StepResult):
+    """What a build did: ``value`` is the image ID; the steps say which ones used the cache.
+
+    Attributes:
+        steps: Each ``Step N/M`` of the log, with the lines printed under it.
+        seconds: How long the build took, measured here (the classic builder prints no time).
+    """
+
+    steps: list[BuildStep] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def cached(self) -> list[str]:
+        """The instructions whose layer came from the cache."""
+        return [s.instruction for s in self.steps if s.cached]
+
+    @property
+    def ran(self) -> list[str]:
+        """The instructions that ran and made a new layer (``FROM`` only names the base)."""
+        return [s.instruction for s in self.steps
+                if not s.cached and not s.instruction.upper().startswith("FROM ")]
+
+
 @handles(Build)
 def build_image(engine: Engine, step: Build) -> StepResult:
     """``api.build(decode=True)``, its log streamed through the engine's console.
@@ -295,6 +328,7 @@ def build_image(engine: Engine, step: Build) -> StepResult:
         return friendly.translate_build_error(message, where, step.argv)
 
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
+    started = time.perf_counter()
     try:
         for chunk in engine.client.api.build(rm=True, decode=True, **step.sdk_kwargs):
             log.feed(chunk)
@@ -314,7 +348,8 @@ def build_image(engine: Engine, step: Build) -> StepResult:
         raise errors.BuildFailed("The build stream ended without an image ID.",
                                  fix="Run the build again; see `docker images` for the result.",
                                  command=step.argv, stderr=log.text())
-    return StepResult(step, output="\n".join(log.summary) + "\n", value=log.image_id)
+    return BuildResult(step, output="\n".join(log.summary) + "\n", value=log.image_id,
+                       steps=log.steps, seconds=time.perf_counter() - started)
 
 
 # ------------------------------------------------------------- layers, removal

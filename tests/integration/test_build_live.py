@@ -249,3 +249,26 @@ def test_the_build_panel_builds_on_click_and_shows_the_result(
     assert panel.model.state == "failed"
     assert "line 4: WORKDIRR is not a Dockerfile instruction" in panel.outcome.value
     panel.close()
+
+
+def test_a_rebuild_says_which_steps_came_from_the_cache(
+    engine: Engine, notebook: str, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    tag = f"docdocker-test/fh-{notebook}"
+    first = engine.build(str(app), tag=tag, nocache=True)
+    assert "RUN pip install --no-cache-dir -r requirements.txt" in first.ran
+    assert first.cached == []
+    again = engine.build(str(app), tag=tag)
+    assert again.ran == [] and len(again.cached) == len(first.ran)
+    (app / "app.py").write_text((app / "app.py").read_text().replace("Hello", "Hi"))
+    changed = engine.build(str(app), tag=tag)
+    assert changed.cached == ["WORKDIR /app", "COPY requirements.txt /app/",
+                              "RUN pip install --no-cache-dir -r requirements.txt"]
+    assert changed.ran[0] == "COPY . /app"
+    assert engine.images(tag, dangling=True).rows == []  # dangling images have no name
+    assert any(r["IMAGE ID"] == first.value.split(":")[1][:12]
+               for r in engine.images(dangling=True).rows)
+    engine.image_prune()  # the first build, left dangling by the last one
+    assert engine.images(dangling=True).rows == []
