@@ -271,4 +271,5 @@ def test_a_rebuild_says_which_steps_came_from_the_cache(
     assert any(r["IMAGE ID"] == first.value.split(":")[1][:12]
                for r in engine.images(dangling=True).rows)
     engine.image_prune()  # the first build, left dangling by the last one
-    assert engine.images(dangling=True).rows == []
+    assert not any(r["IMAGE ID"] == first.value.split(":")[1][:12]
+                   for r in engine.images(dangling=True).rows)
