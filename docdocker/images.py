@@ -7,6 +7,7 @@ Each step is declared once and registered with the function that executes it;
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference, render
+from docdocker import errors, friendly, reference, render, tagrecord
 from docdocker.buildlog import BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
@@ -440,6 +441,8 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
 # ---------------------------------------------------------------- save, load, tag
 # ``docker save`` / ``docker load`` move images without a registry (a USB stick in a
 # classroom); ``docker tag`` gives an image another name (to push it elsewhere).
+# A tag cannot carry a label, so the new names docdocker makes are recorded in
+# docdocker.tagrecord; clean-up removes such a name, never the image behind it.
 
 #: Bytes read or written per chunk while saving or loading (the SDK's default is 2 MB).
 CHUNK = 1024 * 1024
@@ -531,9 +534,9 @@ def load_images(engine: Engine, step: Load,
 
 @dataclass(frozen=True)
 class Tag(Step):
-    """Give an image another name (a new tag or another registry's name).
+    """Give an image another name (the same image ID under another reference).
 
-    Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``
+    Equivalent CLI: ``docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]``
     """
 
     command: ClassVar[tuple[str, ...]] = ("tag",)
@@ -541,10 +544,70 @@ class Tag(Step):
     image: str = arg(POSITIONAL, TARGET, default="")
     new_image: str = arg(POSITIONAL, "repository", default="")
 
+    def validate(self) -> None:
+        check_reference(self, self.image, "source image", allow_id=True)
+        target = check_reference(self, self.new_image, "target image")
+        if target is not None and target.digest is not None:
+            raise errors.InvalidReference(
+                f"The target {self.new_image!r} has a digest (@...); a tag cannot: the digest "
+                "is computed from the content, it is not a name you choose.",
+                fix=f"Leave out the @ part: {target.name}:{target.tag or 'latest'}",
+                command=self.argv,
+            )
+
+
+_IMAGE_ID = re.compile(r"(sha256:)?[0-9a-f]{12,64}")
+
+
+def check_reference(step: Step, text: str, what: str, *,
+                    allow_id: bool = False) -> reference.ImageRef | None:
+    """Parse an image reference a step names, or refuse it with a message naming ``what``."""
+    if allow_id and _IMAGE_ID.fullmatch(text or ""):
+        return None
+    try:
+        return reference.parse(text)
+    except errors.InvalidReference as err:
+        raise errors.InvalidReference(
+            f"Invalid {what}: {err.message}.", fix=err.fix, command=step.argv
+        ) from err
+
+
+def tag_name(text: str) -> str:
+    """A tag as ``docker images`` lists it: short form, ``:latest`` added when missing."""
+    ref = reference.parse(text)
+    return ref.with_tag(ref.tag or reference.DEFAULT_TAG).familiar
+
 
 @handles(Tag)
 def tag_image(engine: Engine, step: Tag) -> StepResult:
-    """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does."""
+    """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does.
+
+    A name that did not exist before is recorded as the tutorial's (see
+    :mod:`docdocker.tagrecord`); moving an existing name back (as restoring a
+    classroom bundle does) is not.
+    """
     ref = reference.parse(step.new_image)
+    name = tag_name(step.new_image)
+    try:
+        image_id = engine.client.images.get(step.image).id
+    except docker.errors.ImageNotFound as err:
+        raise errors.ImageNotFound(
+            f"There is no image {step.image!r} on this machine to tag.",
+            fix="Pick a name from `docker images` (REPOSITORY:TAG or IMAGE ID), or build or "
+                "pull the image first.",
+            command=step.argv, exit_code=1, stderr=str(err.explanation or err),
+        ) from err
+    existed = engine.query(ImageInspect(image=name)).value is not None
     engine.client.api.tag(step.image, ref.name, ref.tag or reference.DEFAULT_TAG)
-    return StepResult(step)
+    ours = any(r.tag == name for r in tagrecord.recorded(engine.notebook))
+    if not existed or ours:
+        tagrecord.remember(engine.notebook, name, image_id)
+    return StepResult(step, value={"tag": name, "id": image_id})
+
+
+class TagCommands(Engine):
+    """``docker tag`` for :class:`docdocker.tutorial.Tutorial`."""
+
+    def tag(self, image: str, new_image: str) -> StepResult:
+        """Give an image another name. Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``"""
+        return self.execute(Tag(image=image, new_image=new_image))

@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from docdocker.widgets.buildpanel import BuildPanel
     from docdocker.widgets.dashboard import Dashboard
+    from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
     from docdocker.widgets.portmapper import PortMapper
 
-__all__ = ["BuildPanel", "Dashboard", "PortMapper"]
+__all__ = ["BuildPanel", "Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
 
 _VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
           "Dashboard": "docdocker.widgets.dashboard",
-          "PortMapper": "docdocker.widgets.portmapper"}
+          "PortMapper": "docdocker.widgets.portmapper",
+          "Predict": "docdocker.widgets.exercise",
+          "ProgressSummary": "docdocker.widgets.exercise",
+          "YourTurn": "docdocker.widgets.exercise"}
 
 
 def __getattr__(name: str) -> Any:
