@@ -5,6 +5,7 @@ from __future__ import annotations
 from docdocker.containers import Ps
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 from docdocker.volumes import VolumeLs
 
 NOTEBOOK = "04-compose"
@@ -100,3 +101,8 @@ def compose_down_keep_data(project: str = "my-app",
 def exercises() -> list[Exercise]:
     """The exercises of 04-compose."""
     return [compose_up(), compose_down_keep_data()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 04-compose (none yet)."""
+    return []
