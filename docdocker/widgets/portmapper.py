@@ -60,7 +60,7 @@ from docdocker.console import Console
 from docdocker.containers import Run
 from docdocker.engine import Engine, StepResult
 from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
-from docdocker.ports import PROTOCOLS, PortMapping
+from docdocker.ports import PROTOCOLS, PortMapping, everywhere_warning
 from docdocker.steps import LABEL
 from docdocker.widgets.base import FullTextRepr
 
@@ -105,31 +105,6 @@ _PROBE_TIMEOUT = 5
 
 HolderLookup = Callable[[int, str], str | None]
 """Names the container publishing a host port (port, protocol), or returns None."""
-
-
-def everywhere_warning(mapping: PortMapping) -> str:
-    """The warning shown for a mapping that listens on every interface.
-
-    Args:
-        mapping: A mapping whose :attr:`~docdocker.ports.PortMapping.listens_everywhere` is true.
-
-    Returns:
-        One paragraph: what the address means, the firewall caveat, the
-        equivalent address-less ``-p`` form, and the safer choice.
-
-    Equivalent CLI: ``docker run -p 0.0.0.0:8080:80 ...`` (or ``-p 8080:80``)
-    """
-    host_port = mapping.host_port or 8080
-    bare = f"-p {host_port}:{mapping.container_port}"
-    if mapping.protocol != "tcp":
-        bare += f"/{mapping.protocol}"
-    what = "No host address means" if mapping.host_ip is None else f"{mapping.host_ip} means"
-    return (
-        f"{what} every network interface: other machines on your network can reach "
-        "this port, and Docker's published ports bypass host firewalls such as ufw "
-        f"and firewalld. `{bare}` (no address) does the same. Keep 127.0.0.1 unless "
-        "another machine must connect."
-    )
 
 
 def _as_text(value: int | str | None) -> str:
