@@ -45,6 +45,9 @@ POSITIONAL = "<positional>"
 REST = "<rest>"
 #: Marks the SDK role "the object the method is called on" (``containers.get(NAME).stop()``).
 TARGET = "<target>"
+#: Marks the SDK role of a field of a step that is executed by running its own command
+#: line (Docker Compose is a program, not an SDK call): the field appears only in argv.
+COMMAND_LINE = "<command line>"
 
 
 #: What a secret value is shown as.
@@ -235,7 +238,9 @@ class Step:
                 positionals.extend(words)
             elif flag == REST:
                 rest.extend(words)
-            elif value is True:
+            elif value is True or not words:
+                # A set field with no words is a bare flag: `--password-stdin` says where
+                # the value comes from, and the value itself never reaches the echo.
                 options.append(flag)
             else:
                 for word in words:
@@ -269,7 +274,7 @@ class Step:
         for f in self.declared_fields():
             sdk = f.metadata["sdk"]
             value = getattr(self, f.name)
-            if sdk == TARGET or _is_unset(value, f.default):
+            if sdk in (TARGET, COMMAND_LINE) or _is_unset(value, f.default):
                 continue
             convert = f.metadata["sdk_value"]
             kwargs[sdk] = convert(value) if convert is not None else value

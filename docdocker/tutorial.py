@@ -9,13 +9,16 @@
 from __future__ import annotations
 
 from docdocker import connection, friendly, networks, system, volumes  # noqa: F401  (registers their steps)
+from docdocker.compose import ComposeCommands
 from docdocker.console import Console, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
-from docdocker.images import ImageCommands
+from docdocker.images import ImageCommands, TagCommands
+from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
 
 
-class Tutorial(ContainerCommands, ImageCommands, RegistryCommands):
+class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
+               ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
     Equivalent CLI: each method's docstring names its ``docker`` command.

@@ -9,9 +9,10 @@ import pytest
 
 from docdocker import errors, render
 from docdocker.console import Capped
-from docdocker.containers import ContainerCommands, Run, _mappings, _open_quote
+from docdocker.containers import ContainerCommands, Run, _mappings
 from docdocker.engine import Engine
 from docdocker.ports import PortMapping, everywhere_warning
+from docdocker.shell import open_quote as _open_quote
 from docdocker.steps import MASK, check_notebook, label_filter, looks_secret, mask_argv
 
 
