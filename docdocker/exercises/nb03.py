@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "03-registries"
 
@@ -63,3 +64,8 @@ def push(source: str = "my-hello-app:1.0", registry: str = "127.0.0.1:5000",
 def exercises() -> list[Exercise]:
     """The exercises of 03-registries."""
     return [push()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 03-registries (none yet)."""
+    return []

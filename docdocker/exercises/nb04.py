@@ -5,6 +5,7 @@ from __future__ import annotations
 from docdocker.containers import Ps
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "04-compose"
 PROJECT_LABEL = "com.docker.compose.project"
@@ -57,3 +58,8 @@ def compose_up(project: str = "my-app", file: str = "apps/friendlyhello/compose.
 def exercises() -> list[Exercise]:
     """The exercises of 04-compose."""
     return [compose_up()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 04-compose (none yet)."""
+    return []
