@@ -8,9 +8,12 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import json
 import os
 import shlex
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,16 +22,35 @@ from typing import Any, ClassVar
 import docker.errors
 import requests.exceptions
 
-from docdocker import errors, friendly, ports, render
+from docdocker import connection, errors, friendly, ports, render, shell
+from docdocker.console import Capped
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.inspect import Inspect
 from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
-from docdocker.steps import LABEL, OWNER, POSITIONAL, REST, TARGET, Step, arg, label_filter, pairs
+from docdocker.steps import (
+    LABEL,
+    OWNER,
+    POSITIONAL,
+    REST,
+    TARGET,
+    Environment,
+    Step,
+    arg,
+    label_filter,
+    pairs,
+)
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
 #: The :data:`~docdocker.steps.OWNER` value of the containers docdocker creates.
 CONTAINER_OWNER = "container"
+#: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
+FOREGROUND_GRACE = 2
+#: Where a published port listens when the learner writes no address.
+LOCALHOST = "127.0.0.1"
+#: Seconds ``kill`` waits for a SIGKILLed container to be reported stopped.
+KILL_WAIT = 10
 
 
 def _env_words(env: Mapping[str, str | None]) -> list[str]:
@@ -80,6 +102,13 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
+    #: ``/host/dir:/path[:ro]`` bind mounts.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
+
+    def __post_init__(self) -> None:
+        # A saved notebook shows reprs: the environment's repr masks secret values.
+        object.__setattr__(self, "env", Environment(self.env))
 
     def validate(self) -> None:
         check_image_name(self, self.image)
@@ -89,12 +118,13 @@ class Run(Step):
 class Ps(Step):
     """List containers.
 
-    Equivalent CLI: ``docker ps [--all] [--filter KEY=VALUE]``
+    Equivalent CLI: ``docker ps [--all] [-q] [--filter KEY=VALUE]``
     """
 
     command: ClassVar[tuple[str, ...]] = ("ps",)
 
     all: bool = arg("--all", "all", default=False)
+    quiet: bool = arg("-q", "quiet", default=False)
     filters: Mapping[str, Any] = arg(
         "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -104,13 +134,14 @@ class Ps(Step):
 class Stop(Step):
     """Stop a running container: its stop signal, then SIGKILL after a grace period.
 
-    Equivalent CLI: ``docker stop [--time SECONDS] CONTAINER``
+    Equivalent CLI: ``docker stop [-t SECONDS] CONTAINER``
     """
 
     command: ClassVar[tuple[str, ...]] = ("stop",)
 
     container: str = arg(POSITIONAL, TARGET, default="")
-    time: int | None = arg("--time", "timeout")
+    # `-t` is short for `--timeout`; the older `--time` spelling is deprecated.
+    timeout: int | None = arg("-t", "timeout")
 
 
 @dataclass(frozen=True)
@@ -144,12 +175,13 @@ class Rm(Step):
 class Logs(Step):
     """Show what a container printed.
 
-    Equivalent CLI: ``docker logs [--tail N] [--timestamps] CONTAINER``
+    Equivalent CLI: ``docker logs [-f] [--tail N] [--timestamps] CONTAINER``
     """
 
     command: ClassVar[tuple[str, ...]] = ("logs",)
 
     container: str = arg(POSITIONAL, TARGET, default="")
+    follow: bool = arg("-f", "follow", default=False)
     tail: int | None = arg("--tail", "tail")
     timestamps: bool = arg("--timestamps", "timestamps", default=False)
 
@@ -170,6 +202,51 @@ class ContainerPrune(Step):
     )
 
 
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is the engine's answer.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
+@dataclass(frozen=True)
+class Start(Step):
+    """Start a stopped container again, with the command and settings it was created with.
+
+    Equivalent CLI: ``docker start CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("start",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
+@dataclass(frozen=True)
+class Exec(Step):
+    """Run one more command inside a running container.
+
+    Equivalent CLI: ``docker exec CONTAINER COMMAND...``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("exec",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    cmd: tuple[str, ...] = arg(REST, "cmd", default=(), sdk_value=list)
+
+    def validate(self) -> None:
+        if not self.cmd:
+            raise errors.DocDockerError(
+                f"docker exec needs a command to run inside {self.container!r}.",
+                fix="Name the command after the container, e.g. `docker exec web nginx -v`.",
+                command=self.argv,
+            )
+
+
 # ------------------------------------------------------------------ handlers
 @handles(Run)
 def run_container(engine: Engine, step: Run, *, timeout: float | None = None) -> StepResult:
@@ -179,6 +256,9 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     that is created but cannot start (a taken port) is removed again, so the learner
     can simply re-run the cell, and a foreground run streams its output.
     """
+    for warning in dict.fromkeys(ports.everywhere_warning(m) for m in step.publish
+                                 if m.listens_everywhere):
+        engine.console.warning(warning)
     ensure_image(engine, step.image)
     kwargs = step.sdk_kwargs
     kwargs.pop("detach", None)
@@ -193,7 +273,11 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     try:
         container.start()
     except docker.errors.APIError:
-        _remove_quietly(container)
+        # The CLI would leave this container behind, Created (and the next run with the
+        # same --name would conflict); docdocker removes it and echoes that it did.
+        engine.console.command(Rm(container=container.name or container.short_id).cli)
+        if _remove_quietly(container):
+            engine.console.text(f"{container.name or container.short_id}\n")
         raise
     result = StepResult(step, container=container)
     if step.detach:
@@ -201,7 +285,7 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
         result.output = container.id + "\n"
         result.links = published_links(container.attrs)
         return result
-    result.output, stopped = _follow(engine, container, timeout)
+    result.output, stopped = _follow(engine, container, step, timeout)
     result.streamed = True
     result.stopped_after = timeout if stopped else None
     assert waiter is not None
@@ -230,30 +314,55 @@ def _wait(container: Any, step: Run, out: list[int | None]) -> None:
         out[0] = None
 
 
-def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str, bool]:
+def _follow(
+    engine: Engine, container: Any, step: Run, timeout: float | None
+) -> tuple[str, bool]:
     """Stream a foreground container's output until it exits or time runs out.
 
+    The page gets the first :data:`~docdocker.console.HEAD_CHARS` characters as
+    they come, then, once the container has exited, a line saying how much was
+    left out and the last :data:`~docdocker.console.TAIL_CHARS`: memory stays
+    bounded however much the container prints.
+
     Returns:
-        What it printed, and whether the timeout (or Ctrl-C) stopped it.
+        What was kept of the output, and whether the timeout (or Ctrl-C) stopped it.
     """
-    stopped: list[bool] = []
+    stop_asked: list[float] = []
 
     def stop() -> None:
-        stopped.append(True)
+        if not stop_asked:
+            stop_asked.append(time.monotonic())
+        # docdocker stops the container itself here: echo it, as every engine action is.
+        halt = Stop(container=container.name or container.short_id, timeout=FOREGROUND_GRACE)
+        engine.console.command(halt.cli)
         _stop_quietly(container)
+        engine.console.text(f"{halt.container}\n")
 
     timer = None
     if timeout is not None:
         timer = threading.Timer(timeout, stop)
         timer.daemon = True
         timer.start()
+    request = engine.timeout or connection.DEFAULT_TIMEOUT
+    # Once a stop is asked for, the output must end within the stop's own bound.
+    grace = FOREGROUND_GRACE + request + 5
+
+    def deadline() -> float | None:
+        return stop_asked[0] + grace if stop_asked else None
+
+    def still_there() -> None:
+        # A silent container is normal; a silent engine is not: ask it, with a bound.
+        engine.client.api.inspect_container(container.id)
+
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    chunks: list[str] = []
+    cap = Capped()
     try:
-        for raw in container.logs(stream=True, follow=True):
-            text = decoder.decode(raw)
-            chunks.append(text)
-            engine.console.text(text)
+        for raw in engine.stream(lambda: container.logs(stream=True, follow=True),
+                                 idle=min(request, 10), deadline=deadline,
+                                 heartbeat=still_there):
+            shown = cap.feed(decoder.decode(raw))
+            if shown:
+                engine.console.text(shown)
     except KeyboardInterrupt:
         # What Ctrl-C does to a foreground `docker run`: the container stops.
         stop()
@@ -262,13 +371,29 @@ def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str,
     finally:
         if timer is not None:
             timer.cancel()
-    return "".join(chunks), bool(stopped)
+    cap.feed(decoder.decode(b"", final=True))
+    how = _see_all(container, step)
+    rest = cap.rest(how)
+    if rest:
+        engine.console.text(rest)
+    return cap.text(how), bool(stop_asked)
+
+
+def _see_all(container: Any, step: Run | None) -> str:
+    name = getattr(container, "name", None) or getattr(container, "id", "CONTAINER")[:12]
+    if step is not None and step.remove:
+        return (f"; the container was removed (--rm): run it without --rm to read "
+                f"everything with `docker logs {name}`")
+    return f"; read everything with `docker logs {name}` in a terminal"
 
 
 @handles(Ps)
 def list_containers(engine: Engine, step: Ps) -> StepResult:
     """``api.containers``: the same list entries ``docker ps`` formats."""
     listed = engine.client.api.containers(**step.sdk_kwargs)
+    if step.quiet:  # only the IDs, one per line, as short as the CLI prints them
+        return StepResult(step, output="".join(f"{c['Id'][:12]}\n" for c in listed),
+                          value=listed)
     return StepResult(step, rows=[ps_row(c) for c in listed], columns=PS_COLUMNS, value=listed)
 
 
@@ -287,10 +412,28 @@ def kill_container(engine: Engine, step: Kill) -> StepResult:
     """``container.kill``; prints the name, as the CLI does."""
     container = engine.client.containers.get(step.target)
     container.kill(**step.sdk_kwargs)
-    container.wait(condition="not-running")
-    container.reload()
+    # Like the CLI, return once the signal is sent: SIGHUP to nginx or SIGTERM to
+    # `sleep` may never stop the container. Only SIGKILL surely stops it; wait a
+    # bounded time for the engine to report that, so the result shows the exit code.
+    if _is_sigkill(step.signal):
+        give_up = time.monotonic() + KILL_WAIT
+        container.reload()
+        while container.status in ("running", "restarting") and time.monotonic() < give_up:
+            time.sleep(0.1)
+            container.reload()
+    else:
+        container.reload()
+    state = container.attrs["State"]
+    running = bool(state.get("Running"))
     return StepResult(step, output=f"{step.container}\n", container=container,
-                      exit_code=container.attrs["State"]["ExitCode"])
+                      exit_code=None if running else state.get("ExitCode"))
+
+
+def _is_sigkill(signal: str | int | None) -> bool:
+    if signal is None:
+        return True
+    text = str(signal).strip().upper()
+    return text in ("9", "KILL", "SIGKILL")
 
 
 @handles(Rm)
@@ -301,10 +444,91 @@ def remove_container(engine: Engine, step: Rm) -> StepResult:
 
 
 @handles(Logs)
-def container_logs(engine: Engine, step: Logs) -> StepResult:
-    """``container.logs``."""
-    raw = engine.client.containers.get(step.target).logs(**step.sdk_kwargs)
-    return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+def container_logs(engine: Engine, step: Logs, *, timeout: float | None = None) -> StepResult:
+    """``container.logs``; with ``-f``, streamed until the container stops or ``timeout``."""
+    container = engine.client.containers.get(step.target)
+    if not step.follow:
+        return _capped_logs(engine, step, container)
+    stream = container.logs(stream=True, **step.sdk_kwargs)
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        with suppress(Exception):  # closing the socket under the reader ends the stream
+            stream.close()
+
+    timer = threading.Timer(timeout, stop) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    chunks: list[str] = []
+    try:
+        for raw in stream:
+            chunks.append(decoder.decode(raw))
+            engine.console.text(chunks[-1])
+    except KeyboardInterrupt:
+        stop()  # what Ctrl-C does to `docker logs -f`: it stops following, nothing else
+    except Exception:
+        if not stopped:
+            raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    note = ""
+    if stopped:
+        after = f" after {timeout:g} s" if timeout is not None else ""
+        note = (f"(stopped following{after}: in a terminal, Ctrl+C stops `docker logs -f`; "
+                "the container keeps running)\n")
+    return StepResult(step, output=note, streamed=False, value="".join(chunks))
+
+
+@handles(Start)
+def start_container(engine: Engine, step: Start) -> StepResult:
+    """``container.start``; prints the name, as the CLI does."""
+    container = engine.client.containers.get(step.target)
+    container.start()
+    container.reload()
+    return StepResult(step, output=f"{step.container}\n", container=container,
+                      links=published_links(container.attrs))
+
+
+@handles(Exec)
+def exec_in_container(engine: Engine, step: Exec) -> StepResult:
+    """``container.exec_run``: the command's output, and its exit code as the CLI's."""
+    done = engine.client.containers.get(step.target).exec_run(**step.sdk_kwargs)
+    text = (done.output or b"").decode("utf-8", errors="replace")
+    if done.exit_code:
+        raise errors.StepFailed(
+            f"The command exited with code {done.exit_code} inside {step.container}.",
+            fix="Read what it printed below; check the command's spelling and its arguments.",
+            command=step.argv, exit_code=int(done.exit_code), stderr=text,
+        )
+    return StepResult(step, output=text, exit_code=done.exit_code)
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
+    attrs = engine.client.api.inspect_container(step.target)
+    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
+
+
+def _capped_logs(engine: Engine, step: Logs, container: Any) -> StepResult:
+    """``container.logs``, capped: the start and the end of a long log, and how to see it all.
+
+    Read as a stream, so a log of gigabytes never sits in memory at once.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    cap = Capped()
+    for raw in engine.stream(lambda: container.logs(stream=True, **step.sdk_kwargs),
+                             idle=engine.timeout):
+        cap.feed(decoder.decode(raw))
+    cap.feed(decoder.decode(b"", final=True))
+    how = _see_all(container, None)
+    if cap.capped and step.tail is None:
+        how += " or pass tail=N"
+    return StepResult(step, output=cap.text(how))
 
 
 @handles(ContainerPrune)
@@ -332,10 +556,11 @@ class ContainerCommands(Engine):
         env: Mapping[str, str | None] | None = None,
         remove: bool = False,
         timeout: float | None = None,
+        mounts: Iterable[str] = (),
     ) -> StepResult:
         """Create and start a container; pull the image first if it is missing.
 
-        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST] IMAGE [CMD]``
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
@@ -344,47 +569,54 @@ class ContainerCommands(Engine):
             detach: Run in the background (``-d``) and return at once.
             name: The container's name; Docker picks a random one when None.
             publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
+                A spec without an address listens on 127.0.0.1 only (``"8080:80"``
+                runs ``-p 127.0.0.1:8080:80``); write ``0.0.0.0:8080:80`` to listen on
+                every interface, with a warning saying what that exposes.
             env: Environment variables (``-e``); a None value passes the variable on
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
             timeout: Foreground runs only: stop the container after this many seconds.
+            mounts: ``-v`` values: ``/host/dir:/container/dir[:ro]`` or ``volume:/dir``.
         """
         step = Run(
             image=image,
-            # A string is split as a shell would: "sh -c 'echo hi'" is three words.
-            cmd=tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd),
+            cmd=tuple(_split_command(cmd, image) if isinstance(cmd, str) else cmd),
             detach=detach,
             name=name,
             publish=tuple(_mappings(publish)),
             env=dict(env or {}),
+            mounts=tuple(mounts),
             remove=remove,
         )
         return self.execute(step, timeout=timeout)
 
     def ps(
-        self, *, all: bool = False, everything: bool = False, status: str | None = None
+        self, *, all: bool = False, everything: bool = False, status: str | Iterable[str] = "",
+        quiet: bool = False,
     ) -> StepResult:
         """List the tutorial's containers (or every container on the engine).
 
-        Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
+        Equivalent CLI: ``docker ps [--all] [-q] --filter label=org.docdocker.notebook``
 
         Args:
-            all: Include stopped containers (``--all``).
+            all: Include stopped containers (``--all``, ``-a`` for short).
+            quiet: Print only the container IDs (``-q``).
             everything: Drop the label filter and list containers not made by
                 the tutorial too (read-only for the tutorial).
-            status: Only containers in this state (``created``, ``running``, ``exited``...).
+            status: Only containers in this state (``created``, ``running``, ``exited``...),
+                or in any of several: ``("exited", "created")``.
         """
         filters: dict[str, Any] = {} if everything else label_filter()
         if status:
-            filters["status"] = status
-        return self.execute(Ps(all=all, filters=filters))
+            filters["status"] = status if isinstance(status, str) else list(status)
+        return self.execute(Ps(all=all, quiet=quiet, filters=filters))
 
-    def stop(self, container: str, *, time: int | None = None) -> StepResult:
-        """Stop a container (its stop signal, then SIGKILL after ``time`` seconds).
+    def stop(self, container: str, *, timeout: int | None = None) -> StepResult:
+        """Stop a container: its stop signal, then SIGKILL after ``timeout`` seconds (10).
 
-        Equivalent CLI: ``docker stop [--time N] CONTAINER``
+        Equivalent CLI: ``docker stop [-t N] CONTAINER``
         """
-        return self.execute(Stop(container=container, time=time))
+        return self.execute(Stop(container=container, timeout=timeout))
 
     def kill(self, container: str, *, signal: str | None = None) -> StepResult:
         """Kill a container (SIGKILL unless ``signal`` says otherwise).
@@ -397,9 +629,47 @@ class ContainerCommands(Engine):
         """Remove a container. Equivalent CLI: ``docker rm [--force] CONTAINER``"""
         return self.execute(Rm(container=container, force=force))
 
-    def logs(self, container: str, *, tail: int | None = None) -> StepResult:
-        """Show a container's output. Equivalent CLI: ``docker logs [--tail N] CONTAINER``"""
-        return self.execute(Logs(container=container, tail=tail))
+    def logs(self, container: str, *, tail: int | None = None, follow: bool = False,
+             timeout: float | None = None) -> StepResult:
+        """Show a container's output; ``follow`` keeps showing new lines as they come.
+
+        Equivalent CLI: ``docker logs [-f] [--tail N] CONTAINER``
+
+        Args:
+            container: Its name or ID.
+            tail: Only the last N lines.
+            follow: Keep streaming new output (``-f``) until the container stops, or
+                until ``timeout`` seconds have passed (a terminal would wait for Ctrl+C).
+            timeout: With ``follow``: stop following after this many seconds.
+        """
+        return self.execute(Logs(container=container, tail=tail, follow=follow),
+                            timeout=timeout)
+
+    def start(self, container: str) -> StepResult:
+        """Start a stopped container again. Equivalent CLI: ``docker start CONTAINER``"""
+        return self.execute(Start(container=container))
+
+    def exec(self, container: str, cmd: Iterable[str] | str) -> StepResult:
+        """Run a command inside a running container and show what it printed.
+
+        Equivalent CLI: ``docker exec CONTAINER COMMAND...``
+
+        Args:
+            container: Its name or ID.
+            cmd: The command: a list of words, or one string split like a shell line.
+        """
+        words = tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd)
+        return self.execute(Exec(container=container, cmd=words))
+
+    def inspect(self, name: str, *, format: str | None = None,
+                type: str | None = None) -> StepResult:
+        """A container's or image's configuration, or one value picked with ``format``.
+
+        Equivalent CLI: ``docker inspect [-f TEMPLATE] [--type TYPE] NAME``
+
+        Example: ``engine.inspect("web", format="{{.State.ExitCode}}")``.
+        """
+        return self.execute(Inspect(name=name, format=format, type=type))
 
     def container_prune(self, *, notebook_only: bool = True) -> StepResult:
         """Remove stopped containers made by this notebook (or by the whole tutorial).
@@ -407,7 +677,10 @@ class ContainerCommands(Engine):
         Equivalent CLI: ``docker container prune --force --filter label=...``
         """
         scope = self.notebook if notebook_only else None
-        return self.execute(ContainerPrune(filters=label_filter(scope)))
+        # Both marks: a learner's container run from a tutorial image inherits the
+        # notebook label, but not the ownership mark docdocker's create call sets.
+        labels = [label_filter(scope)["label"], f"{OWNER}={CONTAINER_OWNER}"]
+        return self.execute(ContainerPrune(filters={"label": labels}))
 
     def clean_up(self) -> None:
         """Remove every container this notebook created, running or not.
@@ -415,7 +688,10 @@ class ContainerCommands(Engine):
         Equivalent CLI: ``docker rm --force NAME`` for each container labelled
         ``org.docdocker.notebook=<notebook>``
         """
-        mine = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
+        listed = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
+        # The label alone is inherited by containers the learner runs from the
+        # tutorial's images: remove only what docdocker itself created.
+        mine = [c for c in listed if made_by_tutorial(c.get("Labels"), self.notebook)]
         if not mine:
             self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
             return
@@ -514,19 +790,34 @@ def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
 
 
 
-def _mappings(publish: Iterable[PortMapping | str] | str) -> Iterator[PortMapping]:
-    for item in [publish] if isinstance(publish, str) else publish:
+def _mappings(publish: Iterable[PortMapping | str] | str | int) -> Iterator[PortMapping]:
+    """The mappings to publish; a spec written without an address gets 127.0.0.1.
+
+    A :class:`~docdocker.ports.PortMapping` is taken as given: it was built on
+    purpose (the PortMapper shows its own warning for every interface).
+    """
+    for item in [publish] if isinstance(publish, (str, int)) else publish:
         if isinstance(item, PortMapping):
             yield item
-        else:
-            yield from ports.parse(item)
+            continue
+        for mapping in ports.parse(item):
+            if mapping.host_ip is None:
+                mapping = dataclasses.replace(mapping, host_ip=LOCALHOST)
+            yield mapping
+
+
+def _split_command(cmd: str, image: str) -> list[str]:
+    """Split a command string as a shell would: ``"sh -c 'echo hi'"`` is three words."""
+    return shell.split(cmd, head=Run(image=image).argv)
 
 
 def _stop_quietly(container: Any) -> None:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.stop(timeout=2)
+        container.stop(timeout=FOREGROUND_GRACE)
 
 
-def _remove_quietly(container: Any) -> None:
+def _remove_quietly(container: Any) -> bool:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.remove(force=True)
+        container.remove()
+        return True
+    return False

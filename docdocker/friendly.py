@@ -7,17 +7,20 @@ kept too (``stderr``), for the curious and for bug reports.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import errors, ports
+from docdocker import connection, errors, ports, reference
 from docdocker import steps as s
+from docdocker.dockerfile import instruction_at
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,15 @@ def translate_error(
     their own traceback).
     """
     argv = step.argv if step is not None else None
+    garbled = _garbled_answer(err)
+    if garbled is not None:
+        host = facts.host if facts is not None else docker_host()
+        return errors.EngineUnavailable(
+            f"Something answers at {host}, but not as a Docker Engine does ({garbled}).",
+            fix="Check that DOCKER_HOST (or the current `docker context`) points at a Docker "
+                "Engine, and that `docker info` works in a terminal; then run this cell again.",
+            command=argv,
+        )
     if _is_connection_error(err):
         host = facts.host if facts is not None else docker_host()
         return _unavailable(err, argv, host, mid_step=step is not None)
@@ -75,6 +87,8 @@ def translate_error(
         return None
     text = str(err.explanation or err)
     lower = text.lower()
+    if step is not None and step.command and step.command[0] in REGISTRY_COMMANDS:
+        return registry_error(text, step)
     if "no space left on device" in lower:
         return errors.NoSpaceLeft(
             "The disk where Docker keeps images and containers is full.",
@@ -139,6 +153,30 @@ _START_FIX = ("Start Docker (Docker Desktop, or `sudo systemctl start docker` on
               "check it with `docker info`, then run this cell again.")
 
 
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _garbled_answer(err: BaseException) -> str | None:
+    """What was wrong with an answer that is not Docker's API, or None for other failures."""
+    for current in _chain(err):
+        if isinstance(current, connection.NotAnEngine):
+            return str(current)
+        if isinstance(current, json.JSONDecodeError) and not _cut_off(current):
+            return f"the answer is not JSON: {current.msg} at position {current.pos}"
+    return None
+
+
+def _cut_off(err: json.JSONDecodeError) -> bool:
+    # An empty body where JSON was due: the connection closed before the answer came.
+    return not (err.doc or "").strip()
+
+
 def _is_connection_error(err: BaseException) -> bool:
     seen: set[int] = set()
     current: BaseException | None = err
@@ -149,6 +187,8 @@ def _is_connection_error(err: BaseException) -> bool:
                                 requests.exceptions.Timeout,
                                 urllib3.exceptions.ProtocolError,
                                 ConnectionError, FileNotFoundError)):
+            return True
+        if isinstance(current, json.JSONDecodeError) and _cut_off(current):
             return True
         if isinstance(current, docker.errors.DockerException) and (
             "Error while fetching server API version" in str(current)
@@ -192,6 +232,15 @@ def _unavailable(
                 "machine (see README.md).",
             command=argv,
         )
+    if mid_step and _timed_out(err):
+        return errors.EngineUnavailable(
+            f"The Docker Engine at {host} stopped answering while this step was running "
+            f"({_root_cause(err)}).",
+            fix="Check that Docker is responding with `docker info` in a terminal (restart "
+                "Docker Desktop, or `sudo systemctl restart docker`), then run this cell "
+                "again; `docker ps --all` shows what the step left behind.",
+            command=argv,
+        )
     if mid_step:
         return errors.EngineUnavailable(
             f"Lost the connection to the Docker Engine at {host} while this step was "
@@ -213,6 +262,12 @@ def _unavailable(
     return errors.EngineUnavailable(
         f"Cannot connect to the Docker Engine: {reason}.", fix=_START_FIX + hint, command=argv
     )
+
+
+def _timed_out(err: BaseException) -> bool:
+    return any(isinstance(e, (requests.exceptions.Timeout, TimeoutError,
+                              urllib3.exceptions.TimeoutError)) or "timed out" in str(e).lower()
+               for e in _chain(err))
 
 
 def _port_taken(
@@ -271,4 +326,410 @@ def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | No
         phrase in lower
         for phrase in ("manifest unknown", "not found", "pull access denied",
                        "repository does not exist", "no such image")
+    )
+
+
+# ------------------------------------------------------------------ Compose
+_YAML_RE = re.compile(r"failed to parse (?P<file>\S+?): yaml: line (?P<line>\d+): (?P<msg>[^\n]+)")
+_BARE_YAML_RE = re.compile(r"^yaml: line (?P<line>\d+): (?P<msg>[^\n]+)", re.MULTILINE)
+_KEY_RE = re.compile(r"validating (?P<file>\S+?): (?P<path>[\w.\-]*) ?additional propert(?:y|ies) "
+                     r"'(?P<key>[^']+)' not allowed")
+_INVALID_RE = re.compile(r"validating (?P<file>\S+?): (?P<msg>[^\n]+)")
+_ENDPOINT_RE = re.compile(r"endpoint (?P<container>[\w.\-]+) ")
+_SERVICE_ERROR_RE = re.compile(r"^ ?(?:Container (?P<container>[\w.\-]+)|(?P<service>[\w.\-]+))"
+                               r" +Error\b", re.MULTILINE)
+_IMAGE_RE = re.compile(r"(?:pull access denied for |manifest for |No such image: )"
+                       r"(?P<image>[^\s,]+)")
+
+#: Keys Compose accepts at the top of a file and in a service: the nearest one is suggested.
+COMPOSE_TOP_KEYS = ("version", "name", "include", "services", "networks", "volumes",
+                    "configs", "secrets")
+COMPOSE_SERVICE_KEYS = (
+    "build", "command", "configs", "container_name", "depends_on", "deploy", "develop",
+    "dns", "entrypoint", "env_file", "environment", "expose", "extra_hosts", "healthcheck",
+    "hostname", "image", "init", "labels", "logging", "network_mode", "networks", "platform",
+    "ports", "privileged", "profiles", "pull_policy", "read_only", "restart", "scale",
+    "secrets", "stop_grace_period", "stop_signal", "tmpfs", "tty", "user", "volumes",
+    "working_dir",
+)
+
+
+def translate_compose(
+    output: str,
+    argv: list[str],
+    exit_code: int,
+    *,
+    stderr: str = "",
+    directory: str = ".",
+    file: str | None = None,
+    services: Sequence[str] = (),
+    facts: Facts | None = None,
+) -> errors.StepFailed:
+    """The friendly error for a ``docker compose`` command that exited with a failure.
+
+    Names the file and line, or the service, that Compose complained about, and
+    keeps Compose's own words (``stderr`` of the error) for the learner to read.
+
+    Args:
+        output: Everything Compose printed (stdout and stderr, in order).
+        argv: The echoed command (``docker compose up -d``).
+        exit_code: Compose's exit status.
+        stderr: What Compose printed on stderr alone (defaults to ``output``).
+        directory: The folder Compose ran in, to name files relative to it.
+        file: The project file that does not parse, when Compose's message does not
+            name it (it does not while it is still looking for the project's name).
+        services: The project's service names, to read a container name
+            (``PROJECT-SERVICE-N``) right when names contain hyphens.
+        facts: Lookups such as which container holds a host port.
+    """
+    text = stderr or output
+    kept = output.strip() or text.strip()
+    common: dict[str, Any] = {"command": argv, "exit_code": exit_code, "stderr": kept}
+    match = _YAML_RE.search(text) or _BARE_YAML_RE.search(text)
+    if match:
+        named = match.groupdict().get("file")
+        where = _relative(named, directory) if named else (file or "The compose file")
+        return errors.ComposeFileInvalid(
+            f"{where} is not valid YAML: line {match['line']}: {match['msg']}.",
+            fix=f"YAML nests keys by indenting them with spaces: check the indentation and "
+                f"quotes from line {match['line']} down (the mistake is often a few lines "
+                "below the line named). `docker compose config` checks the file "
+                "without starting anything.", **common)
+    if match := _KEY_RE.search(text):
+        return _unknown_key(match, directory, common)
+    if match := _INVALID_RE.search(text):
+        where = _relative(match["file"], directory)
+        return errors.ComposeFileInvalid(
+            f"{where} does not follow the Compose file format: {match['msg']}.",
+            fix="Fix the key Compose names (its path is written with dots: services.web.ports "
+                "is `ports:` under `web:` under `services:`), then check with "
+                "`docker compose config`.", **common)
+    if "port is already allocated" in text or "address already in use" in text:
+        return _compose_port_taken(text, argv, facts, services, common)
+    if (image := _IMAGE_RE.search(text)) or any(p in text.lower() for p in _UNREACHABLE):
+        return _compose_image_missing(text, image["image"] if image else None, services,
+                                      common)
+    if match := re.search(r"no such service: (\S+)", text):
+        return errors.StepFailed(
+            f"This project has no service named '{match[1]}'.",
+            fix="`docker compose config --services` lists the services of compose.yaml; "
+                "use one of those names.", **common)
+    if match := re.search(r'service "([^"]+)" is not running', text):
+        return errors.StepFailed(
+            f"Service '{match[1]}' is not running, so there is no container to run the "
+            "command in.",
+            fix="Start the project first with `docker compose up -d`, and check it with "
+                "`docker compose ps`.", **common)
+    if "no configuration file provided" in text:
+        return errors.StepFailed(
+            f"There is no compose.yaml in {directory}: Compose needs one to know the project.",
+            fix="Run the command in the project's folder (the one with compose.yaml).",
+            **common)
+    last = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")
+    return errors.StepFailed(
+        f"`{' '.join(argv[:3])}` failed with exit status {exit_code}: {last or 'no message'}",
+        fix="Read Compose's own message below; fix what it names and run the cell again.",
+        **common)
+
+
+def _relative(file: str, directory: str) -> str:
+    try:
+        return os.path.relpath(file, os.path.abspath(directory)) if os.path.isabs(file) else file
+    except ValueError:  # another drive on Windows
+        return file
+
+
+def _unknown_key(match: re.Match[str], directory: str, common: dict[str, Any]) -> errors.StepFailed:
+    import difflib
+
+    where = _relative(match["file"], directory)
+    path, key = match["path"], match["key"]
+    parts = path.split(".") if path else []
+    known: tuple[str, ...]
+    if len(parts) == 2 and parts[0] == "services":
+        place, known = f"service '{parts[1]}'", COMPOSE_SERVICE_KEYS
+    elif not parts:
+        place, known = "the top level of the file", COMPOSE_TOP_KEYS
+    else:
+        place, known = f"`{path}`", ()
+    near = difflib.get_close_matches(key, known, n=1)
+    hint = f"Did you mean `{near[0]}`? " if near else ""
+    return errors.ComposeFileInvalid(
+        f"{where}: `{key}` is not a key Compose knows in {place}.",
+        fix=f"{hint}Correct the key's spelling (the Compose file reference lists every key), "
+            "then check with `docker compose config`.", **common)
+
+
+def container_parts(name: str, services: Sequence[str] = ()) -> tuple[str, str, int] | None:
+    """A Compose container name ``PROJECT-SERVICE-N`` split into its three parts.
+
+    Project and service names may contain hyphens; the known services decide
+    (the longest that fits), else the service is taken to have none.
+    """
+    head, _, number = name.rpartition("-")
+    if not head or not number.isdigit():
+        return None
+    for service in sorted(services, key=len, reverse=True):
+        if head.endswith(f"-{service}"):
+            return head[: -len(service) - 1], service, int(number)
+    project, _, service = head.rpartition("-")
+    return (project, service, int(number)) if project else None
+
+
+def _compose_port_taken(text: str, argv: list[str], facts: Facts | None,
+                        services: Sequence[str], common: dict[str, Any]) -> errors.StepFailed:
+    match = _PORT_RE.search(text)
+    port = int(match.group(2)) if match else None
+    ip = (match.group(1) if match else "") or "0.0.0.0"
+    where = f"{ip}:{port}" if port else "the host port"
+    found = _ENDPOINT_RE.search(text)
+    parts = container_parts(found["container"], services) if found else None
+    service = parts[1] if parts else None
+    replica = parts[2] if parts else 1
+    lookup = facts.port_holder if facts is not None else None
+    holder = lookup(port, "tcp") if lookup is not None and port else None
+    same_service = bool(parts and holder and holder.startswith(f"{parts[0]}-{parts[1]}-"))
+    who = f"service '{service}'" if service else "a service"
+    if same_service or replica > 1:
+        end = f"{port + 2}" if port else "PORT+2"
+        return errors.PortAllocated(
+            f"Port {port or '?'} is already in use: replica {replica} of {who} cannot "
+            f"publish {where} too, because {holder or 'another replica'} already does. "
+            "A fixed host port fits one container only.",
+            fix=f"Publish a range with one host port per replica, e.g. "
+                f"`\"{ip}:{port}-{end}:80\"` under the service's `ports:`; Compose gives each "
+                f"replica one port of it. Then run `{' '.join(argv)}` again.", **common)
+    culprit = (f"container {holder} already publishes {where}" if holder
+               else f"another program on this machine already listens on {where}")
+    free_it = f"`docker stop {holder}` frees it" if holder else "stop that program"
+    return errors.PortAllocated(
+        f"Port {port or '?'} is already in use: {who} cannot publish it, because {culprit}.",
+        fix=f"{free_it}, or change the host port (the number before the last colon) in "
+            "the service's `ports:` in compose.yaml. Compose left the project half-started: "
+            "`docker compose down` removes what it created.", **common)
+
+
+def _compose_image_missing(text: str, image: str | None, services: Sequence[str],
+                           common: dict[str, Any]) -> errors.StepFailed:
+    match = _SERVICE_ERROR_RE.search(text)
+    service = match["service"] if match else None
+    if match and match["container"]:
+        parts = container_parts(match["container"], services)
+        service = parts[1] if parts else None
+    who = f"service '{service}'" if service else "a service"
+    what = f"image '{image}'" if image else "its image"
+    if image:
+        reason = "it is not on this machine and the registry does not have it"
+    else:
+        reason = "it is not on this machine and the registry cannot be reached"
+    key = f"services.{service}.image" if service else "the service's `image:`"
+    return errors.ImageNotFound(
+        f"Compose could not get {what} for {who}: {reason}.",
+        fix=f"Check the name and tag at {key} in compose.yaml (`docker pull IMAGE` tries the "
+            "same download); if the name is right, check your network connection.",
+        **common)
+
+
+# ------------------------------------------------------------------ builds
+_PARSE_ERROR = re.compile(r"dockerfile parse error line (\d+): (.*)", re.IGNORECASE | re.DOTALL)
+_NON_ZERO = re.compile(r"returned a non-zero code: (\d+)")
+_NOT_IN_CONTEXT = re.compile(r"(?:COPY|ADD) failed: .*?(?:stat|lstat) ([^:]+): "
+                             r"(?:file does not exist|no such file or directory)")
+_KEYWORDS = ("FROM, RUN, CMD, LABEL, EXPOSE, ENV, ADD, COPY, ENTRYPOINT, VOLUME, USER, "
+             "WORKDIR, ARG, ONBUILD, STOPSIGNAL, HEALTHCHECK, SHELL")
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a failed build's message may name, gathered by the build step.
+
+    Attributes:
+        dockerfile: The Dockerfile as the learner named it (``Dockerfile``, ``app/Dockerfile``).
+        text: The Dockerfile's content, to find the line of a failing step.
+        context: The folder sent to the builder, as the learner named it.
+        step_number: The ``Step N/M`` the build was at when it failed, if any.
+        step_output: What that step printed before it failed (a RUN's output).
+    """
+
+    dockerfile: str
+    text: str
+    context: str
+    step_number: int | None = None
+    step_output: str = ""
+
+
+def translate_build_error(
+    message: str, where: BuildContext, argv: list[str] | None
+) -> errors.BuildFailed:
+    """The :class:`~docdocker.errors.BuildFailed` for a build the engine stopped.
+
+    Names the Dockerfile line and its instruction, says why in plain words, and
+    keeps the engine's own message and the failing step's output in ``stderr``.
+
+    Args:
+        message: The engine's error (an ``error`` chunk of the build stream, or the
+            explanation of the refused request).
+        where: The Dockerfile, its content and where in the build it failed.
+        argv: The ``docker build`` command.
+    """
+    original = message.strip()
+    stderr = (where.step_output.rstrip("\n") + "\n" + original).strip()
+    parse = _PARSE_ERROR.search(original)
+    if parse:
+        line, what = int(parse.group(1)), parse.group(2).strip()
+        unknown = re.match(r"unknown instruction: (\S+)", what, re.IGNORECASE)
+        if unknown:
+            return errors.BuildFailed(
+                f"{where.dockerfile}, line {line}: {unknown.group(1)!s} is not a Dockerfile "
+                "instruction.",
+                fix=f"Check the spelling on line {line}; every instruction line starts with "
+                    f"one of {_KEYWORDS}. If the line continues the one before, end that "
+                    "line with a backslash (\\).",
+                command=argv, exit_code=1, stderr=stderr,
+            )
+        return errors.BuildFailed(
+            f"{where.dockerfile}, line {line}: the builder cannot read this line ({what}).",
+            fix=f"Correct line {line} of {where.dockerfile} and build again.",
+            command=argv, exit_code=1, stderr=stderr,
+        )
+    found = (instruction_at(where.text, where.step_number)
+             if where.step_number is not None else None)
+    at = (f"{where.dockerfile}, line {found.line}: `{_one_line(found.text)}`"
+          if found is not None else f"{where.dockerfile}")
+    keyword = found.keyword if found is not None else ""
+    code = _NON_ZERO.search(original)
+    if code:
+        return errors.BuildFailed(
+            f"{at} failed: its command exited with code {code.group(1)}. Its output is below.",
+            fix="Read the output for the reason; try the command in a container of the step's "
+                "image (`docker run --rm -it IMAGE sh`), fix the line, then build again.",
+            command=argv, exit_code=1, stderr=stderr,
+        )
+    missing = _NOT_IN_CONTEXT.search(original)
+    if missing or (keyword in ("COPY", "ADD") and "not found" in original.lower()):
+        name = missing.group(1) if missing else "a file"
+        return errors.BuildFailed(
+            f"{at} failed: {name} is not in the build context (the folder "
+            f"{where.context} sent to the builder), or .dockerignore leaves it out.",
+            fix=f"Check the name; paths in COPY are relative to {where.context} and cannot "
+                "leave it (no `..`). If the file is there, remove its line from .dockerignore.",
+            command=argv, exit_code=1, stderr=stderr,
+        )
+    if keyword == "FROM":
+        base = found.text.split()[1] if found is not None and len(found.text.split()) > 1 else "?"
+        return errors.BuildFailed(
+            f"{at} failed: the base image {base} is not on this machine and could not be "
+            "pulled (it does not exist, the name or tag is misspelt, or the registry cannot "
+            "be reached).",
+            fix="Check the name and tag: `docker images` lists the images you have, "
+                f"`docker pull {base}` tries the registry.",
+            command=argv, exit_code=1, stderr=stderr,
+        )
+    return errors.BuildFailed(
+        f"{at} failed: {original}",
+        fix=f"Read the engine's message below, correct {where.dockerfile} and build again.",
+        command=argv, exit_code=1, stderr=stderr,
+    )
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(re.sub(r"[\\`]\s*\n", " ", text).split())
+    return flat if len(flat) <= 80 else flat[:77] + "..."
+
+
+#: The ``docker`` commands that talk to a registry rather than to the engine alone.
+REGISTRY_COMMANDS = ("push", "login", "logout")
+
+
+def registry_host(step: s.Step | None) -> str:
+    """The registry a push or login step talks to (``docker.io`` when the name has none)."""
+    server = getattr(step, "server", "") or ""
+    if server:
+        return str(server)
+    image = getattr(step, "image", "") or ""
+    try:
+        return reference.parse(image).registry if image else "the registry"
+    except errors.InvalidReference:
+        return "the registry"
+
+
+def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
+    """The error for a registry's refusal of a push or a login, keeping its reason.
+
+    Pure: it reads only ``reason`` (the registry's or engine's words) and the step.
+    The SDK reports a refused push as an ``error`` entry in its stream, not as an
+    exception; :mod:`docdocker.registries` raises what this returns.
+
+    Example:
+        >>> from docdocker.registries import Push          # doctest: +SKIP
+        >>> registry_error("no basic auth credentials", Push(image="localhost:5001/a"))
+    """
+    argv = step.argv if step is not None else None
+    host = registry_host(step)
+    image = getattr(step, "image", "") or ""
+    lower = reason.lower()
+    pushing = bool(step is not None and step.command[:1] == ("push",))
+    what = f"the push of {image}" if pushing and image else "the login"
+    login = f"docker login {host} -u USER --password-stdin"
+    if "does not exist locally" in lower or "no such image" in lower:
+        return errors.ImageNotFound(
+            f"There is no image called {image} on this machine to push ({reason}).",
+            fix=f"Give an image that name first: `docker tag SOURCE_IMAGE {image}`, "
+                "then push again (`docker images` lists what you have).",
+            command=argv, stderr=reason,
+        )
+    if "no basic auth credentials" in lower or "authentication required" in lower or (
+        pushing and ("unauthorized" in lower or "access to the resource is denied" in lower)
+    ):
+        return errors.RegistryAuthFailed(
+            f"The registry {host} refused {what}: you are not logged in to it "
+            f"(the registry said: {reason}).",
+            fix=f"Log in first with `{login}` (in the notebook: engine.login(...)), "
+                "then push again. On Docker Hub, push only to your own namespace "
+                "(USERNAME/repository).",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "401" in lower or "unauthorized" in lower or "incorrect username or password" in lower:
+        return errors.RegistryAuthFailed(
+            f"The registry {host} refused the login: wrong user name or password "
+            f"(the registry said: {reason}).",
+            fix="Check the user name and type the password again; nothing was stored.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "no such host" in lower or "server misbehaving" in lower:
+        return errors.RegistryUnreachable(
+            f"The registry host in '{host}' is unknown: no machine has that name "
+            f"(the engine said: {reason}).",
+            fix="Check the registry part of the name (before the first '/'); for your own "
+                "registry on this machine use localhost:PORT, e.g. localhost:5000/team/app.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "connection refused" in lower:
+        return errors.RegistryUnreachable(
+            f"Nothing answers at {host}: the registry is not running there, or listens on "
+            f"another port (the engine said: {reason}).",
+            fix="Check that the registry container is up and which port it publishes "
+                "(`docker ps`), and use that port in the image name.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "http response to https client" in lower:
+        return errors.RegistryUnreachable(
+            f"{host} speaks plain HTTP, and Docker only uses HTTPS with registries other than "
+            f"127.0.0.0/8 (the engine said: {reason}).",
+            fix="Use localhost:PORT or 127.0.0.1:PORT for a registry on this machine, or give "
+                "the registry a TLS certificate (listing it in the engine's "
+                "\"insecure-registries\" setting is for throw-away test setups only).",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if any(p in lower for p in ("i/o timeout", "tls handshake timeout", "network is unreachable",
+                                "dial tcp")):
+        return errors.RegistryUnreachable(
+            f"Could not reach the registry {host} (the engine said: {reason}).",
+            fix="Check the network connection and the registry's address, then try again.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    return errors.StepFailed(
+        f"The registry {host} refused {what}: {reason}",
+        fix="Read the registry's words above; fix the value they name and run the cell again.",
+        command=argv, exit_code=1, stderr=reason,
     )

@@ -13,19 +13,21 @@ import os
 from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
-import docdocker.networks
-import docdocker.system
-import docdocker.volumes  # noqa: F401
+import docdocker.system  # noqa: F401
 from docdocker import connection, errors, friendly, recordings
+from docdocker.compose import ComposeCommands
 from docdocker.console import Console, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
 from docdocker.engine import Engine, StepResult
-from docdocker.images import ImageCommands
+from docdocker.images import ImageCommands, TagCommands
+from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
 from docdocker.steps import Step
+from docdocker.volumes import VolumeCommands
 
 
-class Tutorial(ContainerCommands, ImageCommands, RegistryCommands):
+class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
+               VolumeCommands, ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
     Equivalent CLI: each method's docstring names its ``docker`` command.
@@ -115,7 +117,8 @@ def connect(notebook: str, *, console: Console | None = None,
     Args:
         notebook: The notebook's name; every object created is labelled with it.
         console: Where echoes and output go (default: fits notebook or terminal).
-        timeout: Seconds to wait for any single engine request.
+        timeout: Seconds to wait for any single engine request (connecting itself
+            waits at most :data:`~docdocker.connection.PING_TIMEOUT`).
 
     Raises:
         docdocker.errors.EngineUnavailable: The engine cannot be reached (outside a
@@ -128,8 +131,7 @@ def connect(notebook: str, *, console: Console | None = None,
         return _read_along(notebook, console, f"{recordings.READALONG_ENV}=1 is set.")
     where = connection.endpoint()
     try:
-        client, where = connection.open_client(timeout=timeout)
-        client.ping()
+        client, where = connection.connect_client(timeout=timeout)
     except Exception as err:
         translated = friendly.translate_error(err, None, friendly.Facts(host=where.host))
         if translated is None:

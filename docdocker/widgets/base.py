@@ -1,8 +1,19 @@
-"""What the widgets share."""
+"""What the widget views share: a console that writes into a widget, a full plain-text
+form, and closing a whole tree of widgets."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from docdocker import render
+from docdocker.console import Console
+
+if TYPE_CHECKING:
+    from docdocker.progress import Progress
 
 
 class FullTextRepr:
@@ -18,3 +29,63 @@ class FullTextRepr:
         if isinstance(bundle, dict):
             bundle["text/plain"] = repr(self)
         return bundle
+
+
+class WidgetConsole(Console):
+    """Writes a step's echo, pull progress and output into one HTML widget.
+
+    Nothing reaches the cell's output (or, for a click, JupyterLab's log console).
+    """
+
+    #: Redraw progress at most this often (seconds): a pull emits hundreds of events.
+    interval = 0.2
+
+    def __init__(self, out: widgets.HTML) -> None:
+        self.out = out
+        self._parts = {"command": "", "progress": "", "text": "", "end": ""}
+        self._text = ""
+        self._last = 0.0
+
+    def command(self, cli: str) -> None:
+        self._parts["command"] = render.command_html(cli)
+        self._show()
+
+    def progress(self, progress: Progress, *, final: bool = False) -> None:
+        now = time.monotonic()
+        if not final and now - self._last < self.interval:
+            return
+        self._last = now
+        self._parts["progress"] = progress.html()
+        self._show()
+
+    def text(self, chunk: str) -> None:
+        self._text += chunk
+        self._parts["text"] = render.output_html(self._text.rstrip("\n"))
+        self._show()
+
+    def end(self, html: str) -> None:
+        """Show how the step ended, under what it printed."""
+        self._parts["end"] = html
+        self._show()
+
+    def _show(self) -> None:
+        self.out.value = "".join(self._parts.values())
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and every widget below it (a closed parent leaves its children open).
+
+    Layouts and styles are widgets too, registered until closed.
+    """
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        sub = getattr(widget, part, None)
+        if isinstance(sub, widgets.Widget):
+            sub.close()
+    widget.close()
+
+
+def code(text: str) -> str:
+    """``text`` as escaped inline code."""
+    return f"<code>{escape(text)}</code>"

@@ -1,22 +1,12 @@
 """A live dashboard of the tutorial's containers, with stop, kill, remove and logs buttons.
 
-Layers, as for every docdocker widget:
-
-* pure logic: :func:`dashboard_row` and :func:`build_rows` turn the engine's
-  container list into rows, and :class:`RefreshScheduler` turns a burst of
-  engine events into one refresh;
-* a model: :class:`DashboardModel` (``rows``, ``show_all``, ``error``, and the
-  last action's echoed command), a :class:`traitlets.HasTraits` that knows
-  nothing about widgets;
-* a view: :class:`Dashboard`, stock ipywidgets observing the model, built in
-  one place (:meth:`Dashboard._render_table`);
-* actions: the engine's own steps (``engine.stop``, ``engine.kill``,
-  ``engine.rm``, ``engine.logs``), so each button echoes the exact ``docker``
-  command it stands for.
-
-Only containers labelled ``org.docdocker.notebook`` are managed. The toggle
-"show every container on this engine" lists the others too, read-only: the
-tutorial never stops or removes what it did not make.
+The view: stock ipywidgets showing a :class:`~docdocker.widgets.dashboard_model.DashboardModel`.
+The rows and the "made by the tutorial" policy live in the model; watching the
+engine's events and scheduling refreshes live in :mod:`docdocker.widgets.watch`.
+Every button runs the engine's own step (``docker stop``, ``kill``, ``rm``,
+``logs``) through :meth:`docdocker.engine.Engine.execute`, so each echoes the
+exact command it stands for; listings and lookups are quiet
+(:meth:`~docdocker.engine.Engine.query`).
 """
 
 from __future__ import annotations
@@ -29,102 +19,35 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
-from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
+from traitlets import Bool
 
-from docdocker import errors, render
+from docdocker import errors, friendly, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import Kill, Logs, Ps, Rm, Stop, ps_row
+from docdocker.containers import ContainerInspect
 from docdocker.engine import Engine, StepResult
-from docdocker.friendly import translate_error
 from docdocker.steps import LABEL
-from docdocker.widgets.base import FullTextRepr
+from docdocker.tutorial import connect
+from docdocker.widgets.base import FullTextRepr, close_tree
+from docdocker.widgets.dashboard_model import (
+    COLUMNS,
+    LIVE_STATES,
+    LOG_TAIL,
+    READ_ONLY_TIP,
+    DashboardModel,
+    action_step,
+    build_rows,
+    dashboard_row,
+    first_name,
+    ps_step,
+)
+from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ps_step"]
 
-#: The table's columns: row keys and their headings.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("NAMES", "NAME"),
-    ("IMAGE", "IMAGE"),
-    ("STATUS", "STATUS"),
-    ("PORTS", "PORTS"),
-    ("CREATED", "CREATED"),
-    ("notebook", "NOTEBOOK"),
-)
 _WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "14em",
            "CREATED": "8em", "notebook": "9em"}
-
-#: The actions offered on each row, in the order the buttons appear.
-ACTIONS = ("stop", "kill", "remove", "logs")
-
-#: How many lines the logs button shows.
-LOG_TAIL = 20
-
-READ_ONLY_TIP = (
-    "Read-only: docdocker only manages what the tutorial made (containers labelled "
-    f"{LABEL}). Manage this one yourself from a terminal."
-)
-
-# Stop and kill only make sense on a live process; the engine refuses `kill` otherwise.
-_LIVE_STATES = frozenset({"running", "paused", "restarting"})
-
-
-# ------------------------------------------------------------------ pure logic
-def ps_step(show_all: bool) -> Ps:
-    """The listing the dashboard shows, as a step (for its echo and its SDK call).
-
-    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
-
-    Args:
-        show_all: List every container on the engine, not only the tutorial's.
-    """
-    return Ps(all=True, filters={} if show_all else s.label_filter())
-
-
-def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
-    """One dashboard row from an entry of the engine's container list.
-
-    The ``docker ps`` columns come from :func:`docdocker.engine.ps_row` (ports
-    are :class:`~docdocker.render.Link` objects for published ports, the age is
-    "5 seconds ago"); the row adds the full ``id``, the ``STATE``
-    (``running``, ``exited``...), the ``notebook`` that made the container
-    (its label value) and ``managed``: whether docdocker may act on it.
-
-    Equivalent CLI: ``docker ps --all --format '{{.Names}} {{.Label "org.docdocker.notebook"}}'``
-
-    Args:
-        container: One item of ``client.api.containers(all=True)``.
-    """
-    row = ps_row(container)
-    labels = row["LABELS"]
-    row["id"] = container["Id"]
-    row["STATE"] = container.get("State", "")
-    # Any value counts: the label's presence is what marks a tutorial object.
-    row["managed"] = LABEL in labels
-    row["notebook"] = labels.get(LABEL, "")
-    return row
-
-
-def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool) -> list[dict[str, Any]]:
-    """The dashboard's rows, in the engine's order (newest first, like ``docker ps``).
-
-    The engine already filters by label; filtering again here means a wrong
-    filter can never make an unlabelled container look managed or visible.
-
-    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
-
-    Args:
-        containers: The engine's container list.
-        show_all: Keep containers the tutorial did not make (as read-only rows).
-    """
-    rows = [dashboard_row(c) for c in containers]
-    return rows if show_all else [r for r in rows if r["managed"]]
-
-
-def first_name(row: Mapping[str, Any]) -> str:
-    """The name to use in commands for a row: its first name, else its short ID."""
-    return (row.get("NAMES") or "").split(",")[0] or row.get("CONTAINER ID", "")
 
 
 def ports_html(ports: Iterable[Any]) -> str:
@@ -135,96 +58,6 @@ def ports_html(ports: Iterable[Any]) -> str:
         if isinstance(p, render.Link) else escape(str(p))
         for p in ports
     )
-
-
-class RefreshScheduler:
-    """Decides when the dashboard refreshes: soon after engine events, and periodically.
-
-    Engine events come in bursts (``docker run`` alone sends create, attach and
-    start), so a poke does not refresh at once: the scheduler waits ``settle``
-    seconds for the burst to end, then asks for one refresh. Pokes arriving
-    while a refresh runs are not lost: they ask for exactly one more. Without
-    events it still wakes every ``period`` seconds, so the age and "Up 3
-    minutes" columns stay current.
-
-    Args:
-        period: Seconds between refreshes when nothing happens.
-        settle: Seconds to let a burst of events finish before refreshing.
-    """
-
-    def __init__(self, period: float = 5.0, settle: float = 0.1) -> None:
-        self.period = period
-        self.settle = settle
-        self._wake = threading.Event()
-        self._stopped = threading.Event()
-
-    @property
-    def stopped(self) -> bool:
-        """True once :meth:`stop` was called."""
-        return self._stopped.is_set()
-
-    def poke(self) -> None:
-        """Something changed: refresh soon. Safe from any thread, cheap to call often."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Stop: a pending or later :meth:`wait` returns None at once."""
-        self._stopped.set()
-        self._wake.set()
-
-    def sleep(self, seconds: float) -> bool:
-        """Sleep unless stopped first; returns True if stopped."""
-        return self._stopped.wait(seconds)
-
-    def wait(self) -> str | None:
-        """Block until a refresh is due.
-
-        Returns:
-            ``"event"`` after pokes, ``"timer"`` when ``period`` passed quietly,
-            None once stopped (the caller's loop ends).
-        """
-        poked = self._wake.wait(self.period)
-        if self.stopped:
-            return None
-        if not poked:
-            return "timer"
-        if self._stopped.wait(self.settle):
-            return None
-        # Cleared only now, just before the refresh fetches: an event after
-        # this point is not covered by that fetch and triggers another one.
-        self._wake.clear()
-        return "event"
-
-
-# ----------------------------------------------------------------------- model
-class DashboardModel(HasTraits):
-    """The dashboard's state, fed by the engine; the view only observes it.
-
-    Attributes:
-        rows: The rows shown (see :func:`dashboard_row`).
-        show_all: List every container on the engine, not only the tutorial's.
-        error: The last failure, shown as a friendly message; None when fine.
-        command: The echoed ``docker`` command of the last action.
-        busy: An action is running.
-        live: The table refreshes by itself (False once closed, or when the
-            engine went away).
-        logs: The last lines a ``logs`` action returned.
-        logs_of: The container those lines came from.
-    """
-
-    rows = List(Dict())
-    show_all = Bool(False)
-    error = Instance(errors.DocDockerError, allow_none=True)
-    command = Unicode("")
-    busy = Bool(False)
-    live = Bool(False)
-    logs = Unicode("")
-    logs_of = Unicode("")
-
-    @property
-    def cli(self) -> str:
-        """The ``docker ps`` command the table stands for."""
-        return ps_step(self.show_all).cli
 
 
 class _StatusConsole(Console):
@@ -239,6 +72,7 @@ class _StatusConsole(Console):
 
     def command(self, cli: str) -> None:
         self._model.command = cli
+
 
 
 class _RowView:
@@ -273,7 +107,7 @@ class _RowView:
         for key, html in values.items():
             # Same value, no message to the browser: traitlets drops unchanged strings.
             self.cells[key].value = html
-        live = row.get("STATE") in _LIVE_STATES
+        live = row.get("STATE") in LIVE_STATES
         for verb, button in self.buttons.items():
             if not row["managed"]:
                 button.disabled, button.tooltip = True, READ_ONLY_TIP
@@ -282,24 +116,12 @@ class _RowView:
                 button.tooltip = f"{self.name} is not running ({row.get('STATE') or '?'})."
             else:
                 button.disabled = False
-                button.tooltip = _action_step(verb, self.name).cli
+                button.tooltip = action_step(verb, self.name).cli
 
     def close(self) -> None:
-        for w in (*self.cells.values(), *self.buttons.values(), self.box):
-            w.close()
+        close_tree(self.box)
 
 
-def _action_step(verb: str, name: str) -> s.Step:
-    """The step a button runs: its echo, its refusal message, and the action itself."""
-    return {
-        "stop": lambda: Stop(container=name),
-        "kill": lambda: Kill(container=name),
-        "remove": lambda: Rm(container=name, force=True),
-        "logs": lambda: Logs(container=name, tail=LOG_TAIL),
-    }[verb]()
-
-
-# ------------------------------------------------------------------------ view
 class Dashboard(FullTextRepr, widgets.VBox):
     """A live table of the tutorial's containers, with a stop, kill, remove and logs button per row.
 
@@ -329,6 +151,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         refreshes: How many refreshes have reached the table (for tests).
     """
 
+
     show_all = Bool(False, help="Show every container on this engine (others read-only).")
 
     def __init__(self, engine: Engine | None = None, *, period: float = 5.0,
@@ -339,9 +162,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._ticket = 0
         self._applied = 0
         self._refresh_failed = False
-        self._stream: Any = None
-        self._threads: tuple[threading.Thread, ...] = ()
-        self._scheduler = RefreshScheduler(period=period)
+        self._watcher: EngineWatcher | None = None
         self._views: dict[str, _RowView] = {}
         self._want_live = False
         self.refreshes = 0
@@ -351,8 +172,6 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._owns_engine = engine is None
         self._engine: Engine | None = engine
         if engine is None:
-            from docdocker.tutorial import connect
-
             try:
                 self._engine = connect("dashboard", console=Console())
             except errors.EngineUnavailable as err:
@@ -362,6 +181,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._actions: Engine | None = None
         if self._engine is not None:
             self._actions = self._engine.using(_StatusConsole(self.model))
+            self._watcher = EngineWatcher(self._engine, self.refresh, period=period)
 
         self._build_view()
         self._want_live = live
@@ -396,7 +216,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
     @property
     def threads(self) -> tuple[threading.Thread, ...]:
         """The background threads (event listener, refresher); for tests and debugging."""
-        return self._threads
+        return self._watcher.threads if self._watcher is not None else ()
 
     @property
     def toggle(self) -> widgets.Checkbox:
@@ -450,31 +270,36 @@ class Dashboard(FullTextRepr, widgets.VBox):
         with self._lock:
             self._ticket += 1
             ticket = self._ticket
+        rows: list[dict[str, Any]] = []
+        failure: errors.DocDockerError | None = None
         try:
             rows = self._fetch()
-        except errors.EngineUnavailable as err:
-            self._fail(err)
-            return self.rows
         except errors.DocDockerError as err:
-            with self._lock:
-                self._refresh_failed = True
-                self.model.error = err
-            return self.rows
+            failure = err
         with self._lock:
             # Refreshes run from the watcher thread and from the kernel's thread;
-            # a slow fetch must not overwrite a newer one that landed first.
+            # the newest one decides, whether it succeeded or failed: a slow fetch
+            # that succeeded must not hide a newer failure, nor the reverse.
             if ticket < self._applied or self._closed:
                 return self.rows
             self._applied = ticket
-            self.refreshes += 1
-            self.model.rows = rows
-            if self._refresh_failed:
-                self._refresh_failed = False
-                self.model.error = None
-        if self._want_live and not self.model.live and not self._in_watcher():
+            if failure is not None:
+                self._refresh_failed = True  # a later successful refresh clears the message
+                self.model.error = failure
+            else:
+                self.refreshes += 1
+                self.model.rows = rows
+                if self._refresh_failed:
+                    self._refresh_failed = False
+                    self.model.error = None
+        if isinstance(failure, errors.EngineUnavailable):
+            self._stop_watching()
+        elif (failure is None and self._want_live and not self.model.live
+              and self._watcher is not None and not self._watcher.in_watcher()):
             # The engine is back (e.g. the learner restarted Docker, then clicked refresh).
             self._start_watching()
-        return rows
+        return self.rows
+
 
     def stop(self, name: str) -> StepResult:
         """Stop a container the tutorial made (SIGTERM, then SIGKILL after 10 s).
@@ -520,7 +345,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         """Stop refreshing, close the event stream, and remove the widget from the page.
 
         Joins the background threads (with a timeout; they are daemons, so a
-        finished kernel never waits for them).
+        finished kernel never waits for them) and closes every widget it made.
         """
         if not self._closed:
             self._closed = True
@@ -530,7 +355,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             for view in views:
                 view.close()
             for w in getattr(self, "_parts", ()):
-                w.close()
+                close_tree(w)
             if getattr(self, "_owns_engine", False) and self._engine is not None:
                 self._engine.close()
         super().close()
@@ -542,7 +367,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 "The dashboard has no connection to the Docker Engine.",
                 fix="Create the dashboard again once `docker info` works.")
             raise err
-        step = _action_step(verb, name)
+        step = action_step(verb, name)
         self.model.error = None
         self.model.command = step.cli
         self.model.busy = True
@@ -565,12 +390,11 @@ class Dashboard(FullTextRepr, widgets.VBox):
         """Refuse containers the tutorial did not make (asks the engine, not the table)."""
         assert self._engine is not None
         try:
-            info = self._engine.client.api.inspect_container(name)
-        except Exception as err:
-            friendly = translate_error(err, step, self._engine.facts())
-            if friendly is None:
-                raise
-            raise friendly from err
+            info = self._engine.query(ContainerInspect(container=name)).value
+        except errors.DocDockerError as err:
+            # Said in the words of the action the learner asked for, not of the lookup.
+            err.command = tuple(step.argv)
+            raise
         labels = (info.get("Config") or {}).get("Labels") or {}
         if LABEL not in labels:
             raise errors.StepFailed(
@@ -590,16 +414,15 @@ class Dashboard(FullTextRepr, widgets.VBox):
     def _fetch(self) -> list[dict[str, Any]]:
         assert self._engine is not None
         show_all = self.model.show_all
-        step = ps_step(show_all)
-        # Not engine.ps(): that echoes `docker ps` into the notebook on every refresh.
         try:
-            listed = self._engine.client.api.containers(**step.sdk_kwargs)
-        except Exception as err:
-            # Before the first success, "cannot connect" says more than "lost the connection".
-            friendly = translate_error(err, step if self.refreshes else None, self._engine.facts())
-            if friendly is None:
+            # Quiet: engine.ps() would echo `docker ps` into the notebook on every refresh.
+            listed = self._engine.query(ps_step(show_all)).value
+        except errors.EngineUnavailable as err:
+            if self.refreshes or err.__cause__ is None:
                 raise
-            raise friendly from err
+            # Never reached yet: "cannot connect" says more than "lost the connection".
+            first = friendly.translate_error(err.__cause__, None, self._engine.facts())
+            raise (first or err) from err.__cause__
         return build_rows(listed, show_all=show_all)
 
     def _on_show_all(self, change: Mapping[str, Any]) -> None:
@@ -607,87 +430,14 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.refresh()
 
     def _start_watching(self) -> None:
-        for thread in self._threads:  # a previous watcher, stopped on an engine failure
-            thread.join(timeout=2)
-        self._scheduler = RefreshScheduler(period=self._scheduler.period,
-                                           settle=self._scheduler.settle)
-        # Two daemon threads: one blocks on the engine's event stream and only
-        # pokes the scheduler; the other waits on the scheduler and refreshes.
-        # Events give sub-second updates for changes from anywhere (a terminal,
-        # another notebook) without polling the engine every second; the
-        # scheduler coalesces a burst into one refresh and adds a slow periodic
-        # one for the age column.
-        self._threads = (
-            threading.Thread(target=self._listen, name="docdocker-dashboard-events", daemon=True),
-            threading.Thread(target=self._refresh_loop, name="docdocker-dashboard-refresh",
-                             daemon=True),
-        )
+        if self._watcher is None:
+            return
         self.model.live = True
-        for thread in self._threads:
-            thread.start()
-
-    def _refresh_loop(self) -> None:
-        while self._scheduler.wait() is not None:
-            try:
-                self.refresh()
-            except Exception:  # a bug must not silently end live updates
-                self.log.exception("docdocker dashboard: refresh failed")
-
-    def _listen(self) -> None:
-        assert self._engine is not None
-        scheduler = self._scheduler
-        while not scheduler.stopped:
-            try:
-                stream = self._engine.client.events(decode=True, filters={"type": "container"})
-            except Exception as err:
-                friendly = translate_error(err, None, self._engine.facts())
-                if friendly is None:
-                    self.log.exception("docdocker dashboard: cannot follow engine events")
-                    return
-                if isinstance(friendly, errors.EngineUnavailable):
-                    self._fail(friendly)
-                    return
-                scheduler.sleep(5)  # the engine answered but refused: retry slowly
-                continue
-            with self._lock:
-                self._stream = stream
-            if scheduler.stopped:  # closed while the stream was opening
-                _close_stream(stream)
-                return
-            scheduler.poke()  # whatever happened before the stream opened
-            with suppress(Exception):  # a broken stream ends like a closed one
-                for _event in stream:
-                    scheduler.poke()
-            if scheduler.stopped:
-                return
-            # Nobody closed the stream: the engine went away or restarted. The
-            # refresh this poke triggers tells which (and stops everything, with
-            # the friendly message, if the engine is gone); otherwise reconnect.
-            scheduler.poke()
-            if scheduler.sleep(1.0):
-                return
-
-    def _fail(self, err: errors.DocDockerError) -> None:
-        with self._lock:
-            self._refresh_failed = True  # a later successful refresh clears the message
-            self.model.error = err
-        self._stop_watching()
-
-    def _in_watcher(self) -> bool:
-        return threading.current_thread() in self._threads
+        self._watcher.start()
 
     def _stop_watching(self) -> None:
-        self._scheduler.stop()
-        with self._lock:
-            stream, self._stream = self._stream, None
-        if stream is not None:
-            _close_stream(stream)
-        # A watcher thread stopping on an engine failure only signals (two threads
-        # joining each other would wait out both timeouts); close() joins.
-        if not self._in_watcher():
-            for thread in self._threads:
-                if thread.is_alive():
-                    thread.join(timeout=2)
+        if self._watcher is not None:
+            self._watcher.stop()
         self.model.live = False
 
     # ------------------------------------------------------------------ view
@@ -790,9 +540,3 @@ class Dashboard(FullTextRepr, widgets.VBox):
             self._logs.value = (f"<div><b>Last {LOG_TAIL} lines of "
                                 f"{escape(model.logs_of)}</b></div>{body}")
 
-
-def _close_stream(stream: Any) -> None:
-    # close() shuts the socket down, which is what wakes the thread blocked reading
-    # it; it raises for SSH connections and when the response is already closed.
-    with suppress(Exception):
-        stream.close()

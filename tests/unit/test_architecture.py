@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,39 @@ def test_every_step_type_has_a_handler() -> None:
 
     missing = [t.__name__ for t in steps.all_steps() if t not in engine.registered_steps()]
     assert missing == []
+
+
+WIDGETS = PACKAGE / "widgets"
+
+
+def test_there_are_widget_models_to_check() -> None:
+    assert {p.name for p in WIDGETS.glob("*_model.py")} >= {"portmapper_model.py",
+                                                             "dashboard_model.py"}
+
+
+@pytest.mark.parametrize("model", sorted(p.stem for p in WIDGETS.glob("*_model.py")))
+def test_a_widget_model_loads_no_ipywidgets(model: str) -> None:
+    # In a fresh interpreter: what the model imports, at any depth, must not pull
+    # ipywidgets in (the models are usable and testable without a notebook).
+    code = (f"import sys, docdocker.widgets.{model}; "
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'ipywidgets'); "
+            "print(loaded); sys.exit(1 if loaded else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=PACKAGE.parent, env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)})
+    assert done.returncode == 0, f"{model} loads {done.stdout.strip()}{done.stderr}"
+
+
+def test_widgets_reach_the_engine_only_through_it() -> None:
+    # No SDK in the widgets: lookups are `engine.query(step)`, actions `engine.execute(step)`.
+    offenders = []
+    for path in sorted(WIDGETS.glob("*.py")):
+        text = path.read_text()
+        tree = ast.parse(text)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "client":
+                offenders.append(f"{path.name}:{node.lineno} .client")
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.name}:{node.lineno} imports {n}" for n in names
+                          if n.split(".")[0] in ("docker", "requests")]
+    assert offenders == []

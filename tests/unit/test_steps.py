@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from docdocker import containers, ports, steps
-from docdocker.steps import LABEL, OWNER, TARGET
+from docdocker.credentials import Secret
+from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
 SAMPLES = {
@@ -22,7 +23,10 @@ SAMPLES = {
     "all": True,
     "filters": {"label": LABEL},
     "container": "web",
-    "time": 3,
+    "timeout": 3,
+    "quiet": True,
+    "follow": True,
+    "type": "container",
     "signal": "SIGTERM",
     "force": True,
     "volumes": True,
@@ -31,6 +35,33 @@ SAMPLES = {
     "network": "app_default",
     "volume": "app_data",
     "image_ref": "nginx:1.25",
+    "mounts": ("app_data:/data",),
+    "output": "classroom.tar",
+    "input": "classroom.tar",
+    "images": ("nginx", "busybox:1.36"),
+    "new_image": "127.0.0.1:5050/library/nginx:latest",
+    "server": "localhost:5000",
+    "username": "student",
+    "password": Secret("example"),
+    "build": True,
+    "scale": {"web": 3},
+    "services": ("web", "redis"),
+    "format": "json",
+    "no_log_prefix": True,
+    "no_tty": True,
+    "index": 2,
+    "service": "web",
+    "private_port": 80,
+    "list_services": True,
+    "rmi": "local",
+    "repository": "friendlyhello",
+    "path": "apps/friendlyhello",
+    "tag": "friendlyhello:v2",
+    "dockerfile": "apps/friendlyhello/Dockerfile.naive",
+    "buildargs": {"PYTHON_VERSION": "3.11"},
+    "nocache": True,
+    "force_rm": True,
+    "no_trunc": True,
 }
 
 
@@ -52,6 +83,9 @@ def test_every_field_set_appears_in_both_the_echo_and_the_call(
         assert step.argv != default.argv, f"{f.name} does not change the echoed command"
         if f.metadata["sdk"] == TARGET:
             assert step.target == values[f.name]
+        elif f.metadata["sdk"] == COMMAND_LINE:
+            # Executed by running its own argv (Compose): the echo is the call.
+            assert step.sdk_kwargs == {}
         else:
             assert f.metadata["sdk"] in step.sdk_kwargs, f"{f.name} missing from the SDK call"
             assert f.metadata["sdk"] not in default.sdk_kwargs
@@ -106,7 +140,7 @@ def test_prune_echo_carries_force_because_the_sdk_never_asks() -> None:
     assert step.sdk_kwargs == {"filters": {"label": f"{LABEL}=01-containers"}}
 
 
-def test_stop_time_zero_is_kept() -> None:
-    step = containers.Stop(container="web", time=0)
-    assert step.argv == ["docker", "stop", "--time", "0", "web"]
+def test_stop_timeout_zero_is_kept() -> None:
+    step = containers.Stop(container="web", timeout=0)
+    assert step.argv == ["docker", "stop", "-t", "0", "web"]
     assert step.sdk_kwargs == {"timeout": 0}

@@ -1,0 +1,149 @@
+"""Building, without an engine: the echo, the Dockerfile grammar, the log, the messages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from docdocker import errors, friendly
+from docdocker.build import Build
+from docdocker.buildlog import BuildLog
+from docdocker.console import Console
+from docdocker.dockerfile import escape_char, instruction_at, instructions
+from docdocker.steps import LABEL, OWNER
+from docdocker.tutorial import Tutorial
+
+
+class NoEngine:
+    """A client that fails the test if anything reaches it."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"the engine was called ({name})")
+
+
+def test_build_echo_and_sdk_call_agree() -> None:
+    step = Build(path="apps/friendlyhello", tag="friendlyhello", force_rm=True,
+                 buildargs={"V": "1"}).with_labels({LABEL: "02-dockerfiles"})
+    assert step.cli == (
+        "docker build -t friendlyhello --build-arg V=1 --force-rm "
+        f"--label {LABEL}=02-dockerfiles --label {OWNER}=friendlyhello:latest apps/friendlyhello")
+    assert step.sdk_kwargs == {
+        "path": "apps/friendlyhello", "tag": "friendlyhello", "buildargs": {"V": "1"},
+        "forcerm": True, "labels": {LABEL: "02-dockerfiles", OWNER: "friendlyhello:latest"}}
+
+
+def test_a_dockerfile_given_with_f_is_relative_to_the_current_folder_like_the_cli() -> None:
+    step = Build(path="apps/friendlyhello", tag="x", dockerfile="naive/Dockerfile")
+    assert step.argv[-3:] == ["-f", "naive/Dockerfile", "apps/friendlyhello"]
+    assert step.sdk_kwargs["dockerfile"] == os.path.join(os.getcwd(), "naive/Dockerfile")
+
+
+@pytest.mark.parametrize(("tag", "owner"), [("friendlyhello", "friendlyhello:latest"),
+                                            ("me/app:v2", "me/app:v2"),
+                                            ("docker.io/library/app", "app:latest")])
+def test_the_ownership_mark_is_the_tag_as_docker_images_lists_it(tag: str, owner: str) -> None:
+    assert Build(path=".", tag=tag).ownership() == owner
+
+
+@pytest.mark.parametrize(("tag", "words"), [
+    ("Friendly Hello", "invalid character ' '"),
+    ("FriendlyHello", "must be lowercase"),
+    ("friendlyhello:", "tag"),
+    ("friendlyhello@sha256:" + "a" * 64, "digest"),
+    ("", "needs a name"),
+])
+def test_an_invalid_tag_is_refused_before_the_engine_is_called(
+    tag: str, words: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    engine = Tutorial("02-dockerfiles", NoEngine(), Console())
+    with pytest.raises(errors.InvalidReference) as caught:
+        engine.build(str(tmp_path), tag=tag)
+    assert words.lower() in str(caught.value).lower()
+    assert caught.value.cli and caught.value.cli.startswith("docker build ")
+
+
+def test_instructions_know_their_lines_through_comments_and_continuations() -> None:
+    text = ("# syntax comment\n\nFROM python:3.11-slim\nRUN apt-get update && \\\n"
+            "    # a comment inside\n\n    apt-get install -y curl\nCOPY . /app\n")
+    found = instructions(text)
+    assert [(i.line, i.end_line, i.keyword) for i in found] == [
+        (3, 3, "FROM"), (4, 7, "RUN"), (8, 8, "COPY")]
+    assert instruction_at(text, 3).keyword == "COPY"
+    assert instruction_at(text, 4) is None  # the LABEL step --label adds
+
+
+def test_the_escape_directive_changes_the_continuation_character() -> None:
+    text = "# escape=`\nFROM busybox\nRUN echo a `\n  b\nCMD [\"sh\"]\n"
+    assert escape_char(text) == "`"
+    assert [(i.line, i.keyword) for i in instructions(text)] == [
+        (2, "FROM"), (3, "RUN"), (5, "CMD")]
+
+
+def _feed(log: BuildLog, *chunks: dict) -> BuildLog:
+    for chunk in chunks:
+        log.feed(chunk)
+    return log
+
+
+def test_the_build_log_groups_lines_under_their_step_whatever_the_chunking() -> None:
+    log = _feed(BuildLog(),
+                {"stream": "Step 1/3 : FROM busybox"}, {"stream": "\n"},
+                {"stream": " ---> d0d9ad27cf54\nStep 2/3 : RUN echo hi"}, {"stream": "\n"},
+                {"stream": " ---> Running in 8ca3571f221b\n"},
+                {"stream": "\x1b[91mhi from stderr\n\x1b[0m"},
+                {"stream": "Removing intermediate container 8ca3571f221b\n ---> 1234\n"},
+                {"stream": "Step 3/3 : COPY . /app\n ---> Using cache\n ---> 5678\n"},
+                {"aux": {"ID": "sha256:5678"}},
+                {"stream": "Successfully built 5678abcd\n"},
+                {"stream": "Successfully tagged x:latest\n"})
+    assert [(s.number, s.instruction, s.cached) for s in log.steps] == [
+        (1, "FROM busybox", False), (2, "RUN echo hi", False), (3, "COPY . /app", True)]
+    assert log.steps[1].output == "hi from stderr\n"
+    assert log.image_id == "sha256:5678"
+    assert log.summary == ["Successfully built 5678abcd", "Successfully tagged x:latest"]
+    assert log.status() == "done"
+    assert "\x1b" not in log.text()
+    assert '<progress value="3" max="3"' in log.html()
+
+
+def test_the_build_log_shows_the_running_step_and_keeps_the_error() -> None:
+    log = _feed(BuildLog(), {"stream": "Step 1/2 : FROM busybox\n ---> d0\n"},
+                {"stream": "Step 2/2 : RUN false\n"})
+    assert log.status() == "Step 2/2 : RUN false"
+    assert '<progress value="1" max="2"' in log.html()
+    log.feed({"errorDetail": {"message": "boom"}, "error": "boom"})
+    assert log.error == "boom"
+    assert log.status() == "failed at step 2/2"
+    assert log.text().endswith("boom")
+
+
+def _where(text: str, step: int | None, output: str = "") -> friendly.BuildContext:
+    return friendly.BuildContext(dockerfile="app/Dockerfile", text=text, context="app",
+                                 step_number=step, step_output=output)
+
+
+@pytest.mark.parametrize(("message", "text", "step", "words"), [
+    ("dockerfile parse error line 4: unknown instruction: COPPY", "FROM a\n", None,
+     ["app/Dockerfile, line 4", "COPPY is not a Dockerfile instruction"]),
+    ("The command '/bin/sh -c make' returned a non-zero code: 2", "FROM a\n\nRUN make\n", 2,
+     ["line 3", "`RUN make`", "exited with code 2"]),
+    ("COPY failed: file not found in build context or excluded by .dockerignore: "
+     "stat req.txt: file does not exist", "FROM a\nCOPY req.txt .\n", 2,
+     ["line 2", "req.txt is not in the build context", "app"]),
+    ('pull access denied for nosuch, repository does not exist or may require '
+     "'docker login'", "FROM nosuch\n", 1, ["line 1", "base image nosuch"]),
+    ("something new", "FROM a\nUSER nobody\n", 2, ["line 2", "`USER nobody`", "something new"]),
+])
+def test_build_errors_name_the_line_and_the_instruction(
+    message: str, text: str, step: int | None, words: list[str]
+) -> None:
+    err = friendly.translate_build_error(message, _where(text, step, "out\n"), ["docker", "build"])
+    assert isinstance(err, errors.BuildFailed)
+    for w in words:
+        assert w in err.message
+    assert err.fix
+    assert err.stderr.endswith(message)
+    assert err.cli == "docker build"
