@@ -409,8 +409,11 @@ class ComposeCommands(Engine):
     #: The folder the Compose steps run in (their project), set by :meth:`compose_cd`.
     compose_directory: Path | None = None
 
-    def compose_cd(self, directory: Path | str) -> Path:
+    def compose_cd(self, directory: Path | str) -> None:
         """Run the next Compose steps in ``directory``, the project's folder.
+
+        The echo names the folder relative to the previous one, as a learner
+        following along in one terminal would ``cd`` from there.
 
         Equivalent CLI: ``cd DIRECTORY``
         """
@@ -420,9 +423,10 @@ class ComposeCommands(Engine):
                 f"There is no compose.yaml in {path}.",
                 fix="Give the folder that holds the project's compose.yaml.",
                 command=["cd", str(path)])
-        self.console.command(f"cd {path}")
+        here = self.compose_directory
+        shown = Path(os.path.relpath(path, here)) if here is not None else path
+        self.console.command(f"cd {shown.as_posix()}")
         self.compose_directory = path
-        return path
 
     def _compose(self, step: Step, **options: Any) -> ComposeResult:
         result = self.execute(step, directory=self.compose_directory, **options)
@@ -512,12 +516,13 @@ def override_text(project: str, notebook: str, *, services: Iterable[str],
         if service in built:
             lines += ["    build:", "      labels:", f"        {mark}",
                       f"        {OWNER}: {project}-{service}"]
-    lines += ["networks:", "  default:", "    labels:", f"      {mark}"]
+    lines += ["networks:", "  default:", "    labels:", f"      {mark}",
+              f"      {OWNER}: network"]
     volumes = list(volumes)
     if volumes:
         lines.append("volumes:")
         for volume in volumes:
-            lines += [f"  {volume}:", "    labels:", f"      {mark}"]
+            lines += [f"  {volume}:", "    labels:", f"      {mark}", f"      {OWNER}: volume"]
     return "\n".join(lines) + "\n"
 
 

@@ -7,9 +7,10 @@ kept too (``stderr``), for the curious and for bug reports.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import errors, ports, reference
+from docdocker import connection, errors, ports, reference
 from docdocker import steps as s
 from docdocker.dockerfile import instruction_at
 
@@ -60,6 +61,15 @@ def translate_error(
     their own traceback).
     """
     argv = step.argv if step is not None else None
+    garbled = _garbled_answer(err)
+    if garbled is not None:
+        host = facts.host if facts is not None else docker_host()
+        return errors.EngineUnavailable(
+            f"Something answers at {host}, but not as a Docker Engine does ({garbled}).",
+            fix="Check that DOCKER_HOST (or the current `docker context`) points at a Docker "
+                "Engine, and that `docker info` works in a terminal; then run this cell again.",
+            command=argv,
+        )
     if _is_connection_error(err):
         host = facts.host if facts is not None else docker_host()
         return _unavailable(err, argv, host, mid_step=step is not None)
@@ -143,6 +153,30 @@ _START_FIX = ("Start Docker (Docker Desktop, or `sudo systemctl start docker` on
               "check it with `docker info`, then run this cell again.")
 
 
+def _chain(err: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _garbled_answer(err: BaseException) -> str | None:
+    """What was wrong with an answer that is not Docker's API, or None for other failures."""
+    for current in _chain(err):
+        if isinstance(current, connection.NotAnEngine):
+            return str(current)
+        if isinstance(current, json.JSONDecodeError) and not _cut_off(current):
+            return f"the answer is not JSON: {current.msg} at position {current.pos}"
+    return None
+
+
+def _cut_off(err: json.JSONDecodeError) -> bool:
+    # An empty body where JSON was due: the connection closed before the answer came.
+    return not (err.doc or "").strip()
+
+
 def _is_connection_error(err: BaseException) -> bool:
     seen: set[int] = set()
     current: BaseException | None = err
@@ -153,6 +187,8 @@ def _is_connection_error(err: BaseException) -> bool:
                                 requests.exceptions.Timeout,
                                 urllib3.exceptions.ProtocolError,
                                 ConnectionError, FileNotFoundError)):
+            return True
+        if isinstance(current, json.JSONDecodeError) and _cut_off(current):
             return True
         if isinstance(current, docker.errors.DockerException) and (
             "Error while fetching server API version" in str(current)
@@ -196,6 +232,15 @@ def _unavailable(
                 "machine (see README.md).",
             command=argv,
         )
+    if mid_step and _timed_out(err):
+        return errors.EngineUnavailable(
+            f"The Docker Engine at {host} stopped answering while this step was running "
+            f"({_root_cause(err)}).",
+            fix="Check that Docker is responding with `docker info` in a terminal (restart "
+                "Docker Desktop, or `sudo systemctl restart docker`), then run this cell "
+                "again; `docker ps --all` shows what the step left behind.",
+            command=argv,
+        )
     if mid_step:
         return errors.EngineUnavailable(
             f"Lost the connection to the Docker Engine at {host} while this step was "
@@ -217,6 +262,12 @@ def _unavailable(
     return errors.EngineUnavailable(
         f"Cannot connect to the Docker Engine: {reason}.", fix=_START_FIX + hint, command=argv
     )
+
+
+def _timed_out(err: BaseException) -> bool:
+    return any(isinstance(e, (requests.exceptions.Timeout, TimeoutError,
+                              urllib3.exceptions.TimeoutError)) or "timed out" in str(e).lower()
+               for e in _chain(err))
 
 
 def _port_taken(

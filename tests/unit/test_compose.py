@@ -52,8 +52,8 @@ def test_override_labels_every_object_compose_creates() -> None:
     assert data["services"]["web"]["build"]["labels"] == {
         LABEL: "04-compose", OWNER: "docdocker-friendlyhello-web"}
     assert "build" not in data["services"]["redis"]
-    assert data["networks"]["default"]["labels"] == {LABEL: "04-compose"}
-    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "04-compose"}
+    assert data["networks"]["default"]["labels"] == {LABEL: "04-compose", OWNER: "network"}
+    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "04-compose", OWNER: "volume"}
 
 
 def test_edit_shows_the_change_and_refuses_a_missing_text(tmp_path: Path) -> None:
