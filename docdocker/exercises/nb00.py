@@ -46,8 +46,8 @@ def first_run(name: str = "my-hello") -> Exercise:
 
     return Exercise(
         id="00-first-run", notebook=NOTEBOOK, title=f"Run hello-world as {name}",
-        task=(f"Open a terminal (**File → New → Terminal**) and run the `hello-world` image "
-              f"yourself, in a container named `{name}`. Then press **Check**."),
+        task=(f"Run the `hello-world` image yourself, in a terminal, in a container named "
+              f"`{name}`. Then press **Check**."),
         check_fn=check,
         hints=("`docker run IMAGE` creates and starts a container from an image.",
                "The option that names a container is `--name`; options go before the image.",
