@@ -276,3 +276,10 @@ def test_the_command_line_refuses_a_bad_address_before_touching_docker(
     assert main(["classroom", "mirror", "--address", "my-laptop"]) == 1
     err = capsys.readouterr().err
     assert "'my-laptop' is not an IP address" in err and "Fix:" in err
+
+
+def test_an_image_id_is_not_a_docker_hub_image() -> None:
+    # The classic builder runs each step in a container created from the previous
+    # step's image, named by its ID.
+    assert catalog.hub_reference("sha256:" + "0a" * 32) is None
+    assert catalog.hub_reference("python:3.11-slim") is not None
