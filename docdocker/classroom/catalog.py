@@ -118,7 +118,16 @@ def derive(root: Path = NOTEBOOKS) -> Catalog:
     """Read every notebook under ``root`` and every app under ``root/apps``.
 
     Equivalent CLI: none; it reads files.
+
+    Raises:
+        docdocker.errors.DocDockerError: ``root`` holds no notebooks (an installed
+            package without the tutorial's folder next to it).
     """
+    if not any(Path(root).glob("*.ipynb")):
+        raise errors.DocDockerError(
+            f"No notebooks in {root}: the classroom kit reads the images from them.",
+            fix="Run it from the tutorial's folder, where the package was installed with "
+                "`pip install -e .` (see README.md).")
     catalog = Catalog()
     for path in sorted(root.glob("*.ipynb")):
         read_notebook(path, catalog)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "02-dockerfiles"
 
@@ -123,3 +124,8 @@ def greet(name: str = "hello-me", port: int = 8092, image: str = "friendlyhello"
 def exercises() -> list[Exercise]:
     """The exercises of 02-dockerfiles."""
     return [build(), greet()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 02-dockerfiles (none yet)."""
+    return []
