@@ -96,6 +96,19 @@ def test_images_made_or_failing_on_purpose_are_not_listed(tmp_path: Path) -> Non
     assert derived.unresolved == []
 
 
+def test_names_and_f_strings_made_of_literals_are_followed(tmp_path: Path) -> None:
+    _notebook(tmp_path,
+              'VERSION = "3.11"\nBASE = f"python:{VERSION}-slim"\nengine.pull(BASE)',
+              'registry = f"localhost:{port}"\ntarget = f"{registry}/{user}/app:1.0"\n'
+              'engine.pull(target)\nengine.run(target, detach=True)',
+              'tb = TagBuilder(engine=engine, source="app", target="elliot/experiments:1.0")\n'
+              'engine.run("elliot/experiments:1.0")',
+              'engine.run(f"{user}/app:1.0")')
+    derived = catalog.derive(tmp_path)
+    assert derived.images == ["python:3.11-slim"]
+    assert [u.image for u in derived.unresolved] == ["f'{user}/app:1.0'"]
+
+
 def test_a_folder_without_notebooks_is_refused(tmp_path: Path) -> None:
     with pytest.raises(errors.DocDockerError, match="No notebooks in") as refused:
         catalog.derive(tmp_path)
@@ -283,6 +296,13 @@ def test_the_command_line_refuses_a_bad_address_before_touching_docker(
     assert main(["classroom", "mirror", "--address", "my-laptop"]) == 1
     err = capsys.readouterr().err
     assert "'my-laptop' is not an IP address" in err and "Fix:" in err
+
+
+def test_an_image_id_is_not_a_docker_hub_image() -> None:
+    # The classic builder runs each step in a container created from the previous
+    # step's image, named by its ID.
+    assert catalog.hub_reference("sha256:" + "0a" * 32) is None
+    assert catalog.hub_reference("python:3.11-slim") is not None
 
 
 def test_bundle_never_overwrites_a_file(tmp_path: Path,
