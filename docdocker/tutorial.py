@@ -15,10 +15,11 @@ from docdocker.containers import ContainerCommands
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
+from docdocker.volumes import VolumeCommands
 
 
 class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
-               ComposeCommands):
+               VolumeCommands, ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
     Equivalent CLI: each method's docstring names its ``docker`` command.
