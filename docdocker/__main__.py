@@ -1,4 +1,4 @@
-"""Command line: ``python -m docdocker doctor`` and ``python -m docdocker reset``."""
+"""Command line: ``python -m docdocker doctor``, ``reset`` and ``check``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from docdocker import errors
+from docdocker.classroom import cli as classroom
+from docdocker.exercises import cli as exercises_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset", help="remove what the tutorial created (labelled objects only)")
     reset.add_argument("--notebook", help="only this notebook's objects, e.g. 01-containers")
     reset.add_argument("--yes", action="store_true", help="remove without asking")
+    reset.add_argument("--exercises", action="store_true",
+                       help="instead, the objects the exercises asked you to create "
+                            "(found by their names: they carry no label)")
+    classroom.register(sub)
+    exercises_cli.register(sub)
     args = parser.parse_args(argv)
+    if "handler" in args:
+        return int(args.handler(args))
     try:
+        if args.command == "reset" and args.exercises:
+            return exercises_cli.reset_exercise_objects(args.notebook, args.yes)
         return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)
     except errors.DocDockerError as err:
         print(f"docdocker: {err}", file=sys.stderr)

@@ -294,11 +294,52 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     limit = timeout if timeout is not None else getattr(step, "time_limit", 120.0)
     code, merged, stdout, stderr = _stream(engine, argv, step.argv, directory, limit)
     if code != 0:
-        facts = engine.facts()
+        broken = _unparsable_file(program, directory) if stderr.startswith("yaml: ") else None
         raise friendly.translate_compose(merged, step.argv, code, stderr=stderr,
-                                         directory=str(directory or "."), facts=facts)
+                                         directory=str(directory or "."), file=broken,
+                                         services=_services(program, directory),
+                                         facts=engine.facts())
     return ComposeResult(step, output=merged, exit_code=code, streamed=True,
                          value=stdout)
+
+
+#: The files Compose reads by itself in a project folder, in its order.
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
+                 "compose.override.yaml", "compose.override.yml",
+                 "docker-compose.override.yaml", "docker-compose.override.yml")
+
+
+def _unparsable_file(program: Program, directory: Path | str | None) -> str | None:
+    """Which project file is not valid YAML, when Compose did not say.
+
+    Compose names the file only once it knows the project's name; checking each
+    file alone under a given name (``config -q``: parse and validate, nothing
+    else) makes it say.
+    """
+    folder = Path(directory or ".")
+    for name in DEFAULT_FILES:
+        if not (folder / name).is_file():
+            continue
+        try:
+            done = subprocess.run([*program.argv, "-p", "check", "-f", name, "config", "-q"],
+                                  cwd=folder, capture_output=True, text=True, timeout=30,
+                                  check=False, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if "failed to parse" in done.stderr:
+            return name
+    return None
+
+
+def _services(program: Program, directory: Path | str | None) -> list[str]:
+    """The project's service names (``config --services``), or none if it does not load."""
+    try:
+        done = subprocess.run([*program.argv, "config", "--services"], cwd=directory,
+                              capture_output=True, text=True, timeout=30, check=False,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
 
 
 def _stream(engine: Engine, argv: list[str], echo: list[str], directory: Path | str | None,

@@ -22,6 +22,7 @@ import requests.exceptions
 
 from docdocker import errors, friendly, ports, render
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.inspect import Inspect
 from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
 from docdocker.steps import LABEL, OWNER, POSITIONAL, REST, TARGET, Step, arg, label_filter, pairs
@@ -30,6 +31,8 @@ from docdocker.steps import LABEL, OWNER, POSITIONAL, REST, TARGET, Step, arg, l
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
 #: The :data:`~docdocker.steps.OWNER` value of the containers docdocker creates.
 CONTAINER_OWNER = "container"
+#: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
+FOREGROUND_GRACE = 2
 
 
 def _env_words(env: Mapping[str, str | None]) -> list[str]:
@@ -81,6 +84,9 @@ class Run(Step):
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
+    #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
+    #: ``/host/dir:/path[:ro]`` bind mounts.
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
 
     def validate(self) -> None:
         check_image_name(self, self.image)
@@ -90,12 +96,13 @@ class Run(Step):
 class Ps(Step):
     """List containers.
 
-    Equivalent CLI: ``docker ps [--all] [--filter KEY=VALUE]``
+    Equivalent CLI: ``docker ps [--all] [-q] [--filter KEY=VALUE]``
     """
 
     command: ClassVar[tuple[str, ...]] = ("ps",)
 
     all: bool = arg("--all", "all", default=False)
+    quiet: bool = arg("-q", "quiet", default=False)
     filters: Mapping[str, Any] = arg(
         "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -105,13 +112,14 @@ class Ps(Step):
 class Stop(Step):
     """Stop a running container: its stop signal, then SIGKILL after a grace period.
 
-    Equivalent CLI: ``docker stop [--time SECONDS] CONTAINER``
+    Equivalent CLI: ``docker stop [-t SECONDS] CONTAINER``
     """
 
     command: ClassVar[tuple[str, ...]] = ("stop",)
 
     container: str = arg(POSITIONAL, TARGET, default="")
-    time: int | None = arg("--time", "timeout")
+    # `-t` is short for `--timeout`; the older `--time` spelling is deprecated.
+    timeout: int | None = arg("-t", "timeout")
 
 
 @dataclass(frozen=True)
@@ -145,12 +153,13 @@ class Rm(Step):
 class Logs(Step):
     """Show what a container printed.
 
-    Equivalent CLI: ``docker logs [--tail N] [--timestamps] CONTAINER``
+    Equivalent CLI: ``docker logs [-f] [--tail N] [--timestamps] CONTAINER``
     """
 
     command: ClassVar[tuple[str, ...]] = ("logs",)
 
     container: str = arg(POSITIONAL, TARGET, default="")
+    follow: bool = arg("-f", "follow", default=False)
     tail: int | None = arg("--tail", "tail")
     timestamps: bool = arg("--timestamps", "timestamps", default=False)
 
@@ -183,6 +192,39 @@ class ContainerInspect(Step):
     container: str = arg(POSITIONAL, TARGET, default="")
 
 
+@dataclass(frozen=True)
+class Start(Step):
+    """Start a stopped container again, with the command and settings it was created with.
+
+    Equivalent CLI: ``docker start CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("start",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
+@dataclass(frozen=True)
+class Exec(Step):
+    """Run one more command inside a running container.
+
+    Equivalent CLI: ``docker exec CONTAINER COMMAND...``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("exec",)
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+    cmd: tuple[str, ...] = arg(REST, "cmd", default=(), sdk_value=list)
+
+    def validate(self) -> None:
+        if not self.cmd:
+            raise errors.DocDockerError(
+                f"docker exec needs a command to run inside {self.container!r}.",
+                fix="Name the command after the container, e.g. `docker exec web nginx -v`.",
+                command=self.argv,
+            )
+
+
 # ------------------------------------------------------------------ handlers
 @handles(Run)
 def run_container(engine: Engine, step: Run, *, timeout: float | None = None) -> StepResult:
@@ -206,7 +248,11 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     try:
         container.start()
     except docker.errors.APIError:
-        _remove_quietly(container)
+        # The CLI would leave this container behind, Created (and the next run with the
+        # same --name would conflict); docdocker removes it and echoes that it did.
+        engine.console.command(Rm(container=container.name or container.short_id).cli)
+        if _remove_quietly(container):
+            engine.console.text(f"{container.name or container.short_id}\n")
         raise
     result = StepResult(step, container=container)
     if step.detach:
@@ -253,7 +299,11 @@ def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str,
 
     def stop() -> None:
         stopped.append(True)
+        # docdocker stops the container itself here: echo it, as every engine action is.
+        halt = Stop(container=container.name or container.short_id, timeout=FOREGROUND_GRACE)
+        engine.console.command(halt.cli)
         _stop_quietly(container)
+        engine.console.text(f"{halt.container}\n")
 
     timer = None
     if timeout is not None:
@@ -282,6 +332,9 @@ def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str,
 def list_containers(engine: Engine, step: Ps) -> StepResult:
     """``api.containers``: the same list entries ``docker ps`` formats."""
     listed = engine.client.api.containers(**step.sdk_kwargs)
+    if step.quiet:  # only the IDs, one per line, as short as the CLI prints them
+        return StepResult(step, output="".join(f"{c['Id'][:12]}\n" for c in listed),
+                          value=listed)
     return StepResult(step, rows=[ps_row(c) for c in listed], columns=PS_COLUMNS, value=listed)
 
 
@@ -314,10 +367,68 @@ def remove_container(engine: Engine, step: Rm) -> StepResult:
 
 
 @handles(Logs)
-def container_logs(engine: Engine, step: Logs) -> StepResult:
-    """``container.logs``."""
-    raw = engine.client.containers.get(step.target).logs(**step.sdk_kwargs)
-    return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+def container_logs(engine: Engine, step: Logs, *, timeout: float | None = None) -> StepResult:
+    """``container.logs``; with ``-f``, streamed until the container stops or ``timeout``."""
+    container = engine.client.containers.get(step.target)
+    if not step.follow:
+        raw = container.logs(**step.sdk_kwargs)
+        return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+    stream = container.logs(stream=True, **step.sdk_kwargs)
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        with suppress(Exception):  # closing the socket under the reader ends the stream
+            stream.close()
+
+    timer = threading.Timer(timeout, stop) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    chunks: list[str] = []
+    try:
+        for raw in stream:
+            chunks.append(decoder.decode(raw))
+            engine.console.text(chunks[-1])
+    except KeyboardInterrupt:
+        stop()  # what Ctrl-C does to `docker logs -f`: it stops following, nothing else
+    except Exception:
+        if not stopped:
+            raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    note = ""
+    if stopped:
+        after = f" after {timeout:g} s" if timeout is not None else ""
+        note = (f"(stopped following{after}: in a terminal, Ctrl+C stops `docker logs -f`; "
+                "the container keeps running)\n")
+    return StepResult(step, output=note, streamed=False, value="".join(chunks))
+
+
+@handles(Start)
+def start_container(engine: Engine, step: Start) -> StepResult:
+    """``container.start``; prints the name, as the CLI does."""
+    container = engine.client.containers.get(step.target)
+    container.start()
+    container.reload()
+    return StepResult(step, output=f"{step.container}\n", container=container,
+                      links=published_links(container.attrs))
+
+
+@handles(Exec)
+def exec_in_container(engine: Engine, step: Exec) -> StepResult:
+    """``container.exec_run``: the command's output, and its exit code as the CLI's."""
+    done = engine.client.containers.get(step.target).exec_run(**step.sdk_kwargs)
+    text = (done.output or b"").decode("utf-8", errors="replace")
+    if done.exit_code:
+        raise errors.StepFailed(
+            f"The command exited with code {done.exit_code} inside {step.container}.",
+            fix="Read what it printed below; check the command's spelling and its arguments.",
+            command=step.argv, exit_code=int(done.exit_code), stderr=text,
+        )
+    return StepResult(step, output=text, exit_code=done.exit_code)
 
 
 @handles(ContainerInspect)
@@ -352,10 +463,11 @@ class ContainerCommands(Engine):
         env: Mapping[str, str | None] | None = None,
         remove: bool = False,
         timeout: float | None = None,
+        mounts: Iterable[str] = (),
     ) -> StepResult:
         """Create and start a container; pull the image first if it is missing.
 
-        Equivalent CLI: ``docker run [-d] [--name NAME] [-p SPEC] [-e K=V] IMAGE [CMD...]``
+        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST] IMAGE [CMD]``
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
@@ -368,6 +480,7 @@ class ContainerCommands(Engine):
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
             timeout: Foreground runs only: stop the container after this many seconds.
+            mounts: ``-v`` values: ``/host/dir:/container/dir[:ro]`` or ``volume:/dir``.
         """
         step = Run(
             image=image,
@@ -377,34 +490,38 @@ class ContainerCommands(Engine):
             name=name,
             publish=tuple(_mappings(publish)),
             env=dict(env or {}),
+            mounts=tuple(mounts),
             remove=remove,
         )
         return self.execute(step, timeout=timeout)
 
     def ps(
-        self, *, all: bool = False, everything: bool = False, status: str | None = None
+        self, *, all: bool = False, everything: bool = False, status: str | Iterable[str] = "",
+        quiet: bool = False,
     ) -> StepResult:
         """List the tutorial's containers (or every container on the engine).
 
-        Equivalent CLI: ``docker ps [--all] --filter label=org.docdocker.notebook``
+        Equivalent CLI: ``docker ps [--all] [-q] --filter label=org.docdocker.notebook``
 
         Args:
-            all: Include stopped containers (``--all``).
+            all: Include stopped containers (``--all``, ``-a`` for short).
+            quiet: Print only the container IDs (``-q``).
             everything: Drop the label filter and list containers not made by
                 the tutorial too (read-only for the tutorial).
-            status: Only containers in this state (``created``, ``running``, ``exited``...).
+            status: Only containers in this state (``created``, ``running``, ``exited``...),
+                or in any of several: ``("exited", "created")``.
         """
         filters: dict[str, Any] = {} if everything else label_filter()
         if status:
-            filters["status"] = status
-        return self.execute(Ps(all=all, filters=filters))
+            filters["status"] = status if isinstance(status, str) else list(status)
+        return self.execute(Ps(all=all, quiet=quiet, filters=filters))
 
-    def stop(self, container: str, *, time: int | None = None) -> StepResult:
-        """Stop a container (its stop signal, then SIGKILL after ``time`` seconds).
+    def stop(self, container: str, *, timeout: int | None = None) -> StepResult:
+        """Stop a container: its stop signal, then SIGKILL after ``timeout`` seconds (10).
 
-        Equivalent CLI: ``docker stop [--time N] CONTAINER``
+        Equivalent CLI: ``docker stop [-t N] CONTAINER``
         """
-        return self.execute(Stop(container=container, time=time))
+        return self.execute(Stop(container=container, timeout=timeout))
 
     def kill(self, container: str, *, signal: str | None = None) -> StepResult:
         """Kill a container (SIGKILL unless ``signal`` says otherwise).
@@ -417,9 +534,47 @@ class ContainerCommands(Engine):
         """Remove a container. Equivalent CLI: ``docker rm [--force] CONTAINER``"""
         return self.execute(Rm(container=container, force=force))
 
-    def logs(self, container: str, *, tail: int | None = None) -> StepResult:
-        """Show a container's output. Equivalent CLI: ``docker logs [--tail N] CONTAINER``"""
-        return self.execute(Logs(container=container, tail=tail))
+    def logs(self, container: str, *, tail: int | None = None, follow: bool = False,
+             timeout: float | None = None) -> StepResult:
+        """Show a container's output; ``follow`` keeps showing new lines as they come.
+
+        Equivalent CLI: ``docker logs [-f] [--tail N] CONTAINER``
+
+        Args:
+            container: Its name or ID.
+            tail: Only the last N lines.
+            follow: Keep streaming new output (``-f``) until the container stops, or
+                until ``timeout`` seconds have passed (a terminal would wait for Ctrl+C).
+            timeout: With ``follow``: stop following after this many seconds.
+        """
+        return self.execute(Logs(container=container, tail=tail, follow=follow),
+                            timeout=timeout)
+
+    def start(self, container: str) -> StepResult:
+        """Start a stopped container again. Equivalent CLI: ``docker start CONTAINER``"""
+        return self.execute(Start(container=container))
+
+    def exec(self, container: str, cmd: Iterable[str] | str) -> StepResult:
+        """Run a command inside a running container and show what it printed.
+
+        Equivalent CLI: ``docker exec CONTAINER COMMAND...``
+
+        Args:
+            container: Its name or ID.
+            cmd: The command: a list of words, or one string split like a shell line.
+        """
+        words = tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd)
+        return self.execute(Exec(container=container, cmd=words))
+
+    def inspect(self, name: str, *, format: str | None = None,
+                type: str | None = None) -> StepResult:
+        """A container's or image's configuration, or one value picked with ``format``.
+
+        Equivalent CLI: ``docker inspect [-f TEMPLATE] [--type TYPE] NAME``
+
+        Example: ``engine.inspect("web", format="{{.State.ExitCode}}")``.
+        """
+        return self.execute(Inspect(name=name, format=format, type=type))
 
     def container_prune(self, *, notebook_only: bool = True) -> StepResult:
         """Remove stopped containers made by this notebook (or by the whole tutorial).
@@ -544,9 +699,11 @@ def _mappings(publish: Iterable[PortMapping | str] | str) -> Iterator[PortMappin
 
 def _stop_quietly(container: Any) -> None:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.stop(timeout=2)
+        container.stop(timeout=FOREGROUND_GRACE)
 
 
-def _remove_quietly(container: Any) -> None:
+def _remove_quietly(container: Any) -> bool:
     with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.remove(force=True)
+        container.remove()
+        return True
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from docdocker import compose, connection, render
 from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
-from docdocker.friendly import Facts, translate_error
+from docdocker.friendly import Facts, docker_host, translate_error
 from docdocker.registries import Pull
 from docdocker.system import Info, Version
 from docdocker.tutorial import Tutorial
@@ -97,6 +98,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
                                    friendly.message if friendly else str(err),
                                    friendly.fix or "" if friendly else ""))
         report.checks.append(_check_socket(where))
+        report.checks += _check_endpoint(where)
         report.checks += [Check(name, None, "not checked: needs a reachable engine")
                           for name in ("Engine version", "OS / architecture",
                                        "Free disk space", f"Pull {pull_image}")]
@@ -105,6 +107,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
     try:
         report.checks.append(Check("Docker Engine reachable", True,
                                    f"answers at {where.describe()}"))
+        report.checks += _check_endpoint(where)
         version = engine.query(Version()).value
         info = engine.query(Info()).value
         for check in (
@@ -208,6 +211,61 @@ def _check_compose() -> Check:
                  f"Compose v{program.version} from the tutorial's environment; the notebooks "
                  "use it, but Docker has no `docker compose` plugin for a terminal",
                  f"Install it as the plugin once: `{compose.plugin_hint(program)}`")
+
+
+#: Why docdocker chose its endpoint, by :attr:`connection.Endpoint.source`.
+_CHOSEN_BY = {
+    "DOCKER_HOST": "set by the DOCKER_HOST variable",
+    "DOCKER_CONTEXT": "named by the DOCKER_CONTEXT variable",
+    "context": "the docker CLI's current context, from `docker context use`",
+    "default": "the default: no DOCKER_HOST, no context chosen",
+}
+
+
+def _check_endpoint(where: connection.Endpoint) -> list[Check]:
+    """Which engine docdocker talks to, and whether the CLI and the SDK agree on it.
+
+    Equivalent CLI: ``docker context inspect --format '{{.Name}} {{.Endpoints.docker.Host}}'``
+    """
+    why = _CHOSEN_BY.get(where.source, where.source)
+    found = f"{where.host} ({f'context {where.context}, ' if where.context else ''}{why})"
+    checks = [_compare_with_cli(where, found)]
+    sdk_host = docker_host()  # where the SDK's from_env() connects: it ignores contexts
+    if sdk_host != where.host:
+        checks.append(Check(
+            "Docker SDK default", None,
+            f"the Docker SDK's plain `from_env()` ignores the CLI's contexts and would use "
+            f"{sdk_host}, not to {where.host}; docdocker follows the context, like the CLI",
+            "In your own Python code, give the SDK's client "
+            f"`base_url=\"{where.host}\"`, or set `DOCKER_HOST={where.host}` for both.",
+        ))
+    return checks
+
+
+def _compare_with_cli(where: connection.Endpoint, found: str) -> Check:
+    if shutil.which("docker") is None:
+        return Check("Engine endpoint", True, found + "; no docker CLI to compare with")
+    try:
+        done = subprocess.run(
+            ["docker", "context", "inspect", "--format", "{{.Name}} {{.Endpoints.docker.Host}}"],
+            capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return Check("Engine endpoint", None, f"{found}; the docker CLI did not answer ({err})",
+                     "Run `docker context ls` in a terminal to see what it uses.")
+    if done.returncode != 0:
+        said = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no message"]
+        return Check("Engine endpoint", None,
+                     f"{found}; but the docker CLI cannot pick its context: {said[0]}",
+                     "List the contexts with `docker context ls`; unset DOCKER_CONTEXT or "
+                     "choose one that exists with `docker context use NAME`.")
+    cli_name, _, cli_host = done.stdout.strip().partition(" ")
+    if cli_host != where.host:
+        return Check("Engine endpoint", None,
+                     f"{found}; but the docker CLI uses {cli_host} (context {cli_name}): "
+                     "commands typed in a terminal reach another engine than the notebooks",
+                     f"Make them agree: `docker context use {where.context or 'default'}`, or "
+                     "set the same DOCKER_HOST for Jupyter and the terminal.")
+    return Check("Engine endpoint", True, found + "; the docker CLI uses the same")
 
 
 def _check_cli() -> Check:

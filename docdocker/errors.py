@@ -144,3 +144,15 @@ class RegistryAuthFailed(StepFailed):
     """A registry refused the credentials or the push/pull was unauthorized."""
 
     title: ClassVar[str] = "Registry refused access"
+
+
+class RegistryUnreachable(StepFailed):
+    """The registry could not be reached: not running, unknown host, or no HTTPS."""
+
+    title: ClassVar[str] = "Registry not reachable"
+
+
+class InvalidTemplate(DocDockerError, ValueError):
+    """A ``--format`` Go template that docdocker cannot evaluate."""
+
+    title: ClassVar[str] = "Invalid format template"

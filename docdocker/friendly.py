@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import errors, ports
+from docdocker import errors, ports, reference
 from docdocker import steps as s
 from docdocker.dockerfile import instruction_at
 
@@ -77,6 +77,8 @@ def translate_error(
         return None
     text = str(err.explanation or err)
     lower = text.lower()
+    if step is not None and step.command and step.command[0] in REGISTRY_COMMANDS:
+        return registry_error(text, step)
     if "no space left on device" in lower:
         return errors.NoSpaceLeft(
             "The disk where Docker keeps images and containers is full.",
@@ -278,12 +280,13 @@ def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | No
 
 # ------------------------------------------------------------------ Compose
 _YAML_RE = re.compile(r"failed to parse (?P<file>\S+?): yaml: line (?P<line>\d+): (?P<msg>[^\n]+)")
+_BARE_YAML_RE = re.compile(r"^yaml: line (?P<line>\d+): (?P<msg>[^\n]+)", re.MULTILINE)
 _KEY_RE = re.compile(r"validating (?P<file>\S+?): (?P<path>[\w.\-]*) ?additional propert(?:y|ies) "
                      r"'(?P<key>[^']+)' not allowed")
 _INVALID_RE = re.compile(r"validating (?P<file>\S+?): (?P<msg>[^\n]+)")
-_ENDPOINT_RE = re.compile(r"endpoint (?P<container>[\w.\-]+?)-(?P<service>[\w.\-]+?)-(?P<n>\d+) ")
-_SERVICE_ERROR_RE = re.compile(r"^ ?(?:Container (?P<container>[\w.\-]+?)-(?P<cservice>[\w.\-]+?)"
-                               r"-\d+|(?P<service>[\w.\-]+)) +Error\b", re.MULTILINE)
+_ENDPOINT_RE = re.compile(r"endpoint (?P<container>[\w.\-]+) ")
+_SERVICE_ERROR_RE = re.compile(r"^ ?(?:Container (?P<container>[\w.\-]+)|(?P<service>[\w.\-]+))"
+                               r" +Error\b", re.MULTILINE)
 _IMAGE_RE = re.compile(r"(?:pull access denied for |manifest for |No such image: )"
                        r"(?P<image>[^\s,]+)")
 
@@ -307,6 +310,8 @@ def translate_compose(
     *,
     stderr: str = "",
     directory: str = ".",
+    file: str | None = None,
+    services: Sequence[str] = (),
     facts: Facts | None = None,
 ) -> errors.StepFailed:
     """The friendly error for a ``docker compose`` command that exited with a failure.
@@ -320,18 +325,24 @@ def translate_compose(
         exit_code: Compose's exit status.
         stderr: What Compose printed on stderr alone (defaults to ``output``).
         directory: The folder Compose ran in, to name files relative to it.
+        file: The project file that does not parse, when Compose's message does not
+            name it (it does not while it is still looking for the project's name).
+        services: The project's service names, to read a container name
+            (``PROJECT-SERVICE-N``) right when names contain hyphens.
         facts: Lookups such as which container holds a host port.
     """
     text = stderr or output
     kept = output.strip() or text.strip()
     common: dict[str, Any] = {"command": argv, "exit_code": exit_code, "stderr": kept}
-    if match := _YAML_RE.search(text):
-        where = _relative(match["file"], directory)
+    match = _YAML_RE.search(text) or _BARE_YAML_RE.search(text)
+    if match:
+        named = match.groupdict().get("file")
+        where = _relative(named, directory) if named else (file or "The compose file")
         return errors.ComposeFileInvalid(
             f"{where} is not valid YAML: line {match['line']}: {match['msg']}.",
             fix=f"YAML nests keys by indenting them with spaces: check the indentation and "
-                f"quotes from line {match['line']} of {where} down (the mistake is often a few "
-                "lines below the line named). `docker compose config` checks the file "
+                f"quotes from line {match['line']} down (the mistake is often a few lines "
+                "below the line named). `docker compose config` checks the file "
                 "without starting anything.", **common)
     if match := _KEY_RE.search(text):
         return _unknown_key(match, directory, common)
@@ -343,9 +354,10 @@ def translate_compose(
                 "is `ports:` under `web:` under `services:`), then check with "
                 "`docker compose config`.", **common)
     if "port is already allocated" in text or "address already in use" in text:
-        return _compose_port_taken(text, argv, facts, common)
+        return _compose_port_taken(text, argv, facts, services, common)
     if (image := _IMAGE_RE.search(text)) or any(p in text.lower() for p in _UNREACHABLE):
-        return _compose_image_missing(text, image["image"] if image else None, common)
+        return _compose_image_missing(text, image["image"] if image else None, services,
+                                      common)
     if match := re.search(r"no such service: (\S+)", text):
         return errors.StepFailed(
             f"This project has no service named '{match[1]}'.",
@@ -397,19 +409,35 @@ def _unknown_key(match: re.Match[str], directory: str, common: dict[str, Any]) -
             "then check with `docker compose config`.", **common)
 
 
+def container_parts(name: str, services: Sequence[str] = ()) -> tuple[str, str, int] | None:
+    """A Compose container name ``PROJECT-SERVICE-N`` split into its three parts.
+
+    Project and service names may contain hyphens; the known services decide
+    (the longest that fits), else the service is taken to have none.
+    """
+    head, _, number = name.rpartition("-")
+    if not head or not number.isdigit():
+        return None
+    for service in sorted(services, key=len, reverse=True):
+        if head.endswith(f"-{service}"):
+            return head[: -len(service) - 1], service, int(number)
+    project, _, service = head.rpartition("-")
+    return (project, service, int(number)) if project else None
+
+
 def _compose_port_taken(text: str, argv: list[str], facts: Facts | None,
-                        common: dict[str, Any]) -> errors.StepFailed:
+                        services: Sequence[str], common: dict[str, Any]) -> errors.StepFailed:
     match = _PORT_RE.search(text)
     port = int(match.group(2)) if match else None
     ip = (match.group(1) if match else "") or "0.0.0.0"
     where = f"{ip}:{port}" if port else "the host port"
-    endpoint = _ENDPOINT_RE.search(text)
-    service = endpoint["service"] if endpoint else None
-    replica = int(endpoint["n"]) if endpoint else 1
+    found = _ENDPOINT_RE.search(text)
+    parts = container_parts(found["container"], services) if found else None
+    service = parts[1] if parts else None
+    replica = parts[2] if parts else 1
     lookup = facts.port_holder if facts is not None else None
     holder = lookup(port, "tcp") if lookup is not None and port else None
-    same_service = bool(endpoint and holder and holder.startswith(
-        f"{endpoint['container']}-{endpoint['service']}-"))
+    same_service = bool(parts and holder and holder.startswith(f"{parts[0]}-{parts[1]}-"))
     who = f"service '{service}'" if service else "a service"
     if same_service or replica > 1:
         end = f"{port + 2}" if port else "PORT+2"
@@ -430,10 +458,13 @@ def _compose_port_taken(text: str, argv: list[str], facts: Facts | None,
             "`docker compose down` removes what it created.", **common)
 
 
-def _compose_image_missing(text: str, image: str | None,
+def _compose_image_missing(text: str, image: str | None, services: Sequence[str],
                            common: dict[str, Any]) -> errors.StepFailed:
     match = _SERVICE_ERROR_RE.search(text)
-    service = (match["service"] or match["cservice"]) if match else None
+    service = match["service"] if match else None
+    if match and match["container"]:
+        parts = container_parts(match["container"], services)
+        service = parts[1] if parts else None
     who = f"service '{service}'" if service else "a service"
     what = f"image '{image}'" if image else "its image"
     if image:
@@ -553,3 +584,101 @@ def translate_build_error(
 def _one_line(text: str) -> str:
     flat = " ".join(re.sub(r"[\\`]\s*\n", " ", text).split())
     return flat if len(flat) <= 80 else flat[:77] + "..."
+
+
+#: The ``docker`` commands that talk to a registry rather than to the engine alone.
+REGISTRY_COMMANDS = ("push", "login", "logout")
+
+
+def registry_host(step: s.Step | None) -> str:
+    """The registry a push or login step talks to (``docker.io`` when the name has none)."""
+    server = getattr(step, "server", "") or ""
+    if server:
+        return str(server)
+    image = getattr(step, "image", "") or ""
+    try:
+        return reference.parse(image).registry if image else "the registry"
+    except errors.InvalidReference:
+        return "the registry"
+
+
+def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
+    """The error for a registry's refusal of a push or a login, keeping its reason.
+
+    Pure: it reads only ``reason`` (the registry's or engine's words) and the step.
+    The SDK reports a refused push as an ``error`` entry in its stream, not as an
+    exception; :mod:`docdocker.registries` raises what this returns.
+
+    Example:
+        >>> from docdocker.registries import Push          # doctest: +SKIP
+        >>> registry_error("no basic auth credentials", Push(image="localhost:5001/a"))
+    """
+    argv = step.argv if step is not None else None
+    host = registry_host(step)
+    image = getattr(step, "image", "") or ""
+    lower = reason.lower()
+    pushing = bool(step is not None and step.command[:1] == ("push",))
+    what = f"the push of {image}" if pushing and image else "the login"
+    login = f"docker login {host} -u USER --password-stdin"
+    if "does not exist locally" in lower or "no such image" in lower:
+        return errors.ImageNotFound(
+            f"There is no image called {image} on this machine to push ({reason}).",
+            fix=f"Give an image that name first: `docker tag SOURCE_IMAGE {image}`, "
+                "then push again (`docker images` lists what you have).",
+            command=argv, stderr=reason,
+        )
+    if "no basic auth credentials" in lower or "authentication required" in lower or (
+        pushing and ("unauthorized" in lower or "access to the resource is denied" in lower)
+    ):
+        return errors.RegistryAuthFailed(
+            f"The registry {host} refused {what}: you are not logged in to it "
+            f"(the registry said: {reason}).",
+            fix=f"Log in first with `{login}` (in the notebook: engine.login(...)), "
+                "then push again. On Docker Hub, push only to your own namespace "
+                "(USERNAME/repository).",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "401" in lower or "unauthorized" in lower or "incorrect username or password" in lower:
+        return errors.RegistryAuthFailed(
+            f"The registry {host} refused the login: wrong user name or password "
+            f"(the registry said: {reason}).",
+            fix="Check the user name and type the password again; nothing was stored.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "no such host" in lower or "server misbehaving" in lower:
+        return errors.RegistryUnreachable(
+            f"The registry host in '{host}' is unknown: no machine has that name "
+            f"(the engine said: {reason}).",
+            fix="Check the registry part of the name (before the first '/'); for your own "
+                "registry on this machine use localhost:PORT, e.g. localhost:5000/team/app.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "connection refused" in lower:
+        return errors.RegistryUnreachable(
+            f"Nothing answers at {host}: the registry is not running there, or listens on "
+            f"another port (the engine said: {reason}).",
+            fix="Check that the registry container is up and which port it publishes "
+                "(`docker ps`), and use that port in the image name.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if "http response to https client" in lower:
+        return errors.RegistryUnreachable(
+            f"{host} speaks plain HTTP, and Docker only uses HTTPS with registries other than "
+            f"127.0.0.0/8 (the engine said: {reason}).",
+            fix="Use localhost:PORT or 127.0.0.1:PORT for a registry on this machine, or give "
+                "the registry a TLS certificate (listing it in the engine's "
+                "\"insecure-registries\" setting is for throw-away test setups only).",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    if any(p in lower for p in ("i/o timeout", "tls handshake timeout", "network is unreachable",
+                                "dial tcp")):
+        return errors.RegistryUnreachable(
+            f"Could not reach the registry {host} (the engine said: {reason}).",
+            fix="Check the network connection and the registry's address, then try again.",
+            command=argv, exit_code=1, stderr=reason,
+        )
+    return errors.StepFailed(
+        f"The registry {host} refused {what}: {reason}",
+        fix="Read the registry's words above; fix the value they name and run the cell again.",
+        command=argv, exit_code=1, stderr=reason,
+    )

@@ -7,13 +7,14 @@ Each step is declared once and registered with the function that executes it;
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference, render
+from docdocker import errors, friendly, reference, render, tagrecord
 from docdocker.buildlog import BuildLog
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
@@ -400,3 +401,178 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
         lines.append("")
     lines.append(f"Total reclaimed space: {render.size_text(report.get('SpaceReclaimed') or 0)}")
     return StepResult(step, output="\n".join(lines) + "\n", value=report)
+
+
+# ---------------------------------------------------------------- save, load, tag
+# ``docker save`` / ``docker load`` move images without a registry (a USB stick in a
+# classroom); ``docker tag`` gives an image another name (to push it elsewhere).
+# A tag cannot carry a label, so the new names docdocker makes are recorded in
+# docdocker.tagrecord; clean-up removes such a name, never the image behind it.
+
+#: Bytes read or written per chunk while saving or loading (the SDK's default is 2 MB).
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Save(Step):
+    """Write one or more images, with every layer they need, into a tar archive.
+
+    Equivalent CLI: ``docker save --output FILE IMAGE...``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("save",)
+
+    output: str = arg("--output", "output", default="")
+    images: tuple[str, ...] = arg(POSITIONAL, "names", default=())
+
+
+@handles(Save)
+def save_images(engine: Engine, step: Save,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``GET /images/get?names=...`` streamed into ``output``.
+
+    The SDK's ``Image.save`` takes one image; the engine's endpoint takes many and
+    stores a layer shared by several images once, as ``docker save`` does.
+
+    Args:
+        progress: Called with the number of bytes written after each chunk.
+    """
+    api = engine.client.api
+    response = api._get(api._url("/images/get"), params={"names": list(step.images)},
+                        stream=True)
+    written = 0
+    with open(step.output, "wb") as out:
+        # What api.get_image does for one image (it raises for an error status).
+        for chunk in api._stream_raw_result(response, CHUNK, False):
+            out.write(chunk)
+            written += len(chunk)
+            if progress is not None:
+                progress(written)
+    return StepResult(step, value=written)
+
+
+@dataclass(frozen=True)
+class Load(Step):
+    """Load the images of a ``docker save`` archive, with their tags.
+
+    Equivalent CLI: ``docker load --input FILE``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("load",)
+
+    input: str = arg("--input", "data", default="")
+
+
+@handles(Load)
+def load_images(engine: Engine, step: Load,
+                progress: Callable[[int], None] | None = None) -> StepResult:
+    """``api.load_image`` fed from ``input`` in chunks; output as ``docker load`` prints it.
+
+    A failure reported inside the stream is raised, so that it reaches the error
+    translator (the SDK returns it as an entry instead of raising).
+
+    Args:
+        progress: Called with the number of bytes sent after each chunk.
+    """
+
+    def chunks() -> Iterator[bytes]:
+        sent = 0
+        with open(step.input, "rb") as source:
+            while block := source.read(CHUNK):
+                yield block
+                sent += len(block)
+                if progress is not None:
+                    progress(sent)
+
+    lines: list[str] = []
+    for event in engine.client.api.load_image(chunks(), quiet=True) or []:
+        if "error" in event or "errorDetail" in event:
+            detail = event.get("errorDetail") or {}
+            raise docker.errors.APIError(str(event.get("error") or detail.get("message")))
+        if event.get("stream"):
+            lines.append(str(event["stream"]))
+    text = "".join(lines)
+    loaded = [line.split(":", 1)[1].strip() for line in text.splitlines()
+              if line.startswith(("Loaded image:", "Loaded image ID:"))]
+    return StepResult(step, output=text, value=loaded)
+
+
+@dataclass(frozen=True)
+class Tag(Step):
+    """Give an image another name (the same image ID under another reference).
+
+    Equivalent CLI: ``docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("tag",)
+
+    image: str = arg(POSITIONAL, TARGET, default="")
+    new_image: str = arg(POSITIONAL, "repository", default="")
+
+    def validate(self) -> None:
+        check_reference(self, self.image, "source image", allow_id=True)
+        target = check_reference(self, self.new_image, "target image")
+        if target is not None and target.digest is not None:
+            raise errors.InvalidReference(
+                f"The target {self.new_image!r} has a digest (@...); a tag cannot: the digest "
+                "is computed from the content, it is not a name you choose.",
+                fix=f"Leave out the @ part: {target.name}:{target.tag or 'latest'}",
+                command=self.argv,
+            )
+
+
+_IMAGE_ID = re.compile(r"(sha256:)?[0-9a-f]{12,64}")
+
+
+def check_reference(step: Step, text: str, what: str, *,
+                    allow_id: bool = False) -> reference.ImageRef | None:
+    """Parse an image reference a step names, or refuse it with a message naming ``what``."""
+    if allow_id and _IMAGE_ID.fullmatch(text or ""):
+        return None
+    try:
+        return reference.parse(text)
+    except errors.InvalidReference as err:
+        raise errors.InvalidReference(
+            f"Invalid {what}: {err.message}.", fix=err.fix, command=step.argv
+        ) from err
+
+
+def tag_name(text: str) -> str:
+    """A tag as ``docker images`` lists it: short form, ``:latest`` added when missing."""
+    ref = reference.parse(text)
+    return ref.with_tag(ref.tag or reference.DEFAULT_TAG).familiar
+
+
+@handles(Tag)
+def tag_image(engine: Engine, step: Tag) -> StepResult:
+    """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does.
+
+    A name that did not exist before is recorded as the tutorial's (see
+    :mod:`docdocker.tagrecord`); moving an existing name back (as restoring a
+    classroom bundle does) is not.
+    """
+    ref = reference.parse(step.new_image)
+    name = tag_name(step.new_image)
+    try:
+        image_id = engine.client.images.get(step.image).id
+    except docker.errors.ImageNotFound as err:
+        raise errors.ImageNotFound(
+            f"There is no image {step.image!r} on this machine to tag.",
+            fix="Pick a name from `docker images` (REPOSITORY:TAG or IMAGE ID), or build or "
+                "pull the image first.",
+            command=step.argv, exit_code=1, stderr=str(err.explanation or err),
+        ) from err
+    existed = engine.query(ImageInspect(image=name)).value is not None
+    engine.client.api.tag(step.image, ref.name, ref.tag or reference.DEFAULT_TAG)
+    ours = any(r.tag == name for r in tagrecord.recorded(engine.notebook))
+    if not existed or ours:
+        tagrecord.remember(engine.notebook, name, image_id)
+    return StepResult(step, value={"tag": name, "id": image_id})
+
+
+class TagCommands(Engine):
+    """``docker tag`` for :class:`docdocker.tutorial.Tutorial`."""
+
+    def tag(self, image: str, new_image: str) -> StepResult:
+        """Give an image another name. Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``"""
+        return self.execute(Tag(image=image, new_image=new_image))

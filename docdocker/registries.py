@@ -1,4 +1,4 @@
-"""Registries: where images come from and where they go (``docker pull``).
+"""Registries: where images come from and where they go (``pull``, ``push``, ``login``, ``logout``).
 
 Each step is declared once and registered with the function that executes it;
 :class:`RegistryCommands` adds the matching verbs to the engine.
@@ -7,11 +7,13 @@ Each step is declared once and registered with the function that executes it;
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import docker.auth
 import docker.errors
 
-from docdocker import errors, reference
+from docdocker import errors, friendly, reference
+from docdocker.credentials import Secret
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.progress import Progress
 from docdocker.steps import POSITIONAL, Step, arg
@@ -78,9 +80,204 @@ def ensure_image(engine: Engine, image: str) -> None:
         stream_pull(engine, image)
 
 
+@dataclass(frozen=True)
+class Push(Step):
+    """Upload an image to the registry its name points at.
+
+    Equivalent CLI: ``docker push NAME[:TAG]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("push",)
+
+    image: str = arg(POSITIONAL, "repository", default="")
+
+    def validate(self) -> None:
+        check_image_name(self, self.image)
+        if reference.parse(self.image).digest is not None:
+            raise errors.InvalidReference(
+                f"Cannot push {self.image!r}: a push names a tag, not a digest.",
+                fix="Push NAME:TAG; the registry answers with the digest.",
+                command=self.argv,
+            )
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What a push did: the digest the registry gave, and each layer's last status."""
+
+    image: str
+    digest: str | None
+    size: int | None
+    layers: dict[str, str]
+
+    @property
+    def sent(self) -> list[str]:
+        """The layers actually uploaded (not already in the registry)."""
+        return [layer for layer, status in self.layers.items() if status == "Pushed"]
+
+    @property
+    def skipped(self) -> list[str]:
+        """The layers the registry already had (``Layer already exists``, ``Mounted from``)."""
+        return [layer for layer, status in self.layers.items() if status != "Pushed"]
+
+
+@handles(Push)
+def push_image(engine: Engine, step: Push) -> StepResult:
+    """``api.push(stream=True)``, one line per layer; a refusal in the stream is raised.
+
+    The SDK does not raise when the registry refuses a push: the refusal is an
+    ``error`` entry in the stream. It becomes a :mod:`docdocker.errors` exception
+    carrying the registry's reason (see :func:`docdocker.friendly.registry_error`).
+    """
+    ref = reference.parse(step.image)
+    # Without a tag the engine would push every tag of the repository; the CLI pushes
+    # :latest (its --all-tags does the other), so name the tag.
+    tag = ref.tag or reference.DEFAULT_TAG
+    progress = Progress()
+    stream = engine.client.api.push(ref.name, tag=tag, stream=True, decode=True)
+    for event in stream:
+        progress.feed(event)
+        engine.console.progress(progress)
+        if progress.error:
+            break
+    engine.console.progress(progress, final=True)
+    if progress.error:
+        raise friendly.registry_error(progress.error, step)
+    aux = progress.aux or {}
+    report = PushReport(step.image, aux.get("Digest"), aux.get("Size"),
+                        {layer.id: layer.status for layer in progress.layers.values()})
+    return StepResult(step, output=progress.text(), value=report)
+
+
+def _no_words(_: Any) -> list[str]:
+    return []
+
+
+def _reveal(secret: Secret) -> str:
+    return secret.reveal()
+
+
+@dataclass(frozen=True)
+class Login(Step):
+    """Log in to a registry; the password is read from standard input, never from the line.
+
+    Equivalent CLI: ``docker login SERVER -u USERNAME --password-stdin``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("login",)
+
+    server: str = arg(POSITIONAL, "registry", default="")
+    username: str = arg("-u", "username", default="")
+    # arg() returns a dataclasses.field, like every other field here (ruff cannot tell).
+    password: Secret | None = arg(  # noqa: RUF009
+        "--password-stdin", "password", default=None, cli_value=_no_words, sdk_value=_reveal
+    )
+
+    @property
+    def argv(self) -> list[str]:
+        """The server first, as in Docker's own usage line."""
+        words = super().argv
+        if self.server:
+            words.remove(self.server)
+            words.insert(2, self.server)
+        return words
+
+    def validate(self) -> None:
+        if not self.username:
+            raise errors.DocDockerError(
+                "docker login needs a user name.", fix="Give one, e.g. username='student'.",
+                command=self.argv)
+        if not isinstance(self.password, Secret) or not self.password:
+            raise errors.DocDockerError(
+                "docker login needs the password as a docdocker Secret (never as plain text, "
+                "so that it cannot end up in an output).",
+                fix="Type it into the login form's password field, or pass "
+                    "password=Secret(value) from a variable, never a literal in the cell.",
+                command=self.argv)
+
+
+#: What docdocker's login does differently from the CLI's, said after each login.
+LOGIN_NOTE = ("docdocker keeps these credentials in this kernel's memory only: "
+              "~/.docker/config.json is not written, so a `docker push` typed in a "
+              "terminal needs its own `docker login`.")
+
+
+@handles(Login)
+def login(engine: Engine, step: Login) -> StepResult:
+    """``client.login(..., reauth=True)``: the engine checks the credentials with the registry.
+
+    ``reauth=True`` matters: without it the SDK answers a second login for the same user
+    from its memory, without asking the registry, so a wrong password would "succeed".
+    """
+    kwargs = step.sdk_kwargs
+    answer = engine.client.login(**kwargs, reauth=True) or {}
+    status = str(answer.get("Status") or "Login Succeeded")
+    return StepResult(step, output=f"{status}\n({LOGIN_NOTE})\n", value=status)
+
+
+@dataclass(frozen=True)
+class Logout(Step):
+    """Forget the credentials for a registry.
+
+    Equivalent CLI: ``docker logout [SERVER]``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("logout",)
+
+    server: str = arg(POSITIONAL, "registry", default="")
+
+
+@handles(Logout)
+def logout(engine: Engine, step: Logout) -> StepResult:
+    """Drop the registry's entry from the SDK's in-memory credentials.
+
+    The SDK has no logout (its login never wrote a file); the CLI's removes the
+    entry from ``config.json`` instead. Both print the same line.
+    """
+    server = step.server or docker.auth.INDEX_NAME
+    wanted = docker.auth.convert_to_hostname(server)
+    # The SDK keeps what login() sent in its AuthConfig (a dict subclass); it is the
+    # only copy, so removing the entry is what logging out means here.
+    auths = engine.client.api._auth_configs.auths
+    gone = [key for key in list(auths) if docker.auth.convert_to_hostname(key) == wanted]
+    for key in gone:
+        del auths[key]
+    if not gone:
+        return StepResult(step, output=f"Not logged in to {server}\n", value=False)
+    return StepResult(step, output=f"Removing login credentials for {server}\n", value=True)
+
+
 class RegistryCommands(Engine):
     """The registry verbs of :class:`docdocker.tutorial.Tutorial`."""
 
     def pull(self, image: str) -> StepResult:
         """Download an image. Equivalent CLI: ``docker pull IMAGE``"""
         return self.execute(Pull(image=image))
+
+    def push(self, image: str) -> StepResult:
+        """Upload an image; its ``value`` is a :class:`PushReport` (digest, layers).
+
+        Equivalent CLI: ``docker push NAME[:TAG]``
+
+        Raises:
+            docdocker.errors.RegistryAuthFailed: Not logged in, or refused.
+            docdocker.errors.RegistryUnreachable: The registry is down or unknown.
+        """
+        return self.execute(Push(image=image))
+
+    def login(self, server: str, username: str, password: Secret) -> StepResult:
+        """Log in to a registry. Equivalent CLI: ``docker login SERVER -u USER --password-stdin``
+
+        Args:
+            server: ``host[:port]``, e.g. ``localhost:5001``; ``""`` for Docker Hub.
+            username: The account's name.
+            password: A :class:`~docdocker.credentials.Secret` (a login form gives one).
+
+        Raises:
+            docdocker.errors.RegistryAuthFailed: Wrong user name or password.
+        """
+        return self.execute(Login(server=server, username=username, password=password))
+
+    def logout(self, server: str = "") -> StepResult:
+        """Forget a registry's credentials. Equivalent CLI: ``docker logout [SERVER]``"""
+        return self.execute(Logout(server=server))

@@ -9,6 +9,7 @@ well in light and dark themes and in a static notebook viewer.
 from __future__ import annotations
 
 import re
+import shlex
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
@@ -28,16 +29,65 @@ class Explained(Protocol):
     def cli(self) -> str | None: ...
 
 _MONO = "font-family: var(--jp-code-font-family, monospace); font-size: 0.9em;"
-_CELL = "padding: 2px 10px; text-align: left; vertical-align: top; white-space: pre;"
+_CELL = ("padding: 2px 10px; text-align: left; vertical-align: top; white-space: normal; "
+         "overflow-wrap: normal;")
+#: Classes that keep math typesetting away from an element and everything in it:
+#: MathJax 3 (JupyterLab 4) skips ``mathjax_ignore``, MathJax 2 (Notebook 6,
+#: nbviewer) skips ``tex2jax_ignore``. MathJax also never looks inside ``pre`` or
+#: ``code``, and docdocker's echoes and outputs are both.
+NO_MATH = "mathjax_ignore tex2jax_ignore"
+
+#: Flags docdocker adds to every command that creates something: shown, but dimmed,
+#: so that the options being taught stand out. Copying the line still copies them.
+_BOOKKEEPING = ("org.docdocker.",)
+
+
+def _is_bookkeeping(flag: str, value: str) -> bool:
+    return flag == "--label" and value.startswith(_BOOKKEEPING)
 
 
 def command_html(cli: str) -> str:
-    """The echoed ``$ docker ...`` line."""
+    """The echoed ``$ docker ...`` line.
+
+    The command sits in a ``<code>`` inside a ``<pre>``, which no math renderer
+    or Markdown parser touches, so ``$``, ``*``, ``_`` and ``<`` stay as typed.
+    The ``$ `` prompt cannot be selected, so copying the line copies exactly
+    ``cli``. docdocker's own ``--label org.docdocker...`` flags are dimmed.
+    """
     return (
-        f'<div class="docdocker-command" style="{_MONO} margin: 2px 0;">'
-        f'<span style="color: var(--jp-ui-font-color2, #888); user-select: none;">$ </span>'
-        f"<b>{escape(cli)}</b></div>"
+        f'<pre class="docdocker-command {NO_MATH}" style="{_MONO} margin: 2px 0; padding: 0; '
+        'background: none; border: none; white-space: pre-wrap; overflow-wrap: anywhere;">'
+        '<span class="docdocker-prompt" style="color: var(--jp-ui-font-color2, #888); '
+        'user-select: none; -webkit-user-select: none;">$ </span>'
+        f'<code class="docdocker-cli" style="font-weight: bold; background: none; padding: 0;">'
+        f"{_command_words(cli)}</code></pre>"
     )
+
+
+def _command_words(cli: str) -> str:
+    """``cli`` escaped, its bookkeeping flags wrapped in a dimmed span."""
+    try:
+        words = shlex.split(cli)
+    except ValueError:
+        return escape(cli)
+    quoted = [shlex.quote(w) for w in words]
+    if " ".join(quoted) != cli:
+        return escape(cli)  # not a line shlex.join made: show it untouched
+    parts: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and _is_bookkeeping(words[i], words[i + 1]):
+            parts.append(
+                '<span class="docdocker-bookkeeping" title="docdocker labels what it creates, '
+                'so that clean-up removes only its own objects" '
+                'style="font-weight: normal; opacity: 0.45;">'
+                f"{escape(quoted[i])} {escape(quoted[i + 1])}</span>"
+            )
+            i += 2
+        else:
+            parts.append(escape(quoted[i]))
+            i += 1
+    return " ".join(parts)
 
 
 def output_html(text: str) -> str:
@@ -45,8 +95,9 @@ def output_html(text: str) -> str:
     if not text:
         return ""
     return (
-        f'<pre class="docdocker-output" style="{_MONO} margin: 2px 0; padding: 4px 8px; '
-        f'background: var(--jp-layout-color2, #f5f5f5);">{escape(text)}</pre>'
+        f'<pre class="docdocker-output {NO_MATH}" style="{_MONO} margin: 2px 0; '
+        'padding: 4px 8px; background: var(--jp-layout-color2, #f5f5f5); '
+        f'white-space: pre-wrap; overflow-wrap: anywhere;">{escape(text)}</pre>'
     )
 
 
@@ -91,22 +142,35 @@ class Link:
         return f"Link({self.text!r}, {self.href!r})"
 
 
+#: Columns whose values must not wrap: a wrapped ID or name is hard to read or copy.
+_NOWRAP = ("CONTAINER ID", "IMAGE ID", "NAMES", "NAME", "PORTS", "REPOSITORY", "TAG", "ID")
+
+
 def table_html(
-    columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, empty: str = "(none)"
+    columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, empty: str = "(none)",
+    nowrap: Sequence[str] | None = None,
 ) -> str:
-    """A table with one row per mapping, cells escaped; ``empty`` when there are no rows."""
+    """A table with one row per mapping, cells escaped; ``empty`` when there are no rows.
+
+    Cells wrap at spaces so that the table fits the notebook's width; the columns
+    named in ``nowrap`` (by default the CLI's ID, name and port columns) never wrap.
+    """
     rows = list(rows)
-    head = "".join(f'<th style="{_CELL}">{escape(c)}</th>' for c in columns)
+    nowrap = _NOWRAP if nowrap is None else nowrap
+    keep = f"{_CELL} white-space: nowrap;"
+    style = {c: keep if c in nowrap else _CELL for c in columns}
+    head = "".join(f'<th style="{keep}">{escape(c)}</th>' for c in columns)
     if not rows:
         body = f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>{escape(empty)}</i></td></tr>'
     else:
         body = "".join(
-            "<tr>" + "".join(f'<td style="{_CELL}">{_cell(row.get(c))}</td>' for c in columns)
+            "<tr>" + "".join(f'<td style="{style[c]}">{_cell(row.get(c))}</td>' for c in columns)
             + "</tr>"
             for row in rows
         )
     return (
-        f'<table class="docdocker-table" style="{_MONO} border-collapse: collapse;">'
+        f'<table class="docdocker-table {NO_MATH}" style="{_MONO} border-collapse: collapse; '
+        'max-width: 100%;">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
@@ -133,8 +197,12 @@ def prose_html(text: str) -> str:
 
 
 def error_html(error: Explained) -> str:
-    """A friendly error box: what failed, the fix, the failing command, Docker's own words."""
-    parts = [f"<b>{escape(error.title)}</b>: {prose_html(error.message)}"]
+    """A friendly error box: what failed, the fix, the failing command, Docker's own words.
+
+    It reads as an error without any stylesheet too (GitHub, nbviewer): a cross
+    and the title in bold lead, the command and Docker's words are preformatted.
+    """
+    parts = [f"<b>✘ {escape(error.title)}</b>: {prose_html(error.message)}"]
     if error.fix:
         parts.append(f"<b>Fix:</b> {prose_html(error.fix)}")
     if error.cli:
@@ -143,14 +211,16 @@ def error_html(error: Explained) -> str:
     if original:
         parts.append(
             '<span style="opacity: 0.8;">Docker said:</span>'
-            f'<pre style="{_MONO} margin: 2px 0; white-space: pre-wrap;">'
+            f'<pre class="docdocker-engine-said" style="{_MONO} margin: 2px 0; '
+            f'white-space: pre-wrap; overflow-wrap: anywhere;">'
             f"{escape(original.strip()[-2000:])}</pre>"
         )
     return (
-        '<div class="docdocker-error" style="border-left: 4px solid '
+        f'<div class="docdocker-error {NO_MATH}" role="alert" style="border-left: 4px solid '
         'var(--jp-error-color1, #d32f2f); padding: 4px 10px; margin: 4px 0; '
-        'background: var(--jp-error-color3, #fdecea);'
-        ' white-space: pre-wrap;">' + "<br>".join(parts) + "</div>"
+        'background: var(--jp-error-color3, #fdecea); color: var(--jp-ui-font-color0, #000);">'
+        + "".join(f'<div style="white-space: pre-wrap;">{part}</div>' for part in parts)
+        + "</div>"
     )
 
 

@@ -8,6 +8,12 @@ a learner's container or child image may carry the notebook label too; those
 are never listed, let alone removed. An image is removed by the tag docdocker
 gave it, without ``--force``: a learner's other tags, and containers using it,
 keep it alive.
+
+Tags docdocker added to images (``docker tag``) cannot carry a label; they are
+recorded in :mod:`docdocker.tagrecord` and removed while they still point at the
+image they were given to, as a tag only: a tag that has become the last name of
+an image that is not the tutorial's is kept, since removing it would delete the
+learner's image.
 """
 
 from __future__ import annotations
@@ -15,15 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import errors
+from docdocker import errors, tagrecord
 from docdocker.containers import Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
-from docdocker.images import Images, Rmi
+from docdocker.images import ImageInspect, Images, Rmi
 from docdocker.networks import NetworkLs, NetworkRm
 from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
 
-KINDS = ("containers", "images", "networks", "volumes")
+KINDS = ("containers", "tags", "images", "networks", "volumes")
 
 
 @dataclass
@@ -40,7 +46,7 @@ class Item:
         """The step that removes it."""
         if self.kind == "containers":
             return Rm(container=self.id, force=True, volumes=True)
-        if self.kind == "images":
+        if self.kind in ("images", "tags"):
             return Rmi(image=self.name)
         if self.kind == "networks":
             return NetworkRm(network=self.name)
@@ -77,6 +83,7 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
             tag = short_id
         if tag:
             items.append(Item("images", short_id, tag, _notebook(i.get("Labels"))))
+    items += _recorded_tags(engine, notebook)
     for n in engine.query(NetworkLs(filters=filters)).value:
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
     for v in engine.query(VolumeLs(filters=filters)).value:
@@ -115,6 +122,29 @@ def replaced_compose_build(labels: Any, repo_tags: Any) -> bool:
     return bool(project and service and labels.get(OWNER) == f"{project}-{service}")
 
 
+def _recorded_tags(engine: Engine, notebook: str | None) -> list[Item]:
+    """The tags docdocker gave images that still point where they were pointed."""
+    found = []
+    for record in tagrecord.recorded(notebook):
+        attrs = engine.query(ImageInspect(image=record.tag)).value
+        if attrs is None or attrs.get("Id") != record.image_id:
+            tagrecord.forget(record.notebook, record.tag)  # gone, or now another image's
+            continue
+        found.append(Item("tags", record.image_id.split(":")[-1][:12], record.tag,
+                          record.notebook))
+    return found
+
+
+def _last_name_of_learners_image(engine: Engine, item: Item) -> bool:
+    """True when removing this tag would delete an image that is not the tutorial's."""
+    attrs = engine.query(ImageInspect(image=item.name)).value
+    if attrs is None:
+        return False
+    others = [t for t in attrs.get("RepoTags") or [] if t != item.name]
+    labels = (attrs.get("Config") or {}).get("Labels") or {}
+    return not others and image_tag_of_tutorial(labels, attrs.get("RepoTags")) is None
+
+
 def commands(items: list[Item]) -> list[str]:
     """The ``docker`` commands that remove these objects."""
     return [item.step.cli for item in sorted(items, key=lambda i: KINDS.index(i.kind))]
@@ -124,6 +154,10 @@ def remove(engine: Engine, items: list[Item]) -> Outcome:
     """Remove the listed objects; one that cannot go is kept and the reason recorded."""
     outcome = Outcome()
     for item in sorted(items, key=lambda i: KINDS.index(i.kind)):
+        if item.kind == "tags" and _last_name_of_learners_image(engine, item):
+            outcome.kept.append((item, "it is now the only name of an image the tutorial did "
+                                       "not build; removing it would delete that image"))
+            continue
         try:
             engine.execute(item.step)
         except errors.StepFailed as err:
@@ -133,6 +167,8 @@ def remove(engine: Engine, items: list[Item]) -> Outcome:
                 outcome.kept.append((item, err.stderr or err.message))
         else:
             outcome.removed.append(item)
+        if item.kind == "tags" and outcome.removed and outcome.removed[-1] is item:
+            tagrecord.forget(item.notebook, item.name)
     return outcome
 
 

@@ -140,7 +140,9 @@ class Step:
                 positionals.extend(words)
             elif flag == REST:
                 rest.extend(words)
-            elif value is True:
+            elif value is True or not words:
+                # A set field with no words is a bare flag: `--password-stdin` says where
+                # the value comes from, and the value itself never reaches the echo.
                 options.append(flag)
             else:
                 for word in words:

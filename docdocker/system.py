@@ -40,3 +40,16 @@ def info(engine: Engine, step: Info) -> StepResult:
     answer = engine.client.info()
     return StepResult(step, output=f"Server Version: {answer.get('ServerVersion', '?')}\n",
                       value=answer)
+
+
+@dataclass(frozen=True)
+class SystemDf(Step):
+    """Disk space used by images, containers and volumes. Equivalent CLI: ``docker system df``"""
+
+    command: ClassVar[tuple[str, ...]] = ("system", "df")
+
+
+@handles(SystemDf)
+def disk_usage(engine: Engine, step: SystemDf) -> StepResult:
+    """``api.df()``; ``value`` is the engine's answer (``Images`` with ``Size``, ``SharedSize``)."""
+    return StepResult(step, value=engine.client.api.df())

@@ -12,12 +12,12 @@ from docdocker import connection, friendly, networks, system, volumes  # noqa: F
 from docdocker.compose import ComposeCommands
 from docdocker.console import Console, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
-from docdocker.images import ImageCommands
+from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
 
 
-class Tutorial(ContainerCommands, ImageCommands, RegistryCommands, NetworkCommands,
+class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
                ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 

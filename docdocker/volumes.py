@@ -49,3 +49,24 @@ def remove_volume(engine: Engine, step: VolumeRm) -> StepResult:
     """``api.remove_volume``; prints the name, as the CLI does."""
     engine.client.api.remove_volume(step.volume)
     return StepResult(step, output=f"{step.volume}\n")
+
+
+@dataclass(frozen=True)
+class VolumeCreate(Step):
+    """Create a named volume. Equivalent CLI: ``docker volume create [--label ...] VOLUME``"""
+
+    command: ClassVar[tuple[str, ...]] = ("volume", "create")
+    creates: ClassVar[bool] = True
+    owner: ClassVar[str] = "volume"
+
+    labels: Mapping[str, str] = arg(
+        "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
+    )
+    volume: str = arg(POSITIONAL, "name", default="")
+
+
+@handles(VolumeCreate)
+def create_volume(engine: Engine, step: VolumeCreate) -> StepResult:
+    """``api.create_volume``; prints the name, as the CLI does."""
+    created = engine.client.api.create_volume(**step.sdk_kwargs)
+    return StepResult(step, output=f"{created['Name']}\n", value=created)

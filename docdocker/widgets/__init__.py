@@ -15,12 +15,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from docdocker.widgets.buildpanel import BuildPanel
     from docdocker.widgets.dashboard import Dashboard
+    from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
     from docdocker.widgets.portmapper import PortMapper
 
-__all__ = ["Dashboard", "PortMapper"]
+__all__ = ["BuildPanel", "Dashboard", "PortMapper", "Predict", "ProgressSummary", "YourTurn"]
 
-_VIEWS = {"Dashboard": "docdocker.widgets.dashboard", "PortMapper": "docdocker.widgets.portmapper"}
+_VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
+          "Dashboard": "docdocker.widgets.dashboard",
+          "PortMapper": "docdocker.widgets.portmapper",
+          "Predict": "docdocker.widgets.exercise",
+          "ProgressSummary": "docdocker.widgets.exercise",
+          "YourTurn": "docdocker.widgets.exercise"}
 
 
 def __getattr__(name: str) -> Any:

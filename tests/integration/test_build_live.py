@@ -218,3 +218,34 @@ def test_image_prune_removes_this_notebooks_dangling_images_only(
     removed = engine.rmi(tag)
     assert f"Untagged: {tag}:latest" in removed.output
     assert not has_image(client, tag)
+
+
+def test_the_build_panel_builds_on_click_and_shows_the_result(
+    engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    from docdocker.widgets import BuildPanel
+
+    folder = tmp_path / "app"
+    shutil.copytree(APP, folder)
+    panel = BuildPanel(str(folder), tag="Not Valid", engine=engine)
+    assert "FROM python:3.11-slim" in panel.editor.value  # prefilled from the folder
+    assert panel.tag_message.value and panel.build_button.disabled
+    tag = f"docdocker-test/panel-{notebook}"
+    panel.tag_box.value = tag
+    assert panel.tag_message.value == "" and not panel.build_button.disabled
+    panel.editor.value = panel.editor.value.replace("ENV NAME=World", "ENV NAME=Panel")
+    panel.build_button.click()
+    assert panel.model.state == "built", panel.model.error
+    assert "Step 1/" in panel.log_view.value and "Successfully tagged" in panel.log_view.value
+    image = client.images.get(tag)
+    assert "NAME=Panel" in image.attrs["Config"]["Env"]
+    assert image.id.split(":")[1].startswith(panel.model.result["id"])
+    assert f"image ID {panel.model.result['id']}" in panel.outcome.value
+    assert "ENV NAME=Panel" in (folder / "Dockerfile").read_text()  # saved before building
+
+    panel.editor.value = panel.editor.value.replace("WORKDIR /app", "WORKDIRR /app")
+    assert panel.outcome.value == ""  # the old result went with the edit
+    panel.build_button.click()
+    assert panel.model.state == "failed"
+    assert "line 4: WORKDIRR is not a Dockerfile instruction" in panel.outcome.value
+    panel.close()

@@ -122,7 +122,7 @@ def test_ps_stop_kill_logs_rm(engine: Engine, client, notebook: str) -> None:
     names = {row["NAMES"] for row in engine.ps().rows}
     assert {f"a-{notebook}", f"b-{notebook}"} <= names
 
-    stopped = engine.stop(f"a-{notebook}", time=5)
+    stopped = engine.stop(f"a-{notebook}", timeout=5)
     assert stopped.exit_code == 0  # nginx handles SIGTERM and exits cleanly
     killed = engine.kill(f"b-{notebook}")
     assert killed.exit_code == 137  # 128 + SIGKILL (9)

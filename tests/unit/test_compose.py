@@ -196,3 +196,28 @@ def test_a_replaced_compose_build_is_recognised_and_a_named_one_is_not() -> None
     assert not reset.replaced_compose_build({**labels, OWNER: "other"}, None)
     assert not reset.replaced_compose_build({k: v for k, v in labels.items() if k != LABEL},
                                             None)
+
+
+def test_bad_yaml_before_the_project_has_a_name_uses_the_file_found() -> None:
+    out = "yaml: line 1: did not find expected key\n"
+    err = translate_compose(out, UP, 1, stderr=out, file="compose.yaml")
+    assert err.message == "compose.yaml is not valid YAML: line 1: did not find expected key."
+    unnamed = translate_compose(out, UP, 1, stderr=out)
+    assert unnamed.message.startswith("The compose file is not valid YAML: line 1")
+
+
+def test_container_names_are_split_with_the_known_services() -> None:
+    from docdocker.friendly import container_parts
+
+    assert container_parts("dd-test-1-web-3", ["web", "redis"]) == ("dd-test-1", "web", 3)
+    assert container_parts("p-redis-cache-1", ["redis-cache", "cache"]) == \
+        ("p", "redis-cache", 1)
+    assert container_parts("p-web-2") == ("p", "web", 2)
+    assert container_parts("web") is None
+
+
+def test_a_hyphenated_project_still_names_the_service() -> None:
+    out = (" Container dd-test-9-web-1  Error response from daemon: No such image: x:1\n"
+           "Error response from daemon: No such image: x:1\n")
+    err = translate_compose(out, UP, 1, services=["web"])
+    assert "for service 'web'" in err.message

@@ -161,3 +161,87 @@ def test_binder_sessions_are_told_to_read_the_saved_outputs(monkeypatch) -> None
     assert isinstance(err, errors.EngineUnavailable)
     assert "Binder has no Docker Engine" in err.message
     assert "saved with the outputs of a real run" in err.message
+
+
+COUNTER = ("docker run --name counter --label org.docdocker.notebook=01-containers "
+           "--label org.docdocker.owner=container busybox sh -c "
+           "'i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done'")
+
+
+def _visible_text(html: str) -> str:
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_echo_is_out_of_reach_of_math_and_markdown_and_reads_as_the_command() -> None:
+    html = render.command_html(COUNTER)
+    # MathJax skips <pre>/<code> and these classes; nothing else in the line is markup.
+    assert html.startswith('<pre class="docdocker-command mathjax_ignore tex2jax_ignore"')
+    assert '<code class="docdocker-cli"' in html
+    assert _visible_text(html) == "$ " + COUNTER
+    assert "user-select: none" in html.split("</span>")[0]  # the prompt is not copied
+
+
+def test_the_labels_are_dimmed_but_kept_word_for_word() -> None:
+    html = render.command_html(COUNTER)
+    dimmed = [m for m in html.split('<span class="docdocker-bookkeeping"')[1:]]
+    assert len(dimmed) == 2
+    assert _visible_text(dimmed[0].split("</span>")[0] + "</span>").endswith(
+        "--label org.docdocker.notebook=01-containers")
+    # A flag that only looks like ours, or a line shlex did not make, is left alone.
+    assert "bookkeeping" not in render.command_html("docker run --label team=web nginx")
+    odd = "docker run --label  org.docdocker.notebook=x nginx"
+    assert _visible_text(render.command_html(odd)) == "$ " + odd
+
+
+def test_outputs_tables_and_errors_are_kept_from_math_too() -> None:
+    assert "mathjax_ignore" in render.output_html("cost: $5 and $6")
+    assert "mathjax_ignore" in render.table_html(["COMMAND"], [{"COMMAND": '"echo $HOME"'}])
+    err = errors.PortAllocated("Port 8080 is already in use.", fix="Run `docker stop web`.",
+                               command=["docker", "run", "nginx"],
+                               stderr="Bind for 127.0.0.1:8080 failed: port is already allocated")
+    html = err._repr_html_()
+    assert "mathjax_ignore" in html and "✘ Port already in use" in html
+    assert "<code>docker stop web</code>" in html
+    assert "Docker said:" in html and "port is already allocated" in html
+
+
+def test_id_name_and_port_columns_never_wrap_other_columns_may() -> None:
+    html = render.table_html(["NAMES", "STATUS"], [{"NAMES": "web", "STATUS": "Up 2 minutes"}])
+    names_cell, status_cell = html.split("<tbody>")[1].split("</td>")[:2]
+    assert "nowrap" in names_cell and "nowrap" not in status_cell
+
+
+@pytest.mark.parametrize(("template", "expected"), [
+    ("{{.State.ExitCode}}", "137"),
+    ("{{.Config.StopSignal}}", "SIGQUIT"),
+    ("{{json .Config.Cmd}}", '["nginx","-g","daemon off;"]'),
+    ("{{.Config.Cmd}}", "[nginx -g daemon off;]"),
+    ("exit={{.State.ExitCode}} running={{.State.Running}}", "exit=137 running=false"),
+    ("{{.Config.ExposedPorts}}", "map[80/tcp:{}]"),
+    ("{{.Config.Labels}}", "map[]"),
+    ("{{.Config.User}}", ""),
+])
+def test_inspect_templates_print_as_go_prints_them(template: str, expected: str) -> None:
+    from docdocker.inspect import format_template
+
+    data = {"State": {"ExitCode": 137, "Running": False},
+            "Config": {"StopSignal": "SIGQUIT", "Cmd": ["nginx", "-g", "daemon off;"],
+                       "ExposedPorts": {"80/tcp": {}}, "Labels": {}}}
+    assert format_template(template, data) == expected
+
+
+@pytest.mark.parametrize(("template", "words"), [
+    ("{{range .Config.Env}}{{.}}{{end}}", "field paths"),
+    ("{{.State.ExitCode}", "without its"),
+    ("{{.State.exitCode}}", "case-sensitive"),
+    ("{{.Nope.ExitCode}}", "map has no entry"),
+])
+def test_inspect_templates_it_cannot_evaluate_are_explained(template: str, words: str) -> None:
+    from docdocker.inspect import format_template
+
+    with pytest.raises(errors.InvalidTemplate, match=words) as caught:
+        format_template(template, {"State": {"ExitCode": 0}}, command=["docker", "inspect"])
+    assert caught.value.fix and caught.value.cli == "docker inspect"

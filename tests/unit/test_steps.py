@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from docdocker import containers, ports, steps
+from docdocker.credentials import Secret
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
@@ -22,7 +23,10 @@ SAMPLES = {
     "all": True,
     "filters": {"label": LABEL},
     "container": "web",
-    "time": 3,
+    "timeout": 3,
+    "quiet": True,
+    "follow": True,
+    "type": "container",
     "signal": "SIGTERM",
     "force": True,
     "volumes": True,
@@ -31,6 +35,14 @@ SAMPLES = {
     "network": "app_default",
     "volume": "app_data",
     "image_ref": "nginx:1.25",
+    "mounts": ("app_data:/data",),
+    "output": "classroom.tar",
+    "input": "classroom.tar",
+    "images": ("nginx", "busybox:1.36"),
+    "new_image": "127.0.0.1:5050/library/nginx:latest",
+    "server": "localhost:5000",
+    "username": "student",
+    "password": Secret("example"),
     "build": True,
     "scale": {"web": 3},
     "services": ("web", "redis"),
@@ -128,7 +140,7 @@ def test_prune_echo_carries_force_because_the_sdk_never_asks() -> None:
     assert step.sdk_kwargs == {"filters": {"label": f"{LABEL}=01-containers"}}
 
 
-def test_stop_time_zero_is_kept() -> None:
-    step = containers.Stop(container="web", time=0)
-    assert step.argv == ["docker", "stop", "--time", "0", "web"]
+def test_stop_timeout_zero_is_kept() -> None:
+    step = containers.Stop(container="web", timeout=0)
+    assert step.argv == ["docker", "stop", "-t", "0", "web"]
     assert step.sdk_kwargs == {"timeout": 0}

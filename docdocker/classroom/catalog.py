@@ -1,0 +1,356 @@
+"""Which images the tutorial uses, read from the notebooks and their apps.
+
+Nothing here is a hand-kept list. The images come from three places:
+
+* the notebooks' code cells: the image argument of ``run``/``pull`` calls, of the
+  ``Run``/``Pull`` steps and of ``PortMapper(image=...)`` (a literal, or a name
+  assigned a literal in the same notebook);
+* every ``Dockerfile`` under ``notebooks/apps``: its ``FROM`` lines;
+* every Compose file under ``notebooks/apps``: the services' ``image:``.
+
+Images the tutorial makes itself are left out: tags given to ``build``/``tag``
+calls, Compose services that are built, and names on another registry
+(``127.0.0.1:5000/friendlyhello`` is pushed by the notebooks, not pulled). Calls
+inside ``with dd.expect_error(...)`` and cells tagged ``raises-exception`` are
+mistakes made on purpose, not images to prepare.
+
+Pure: it reads files and never talks to the engine.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import re
+import shlex
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from docdocker import errors, reference
+
+#: The tutorial's notebooks folder, next to the package in a checkout.
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+#: Calls whose first argument (or ``image=``) is an image the step pulls if missing.
+IMAGE_CALLS = frozenset({"run", "pull", "create", "Run", "Pull", "Create", "PortMapper"})
+#: Calls whose ``tag=`` (or second argument, for ``tag``) names an image made here.
+MADE_CALLS = frozenset({"build", "Build", "tag", "Tag"})
+COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place an image is used: a notebook cell, a Dockerfile or a Compose file."""
+
+    image: str
+    where: str
+
+
+@dataclass
+class Catalog:
+    """The tutorial's images and where each is used.
+
+    Attributes:
+        uses: Every use found, in reading order.
+        made: Images the tutorial builds or tags itself (normalized names).
+        unresolved: Calls whose image argument is not a literal (``where`` and source).
+    """
+
+    uses: list[Use] = field(default_factory=list)
+    made: set[str] = field(default_factory=set)
+    unresolved: list[Use] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[str]:
+        """The images to prepare: pulled from Docker Hub, not made here; familiar names, sorted."""
+        found: dict[str, str] = {}
+        for use in self.uses:
+            ref = hub_reference(use.image)
+            if ref is None or ref.normalized in self.made:
+                continue
+            found.setdefault(ref.normalized, familiar(ref))
+        return sorted(found.values())
+
+    def where(self, image: str) -> list[str]:
+        """Where an image (any spelling) is used."""
+        key = normalize(image)
+        return [u.where for u in self.uses if normalize(u.image) == key]
+
+
+def normalize(image: str) -> str:
+    """``nginx`` -> ``docker.io/library/nginx:latest``; text that does not parse is kept."""
+    try:
+        return reference.parse(image).normalized
+    except errors.InvalidReference:
+        return image
+
+
+def familiar(ref: reference.ImageRef) -> str:
+    """The short name with its tag, as ``docker images`` shows it (``nginx:latest``)."""
+    return reference.parse(ref.normalized).familiar
+
+
+def hub_reference(image: str) -> reference.ImageRef | None:
+    """The reference when ``image`` is pulled from Docker Hub; None otherwise.
+
+    ``scratch`` (no image at all), names on another registry and text that is not
+    an image reference are not Docker Hub images.
+    """
+    if image == "scratch" or "$" in image:
+        return None
+    try:
+        ref = reference.parse(image)
+    except errors.InvalidReference:
+        return None
+    return ref if ref.registry == reference.DEFAULT_REGISTRY else None
+
+
+# ------------------------------------------------------------------ reading
+def derive(root: Path = NOTEBOOKS) -> Catalog:
+    """Read every notebook under ``root`` and every app under ``root/apps``.
+
+    Equivalent CLI: none; it reads files.
+    """
+    catalog = Catalog()
+    for path in sorted(root.glob("*.ipynb")):
+        read_notebook(path, catalog)
+    apps = root / "apps"
+    for path in sorted(apps.rglob("*")) if apps.is_dir() else []:
+        if path.name == "Dockerfile" or path.name.endswith(".Dockerfile"):
+            for image in dockerfile_bases(path.read_text()):
+                catalog.uses.append(Use(image, str(path.relative_to(root))))
+        elif path.name in COMPOSE_NAMES:
+            read_compose(path, root, catalog)
+    return catalog
+
+
+def read_notebook(path: Path, catalog: Catalog) -> None:
+    """Add the images a notebook's code cells use (and make) to ``catalog``."""
+    cells = json.loads(path.read_text()).get("cells", [])
+    sources = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        if "raises-exception" in (cell.get("metadata") or {}).get("tags", []):
+            continue
+        text = _python_of("".join(cell.get("source", [])))
+        try:
+            sources.append((number, ast.parse(text)))
+        except SyntaxError:
+            continue
+    names = _assigned_literals(tree for _, tree in sources)
+    for number, tree in sources:
+        where = f"{path.name} cell {number}"
+        for call in _calls_outside_expected_errors(tree):
+            _read_call(call, names, where, catalog)
+
+
+#: ``%time CODE`` and ``%%time`` (its cell below) time Python code; other magics are not Python.
+_TIMING_MAGIC = re.compile(r"^\s*%{1,2}(time|timeit)\b(\s+-\S+)*\s*")
+
+
+def _python_of(source: str) -> str:
+    lines = []
+    for line in source.splitlines():
+        timed = _TIMING_MAGIC.match(line)
+        if timed:
+            lines.append(line[timed.end():])
+        elif line.lstrip().startswith(("%", "!")):
+            lines.append("")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _assigned_literals(trees: Iterable[ast.Module]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)):
+                names[node.targets[0].id] = node.value.value
+    return names
+
+
+def _calls_outside_expected_errors(tree: ast.AST) -> Iterator[ast.Call]:
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.With) and any(
+            "expect_error" in ast.unparse(item.context_expr) for item in node.items
+        ):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        yield from _calls_outside_expected_errors(node)
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _argument(call: ast.Call, keyword: str, position: int) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return call.args[position] if len(call.args) > position else None
+
+
+def _read_call(call: ast.Call, names: dict[str, str], where: str, catalog: Catalog) -> None:
+    name = _call_name(call)
+    if name == "doctor":
+        # The check-up pulls an image too (hello-world unless told otherwise).
+        node = _argument(call, "pull_image", len(call.args))
+        image = _literal(node, names) if node is not None else _doctor_default()
+        if image:
+            catalog.uses.append(Use(image, where + " (doctor)"))
+    elif name in IMAGE_CALLS:
+        node = _argument(call, "image", 0)
+        if node is None:
+            return
+        value = _literal(node, names)
+        if value is not None:
+            catalog.uses.append(Use(value, where))
+        elif not _names_another_registry(node):
+            catalog.unresolved.append(Use(ast.unparse(node), where))
+    elif name in MADE_CALLS:
+        # build(PATH, tag=NAME) names its image by keyword only; tag(IMAGE, NEW_NAME).
+        node = _argument(call, "tag", len(call.args)) if name in ("build", "Build") else (
+            _argument(call, "new_image", 1))
+        value = _literal(node, names) if node is not None else None
+        if value is not None:
+            catalog.made.add(normalize(value))
+
+
+def _doctor_default() -> str:
+    from docdocker.doctor import doctor
+
+    default = inspect.signature(doctor).parameters["pull_image"].default
+    return str(default) if isinstance(default, str) else ""
+
+
+def _literal(node: ast.expr, names: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    return None
+
+
+def _names_another_registry(node: ast.expr) -> bool:
+    """An f-string such as ``f"127.0.0.1:{port}/app"`` names a local registry."""
+    if not isinstance(node, ast.JoinedStr) or not node.values:
+        return False
+    first = node.values[0]
+    text = first.value if isinstance(first, ast.Constant) else ""
+    return isinstance(text, str) and text.startswith(("127.0.0.1:", "localhost:", "localhost/"))
+
+
+#: ``FROM [--platform=...] IMAGE [AS name]`` (case-insensitive, as Docker reads it).
+_FROM = re.compile(r"^\s*FROM\s+(?P<rest>.+)$", re.IGNORECASE)
+
+
+def dockerfile_bases(text: str) -> list[str]:
+    """The images a Dockerfile starts ``FROM``, without its own build stages.
+
+    Example:
+        >>> dockerfile_bases("FROM python:3.11-slim AS deps\\nFROM deps\\n")
+        ['python:3.11-slim']
+    """
+    # Line continuations join lines, as the Dockerfile parser does.
+    joined = re.sub(r"\\\s*\n", " ", text)
+    stages: set[str] = set()
+    bases: list[str] = []
+    for line in joined.splitlines():
+        match = _FROM.match(line)
+        if not match:
+            continue
+        words = [w for w in shlex.split(match["rest"], comments=True)
+                 if not w.startswith("--")]
+        if not words:
+            continue
+        image = words[0]
+        if len(words) >= 3 and words[1].lower() == "as":
+            stages.add(words[2].lower())
+        if image.lower() not in stages:
+            bases.append(image)
+    return bases
+
+
+def read_compose(path: Path, root: Path, catalog: Catalog) -> None:
+    """Add a Compose file's service images; a built service's ``image:`` is made here."""
+    try:
+        document: Any = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError:
+        return
+    services = document.get("services") if isinstance(document, dict) else None
+    for name, service in (services or {}).items():
+        if not isinstance(service, dict):
+            continue
+        image = service.get("image")
+        where = f"{path.relative_to(root)} service {name}"
+        if isinstance(image, str) and image:
+            if "build" in service:
+                catalog.made.add(normalize(image))
+            else:
+                catalog.uses.append(Use(image, where))
+
+
+# ------------------------------------------------------------------ recorded runs
+def recorded_commands(path: Path) -> list[tuple[str, list[str]]]:
+    """The ``docker`` commands a notebook's saved outputs echo, as ``(where, argv)``.
+
+    The notebooks are saved with the outputs of a real run, and every engine action
+    a cell takes is echoed as ``$ docker ...``: this is what the run actually did.
+    """
+    found = []
+    cells = json.loads(path.read_text()).get("cells", [])
+    for number, cell in enumerate(cells, start=1):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            text = output.get("text") or (output.get("data") or {}).get("text/plain") or ""
+            text = "".join(text) if isinstance(text, list) else str(text)
+            for line in text.splitlines():
+                if line.startswith("$ docker "):
+                    try:
+                        argv = shlex.split(line[2:])
+                    except ValueError:
+                        continue
+                    found.append((f"{path.name} cell {number}", argv))
+    return found
+
+
+def image_of_command(argv: list[str], flags_without_value: Iterable[str]) -> str | None:
+    """The image a ``docker run``/``create``/``pull`` command line uses, if it is one.
+
+    Args:
+        argv: ``["docker", "run", "-d", "--name", "web", "nginx", ...]``.
+        flags_without_value: The boolean flags (``-d``, ``--rm``): every other flag
+            is followed by its value.
+    """
+    if len(argv) < 3 or argv[0] != "docker":
+        return None
+    words = argv[1:]
+    # `docker container run` and `docker image pull` are the same commands.
+    if len(words) > 1 and (words[0] == "container" or words[:2] == ["image", "pull"]):
+        words = words[1:]
+    if words[0] not in ("run", "create", "pull"):
+        return None
+    booleans = set(flags_without_value)
+    rest = iter(words[1:])
+    for word in rest:
+        if word == "--":
+            return next(rest, None)
+        if word.startswith("-"):
+            if word in booleans or "=" in word:
+                continue
+            next(rest, None)
+            continue
+        return word
+    return None

@@ -1,0 +1,177 @@
+"""The BuildPanel's model: a Dockerfile, a tag, and what building them did.
+
+:class:`BuildPanelModel` holds what the learner edits (the Dockerfile's text,
+the tag) and derives the rest: whether the tag is a valid image name and, if
+not, which part is wrong and why (:func:`docdocker.reference.parse`); the exact
+``docker build`` line; and, while and after a build, its status, log, result or
+friendly error. No widgets and no engine here: the view
+(:mod:`docdocker.widgets.buildpanel`) runs the build and feeds the model.
+
+Equivalent CLI: ``docker build -t TAG FOLDER``
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
+
+from docdocker import errors, reference, render
+from docdocker.buildlog import BuildLog
+from docdocker.images import Build
+
+__all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary"]
+
+#: Where a build panel is: nothing built yet, building, built, or failed.
+STATES = ("idle", "building", "built", "failed")
+
+
+def check_tag(tag: str) -> str:
+    """Why ``tag`` cannot name a built image, or ``""`` when it can.
+
+    The message says which part is wrong and why, as :func:`docdocker.reference.parse`
+    explains it, followed by its fix.
+    """
+    if not tag.strip():
+        return "Give the image a name, e.g. friendlyhello or friendlyhello:v2."
+    try:
+        ref = reference.parse(tag)
+    except errors.InvalidReference as err:
+        return f"{err.message} {err.fix or ''}".strip()
+    if ref.digest:
+        return ("A built image gets its digest (@sha256:...) when it is pushed; a tag cannot "
+                "name one. Drop the @... part.")
+    return ""
+
+
+def image_summary(attrs: Mapping[str, Any]) -> dict[str, str]:
+    """What a learner wants to know about a built image, from ``docker image inspect``.
+
+    Returns:
+        ``id`` (short), ``size`` (as ``docker images`` prints it) and ``layers``
+        (how many filesystem layers it stacks).
+    """
+    layers = ((attrs.get("RootFS") or {}).get("Layers")) or []
+    return {
+        "id": str(attrs.get("Id", "")).split(":")[-1][:12],
+        "size": render.size_text(attrs.get("Size") or 0),
+        "layers": str(len(layers)),
+    }
+
+
+class BuildPanelModel(HasTraits):
+    """State of one build panel.
+
+    Attributes:
+        folder: The build context: the folder sent to the builder.
+        dockerfile: The Dockerfile's text as edited (saved to ``dockerfile_path`` to build).
+        dockerfile_path: Where the Dockerfile is saved; ``""`` means ``FOLDER/Dockerfile``.
+        tag: The image name typed.
+        labels: The labels the engine adds (the echo shows them).
+        tag_error: Why the tag is invalid, ``""`` when it is valid.
+        cli: The exact ``docker build`` line Build runs.
+        state: One of :data:`STATES`.
+        status: One line on the build: the step running, ``done``, ``failed at...``.
+        log: The build's log so far, as the CLI prints it.
+        result: After a build: the image ID, size and layers.
+        error: After a failed build: the friendly message.
+        can_build: True when Build may be pressed.
+    """
+
+    folder = Unicode("", help="The build context folder.")
+    dockerfile = Unicode("", help="The Dockerfile's text, as edited.")
+    dockerfile_path = Unicode("", help="Where the Dockerfile is saved; '' = FOLDER/Dockerfile.")
+    tag = Unicode("", help="The image name, e.g. friendlyhello:v2.")
+    labels = Dict(value_trait=Unicode(), key_trait=Unicode(), help="Labels for --label.")
+
+    tag_error = Unicode(read_only=True)
+    cli = Unicode(read_only=True)
+    state = CaselessStrEnum(STATES, default_value="idle", read_only=True)
+    status = Unicode("", read_only=True)
+    log = Unicode("", read_only=True)
+    result = Dict(read_only=True)
+    error = Unicode("", read_only=True)
+    can_build = Bool(False, read_only=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._derive()
+
+    @validate("tag", "folder")
+    def _strip(self, proposal: Any) -> str:
+        return str(proposal["value"]).strip()
+
+    @observe("folder", "dockerfile", "dockerfile_path", "tag", "labels")
+    def _edited(self, change: Any) -> None:
+        # A result describes what was built from the previous text; an edit makes
+        # it stale, so it goes (the image itself stays in `docker images`).
+        if self.state in ("built", "failed"):
+            self.set_trait("state", "idle")
+            self.set_trait("result", {})
+            self.set_trait("error", "")
+            self.set_trait("status", "")
+        self._derive()
+
+    @observe("state")
+    def _state_changed(self, change: Any) -> None:
+        self._derive()
+
+    def _derive(self) -> None:
+        self.set_trait("tag_error", check_tag(self.tag))
+        self.set_trait("cli", self.step.with_labels(dict(self.labels)).cli)
+        self.set_trait("can_build", not self.tag_error and bool(self.dockerfile.strip())
+                       and bool(self.folder) and self.state != "building")
+
+    @property
+    def path(self) -> str:
+        """The file the Dockerfile is saved to before a build."""
+        return self.dockerfile_path or os.path.join(self.folder, "Dockerfile")
+
+    @property
+    def step(self) -> Build:
+        """The build step (``-f`` only when the Dockerfile is not ``FOLDER/Dockerfile``)."""
+        default = os.path.normpath(os.path.join(self.folder, "Dockerfile"))
+        custom = bool(self.dockerfile_path) and os.path.normpath(self.dockerfile_path) != default
+        return Build(path=self.folder, tag=self.tag,
+                     dockerfile=self.dockerfile_path if custom else None, force_rm=True)
+
+    # ------------------------------------------------------------ fed by the view
+    def started(self) -> None:
+        """A build has started: forget the last result."""
+        self.set_trait("result", {})
+        self.set_trait("error", "")
+        self.set_trait("log", "")
+        self.set_trait("status", "starting")
+        self.set_trait("state", "building")
+
+    def progressed(self, log: BuildLog) -> None:
+        """The build log has grown."""
+        self.set_trait("log", log.text())
+        self.set_trait("status", log.status())
+
+    def built(self, attrs: Mapping[str, Any]) -> None:
+        """The build succeeded; ``attrs`` is ``docker image inspect`` of the new image."""
+        summary = image_summary(attrs)
+        self.set_trait("result", {**summary, "tag": self.tag, "cli": self.cli})
+        self.set_trait("status", "done")
+        self.set_trait("state", "built")
+
+    def failed(self, err: errors.DocDockerError) -> None:
+        """The build failed; keep the friendly message."""
+        self.set_trait("error", str(err))
+        self.set_trait("status", "failed")
+        self.set_trait("state", "failed")
+
+    def summary(self) -> str:
+        """The panel's state as plain text (a saved notebook's reader sees this)."""
+        lines = [f"BuildPanel: {self.path}", f"$ {self.cli}"]
+        if self.tag_error:
+            lines.append(f"Tag: {self.tag_error}")
+        if self.result:
+            r = self.result
+            lines.append(f"Built {r['tag']}: image {r['id']}, {r['size']}, {r['layers']} layers")
+        if self.error:
+            lines.append(self.error)
+        return "\n".join(lines)
