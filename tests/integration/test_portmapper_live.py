@@ -241,7 +241,10 @@ def test_an_image_not_on_this_machine_leaves_the_container_port_to_the_learner(
     assert "No container port yet" in pm.error
     assert pm.run_button.disabled
     pm.rows[0].container_port = "5000"
-    assert pm.error == ""
+    # The host port was free when the row was made; on a shared machine it may not
+    # be by now, and that is said on the row itself.
+    assert "No container port yet" not in pm.error
+    assert pm.error == "" or pm.error.startswith("Row 1: Host port")
 
 
 def test_the_engine_picks_the_port_when_the_host_port_is_empty(
