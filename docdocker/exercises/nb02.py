@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "02-dockerfiles"
 
@@ -56,3 +57,8 @@ def build(tag: str = "my-hello-app:1.0", context: str = "apps/friendlyhello") ->
 def exercises() -> list[Exercise]:
     """The exercises of 02-dockerfiles."""
     return [build()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 02-dockerfiles (none yet)."""
+    return []

@@ -12,7 +12,7 @@ from traitlets import CaselessStrEnum, HasTraits, Instance, Int, Unicode, valida
 
 from docdocker import ports
 from docdocker.errors import DocDockerError
-from docdocker.ports import PROTOCOLS, PortMapping
+from docdocker.ports import PROTOCOLS, PortMapping, everywhere_warning
 
 __all__ = ["EVERYWHERE", "LOCALHOST", "PortRow", "everywhere_warning", "port_number"]
 
@@ -30,31 +30,6 @@ def port_number(text: str) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= ports.MAX_PORT else None
-
-
-def everywhere_warning(mapping: PortMapping) -> str:
-    """The warning shown for a mapping that listens on every interface.
-
-    Args:
-        mapping: A mapping whose :attr:`~docdocker.ports.PortMapping.listens_everywhere` is true.
-
-    Returns:
-        One paragraph: what the address means, the firewall caveat, the
-        equivalent address-less ``-p`` form, and the safer choice.
-
-    Equivalent CLI: ``docker run -p 0.0.0.0:8080:80 ...`` (or ``-p 8080:80``)
-    """
-    host_port = mapping.host_port or 8080
-    bare = f"-p {host_port}:{mapping.container_port}"
-    if mapping.protocol != "tcp":
-        bare += f"/{mapping.protocol}"
-    what = "No host address means" if mapping.host_ip is None else f"{mapping.host_ip} means"
-    return (
-        f"{what} every network interface: other machines on your network can reach "
-        "this port, and Docker's published ports bypass host firewalls such as ufw "
-        f"and firewalld. `{bare}` (no address) does the same. Keep 127.0.0.1 unless "
-        "another machine must connect."
-    )
 
 
 def _as_text(value: int | str | None) -> str:

@@ -281,3 +281,65 @@ def test_steps_refuse_bad_input_before_the_engine_sees_it(engine) -> None:  # ty
     with pytest.raises(errors.DocDockerError, match="as a docdocker Secret"):
         engine.execute(Login(server="localhost:5000", username="u",
                              password="plain"))  # type: ignore[arg-type]
+
+
+def test_the_tag_builder_tags_and_pushes_and_the_cli_pulls_it_back(  # type: ignore[no-untyped-def]
+    engine, registry, layered
+) -> None:
+    from docdocker.widgets import TagBuilder
+
+    tb = TagBuilder(engine=engine, source=layered)
+    assert layered in tb.source_box.options  # the dropdown lists the local images
+    tb.target_box.value = f"{registry}/Student/layers:1.0:beta"
+    assert set(tb.model.problems) == {"namespace", "tag"}
+    assert "must be lowercase" in tb.problems_view.value
+    assert "<b>tag</b>" in tb.problems_view.value
+    assert tb.apply_button.disabled
+
+    tb.part_boxes["namespace"].value = "student"
+    tb.part_boxes["tag"].value = "1.0"
+    target = f"{registry}/student/layers:1.0"
+    assert tb.target_box.value == target and not tb.apply_button.disabled
+    assert f"docker tag {layered} {target}" in tb.preview.value
+    tb.apply_button.click()
+    listed = _cli("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
+    assert target in listed
+    assert tb.apply_button.disabled and not tb.push_button.disabled
+    assert f"docker tag {layered} {target}" in tb.output.value  # the echo, inside the widget
+
+    tb.push_button.click()
+    assert tb.model.state == "pushed", tb.outcome.value
+    assert set(tb.model.layers.values()) == {"Pushed"} and "digest sha256:" in tb.model.message
+    assert "Pushed" in tb.output.value
+
+    _cli("rmi", target)
+    pulled = _cli("pull", target)
+    assert pulled.returncode == 0, pulled.stderr
+    tb.close()
+
+
+def test_the_tag_builder_shows_a_refused_push_in_the_widget(engine, auth_registry, layered) -> None:  # type: ignore[no-untyped-def]
+    from docdocker.widgets import LoginForm, TagBuilder
+
+    host, user, password = auth_registry
+    tb = TagBuilder(engine=engine, source=layered, target=f"{host}/student/layers:1.0")
+    tb.apply()
+    assert tb.push() is None
+    assert tb.model.state == "failed" and "not logged in" in tb.outcome.value
+    assert not tb.push_button.disabled  # it may be retried after logging in
+
+    form = LoginForm(engine=engine, server=host, username=user)
+    form.password_box.value = "wrong-password"
+    form.login_button.click()
+    assert form.password_box.value == "" and not form.logged_in
+    assert "wrong user name or password" in form.outcome.value
+    assert form.submit(password) is not None and form.logged_in
+    assert f"docker login {host} -u {user} --password-stdin" in form.output.value
+    assert password.reveal() not in repr(form) + form.output.value + form.outcome.value
+
+    tb.push_button.click()
+    assert tb.model.state == "pushed"
+    form.logout_button.click()
+    assert not form.logged_in and "Removing login credentials" in form.outcome.value
+    tb.close()
+    form.close()

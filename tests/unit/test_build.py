@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from docdocker import errors, friendly
+from docdocker.build import Build
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.dockerfile import escape_char, instruction_at, instructions
-from docdocker.images import Build
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 
