@@ -87,7 +87,7 @@ class Build(Step):
                 command=self.argv, exit_code=1)
 
 
-@dataclass
+@dataclass(repr=False)  # keep StepResult's repr: what the CLI printed
 class BuildResult(StepResult):
     """What a build did: ``value`` is the image ID; the steps say which ones used the cache.
 
@@ -144,7 +144,6 @@ def build_image(engine: Engine, step: Build) -> StepResult:
     except docker.errors.APIError as err:
         # A Dockerfile the builder cannot parse is refused before any step runs.
         if err.status_code == 400 and err.explanation:
-            engine.console.progress(log, final=True)
             raise failure(str(err.explanation)) from err
         raise
     engine.console.progress(log, final=True)

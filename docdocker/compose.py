@@ -31,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, errors, friendly_compose, render
+from docdocker import connection, errors, friendly_compose, render, shell
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
@@ -464,7 +464,8 @@ class ComposeCommands(Engine):
 
         Equivalent CLI: ``docker compose exec -T [--index N] SERVICE COMMAND...``
         """
-        words = tuple(cmd.split() if isinstance(cmd, str) else cmd)
+        # A string is split as a shell would: "sh -c 'echo hi'" is three words.
+        words = tuple(shell.split(cmd) if isinstance(cmd, str) else cmd)
         return self._compose(ComposeExec(no_tty=True, index=index, service=service, cmd=words))
 
     def compose_port(self, service: str, private_port: int, *,

@@ -39,6 +39,7 @@ from docdocker.steps import (
     arg,
     label_filter,
     pairs,
+    revealed,
 )
 
 #: Columns of ``docker ps``, in the CLI's order.
@@ -56,7 +57,7 @@ KILL_WAIT = 10
 def _env_words(env: Mapping[str, str | None]) -> list[str]:
     # `-e NAME` (no value) passes the variable on from the caller's environment,
     # which is what the SDK does with a None value.
-    return [key if value is None else f"{key}={value}" for key, value in env.items()]
+    return [key if value is None else f"{key}={revealed(value)}" for key, value in env.items()]
 
 
 def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
@@ -68,7 +69,7 @@ def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
             value = os.environ.get(key)
             if value is None:
                 continue
-        words.append(f"{key}={value}")
+        words.append(f"{key}={revealed(value)}")
     return words
 
 

@@ -59,7 +59,7 @@ def translate_error(
     Returns None for errors that are not about Docker (programming errors keep
     their own traceback).
     """
-    argv = step.argv if step is not None else None
+    argv = step.shown_argv if step is not None else None
     garbled = _garbled_answer(err)
     if garbled is not None:
         host = facts.host if facts is not None else docker_host()
@@ -461,7 +461,7 @@ def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
         >>> from docdocker.registries import Push          # doctest: +SKIP
         >>> registry_error("no basic auth credentials", Push(image="localhost:5001/a"))
     """
-    argv = step.argv if step is not None else None
+    argv = step.shown_argv if step is not None else None
     host = registry_host(step)
     image = getattr(step, "image", "") or ""
     lower = reason.lower()

@@ -94,13 +94,17 @@ def familiar(ref: reference.ImageRef) -> str:
     return reference.parse(ref.normalized).familiar
 
 
+_IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def hub_reference(image: str) -> reference.ImageRef | None:
     """The reference when ``image`` is pulled from Docker Hub; None otherwise.
 
-    ``scratch`` (no image at all), names on another registry and text that is not
-    an image reference are not Docker Hub images.
+    ``scratch`` (no image at all), names on another registry, image IDs
+    (``sha256:...``, which the builder's own step containers are created from) and
+    text that is not an image reference are not Docker Hub images.
     """
-    if image == "scratch" or "$" in image:
+    if image == "scratch" or "$" in image or _IMAGE_ID.fullmatch(image):
         return None
     try:
         ref = reference.parse(image)

@@ -298,6 +298,13 @@ def test_the_command_line_refuses_a_bad_address_before_touching_docker(
     assert "'my-laptop' is not an IP address" in err and "Fix:" in err
 
 
+def test_an_image_id_is_not_a_docker_hub_image() -> None:
+    # The classic builder runs each step in a container created from the previous
+    # step's image, named by its ID.
+    assert catalog.hub_reference("sha256:" + "0a" * 32) is None
+    assert catalog.hub_reference("python:3.11-slim") is not None
+
+
 def test_bundle_never_overwrites_a_file(tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     existing = tmp_path / "room.tar"

@@ -114,3 +114,19 @@ def test_empty_notebook_names_are_refused_everywhere() -> None:
             check_notebook(empty)
     assert label_filter(None) == {"label": "org.docdocker.notebook"}
     assert issubclass(ContainerCommands, Engine)
+
+
+def test_a_secret_object_is_sent_revealed_and_shown_masked_under_any_name() -> None:
+    from docdocker.credentials import Secret
+
+    step = Run(image="busybox", env={"GREETING": Secret("s3cret-value")})
+    assert step.argv[2:4] == ["-e", "GREETING=s3cret-value"]
+    assert step.sdk_kwargs["environment"] == ["GREETING=s3cret-value"]
+    assert step.cli == f"docker run -e GREETING={MASK} busybox"
+    assert "s3cret-value" not in repr(step)
+    import docker.errors
+
+    from docdocker import friendly
+
+    error = friendly.translate_error(docker.errors.APIError("refused"), step)
+    assert error is not None and "s3cret-value" not in str(error)
