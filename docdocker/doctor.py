@@ -89,7 +89,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
     report = Report()
     where = connection.endpoint()
     try:
-        client, where = connection.open_client(timeout=timeout)
+        client, where = connection.connect_client(timeout=timeout)
         engine = Tutorial("doctor", client, Console(), host=where.host)
         engine.query(Version())
     except Exception as err:

@@ -16,10 +16,14 @@ engine-wide helpers here (:meth:`Engine.events`, :meth:`Engine.translate`).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+import requests.exceptions
 
 from docdocker import errors, friendly, render
 from docdocker import steps as s
@@ -29,8 +33,7 @@ from docdocker.steps import LABEL
 #: What executes one step type: ``handler(engine, step, **options) -> StepResult``.
 Handler = Callable[..., "StepResult"]
 _HANDLERS: dict[type[s.Step], Handler] = {}
-
-
+_T = TypeVar("_T")
 
 def handles(step_type: type[s.Step]) -> Callable[[Handler], Handler]:
     """Register the function that executes ``step_type``.
@@ -124,6 +127,59 @@ class StepResult:
         return f"container {name} exited with code {code}"
 
 
+class _Handoff:
+    """Items read by a background thread, taken by the caller's thread in batches.
+
+    Memory is bounded: the reader waits while :data:`LIMIT` items are untaken.
+    """
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._items: list[Any] = []
+        self._ended = False
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._opened: Any = None
+
+    def pump(self, start: Callable[[], Iterable[Any]]) -> None:
+        try:
+            self._opened = start()
+            for item in self._opened:
+                with self._ready:
+                    while len(self._items) >= self.LIMIT and not self._cancelled:
+                        self._ready.wait(0.2)
+                    if self._cancelled:
+                        return
+                    self._items.append(item)
+                    self._ready.notify_all()
+        except BaseException as err:  # handed to the caller's thread
+            with self._ready:
+                self._error = err
+                self._ready.notify_all()
+        else:
+            with self._ready:
+                self._ended = True
+                self._ready.notify_all()
+
+    def take(self, timeout: float) -> tuple[list[Any], bool, BaseException | None]:
+        with self._ready:
+            if not (self._items or self._ended or self._error):
+                self._ready.wait(timeout)
+            items, self._items = self._items, []
+            self._ready.notify_all()
+            return items, self._ended, self._error
+
+    def cancel(self) -> None:
+        with self._ready:
+            self._cancelled = True
+            self._ready.notify_all()
+        # Closing the response unblocks the background thread's read.
+        with suppress(Exception):
+            self._opened.close()
+
+
 class Engine:
     """A Docker Engine connection that runs steps for one notebook.
 
@@ -146,9 +202,7 @@ class Engine:
         *,
         host: str | None = None,
     ) -> None:
-        if not notebook or not notebook.strip():
-            raise ValueError("An engine needs a notebook name (the label value), "
-                             "such as 01-containers.")
+        s.check_notebook(notebook)
         self.notebook = notebook
         self.client = client
         self.console = console if console is not None else default_console()
@@ -193,6 +247,70 @@ class Engine:
         with self.translate(step):
             step.validate()
             return handler(self, step, **options)
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds the engine may stay silent during one request before the step fails."""
+        value = getattr(getattr(self.client, "api", None), "timeout", None)
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def stream(
+        self,
+        start: Callable[[], Iterable[_T]],
+        *,
+        idle: float | None = None,
+        deadline: Callable[[], float | None] | None = None,
+        heartbeat: Callable[[], Any] | None = None,
+    ) -> Iterator[_T]:
+        """Iterate a streaming SDK call with a bound the SDK does not give it.
+
+        docker-py sends streaming requests (``pull``, ``logs --follow``) without a
+        read timeout, so an engine that stops answering would block the kernel
+        forever. The stream is read in a background thread; the caller's thread
+        waits with a bound and can still be interrupted (Ctrl-C, the stop button).
+
+        Args:
+            start: Opens the stream (called in the background thread).
+            idle: Fail when nothing arrives for this many seconds (None: no bound).
+            deadline: Returns a ``time.monotonic()`` instant after which the stream
+                must have ended, or None while there is none yet.
+            heartbeat: For streams that may rightly be silent (a container's output):
+                called after ``idle`` seconds of silence instead of failing; it makes
+                a bounded request, so an engine that stopped answering raises there.
+
+        Raises:
+            requests.exceptions.ReadTimeout: A bound was hit; the stream is closed
+                (:meth:`translate` turns this into EngineUnavailable).
+        """
+        handoff = _Handoff()
+        threading.Thread(target=handoff.pump, args=(start,), daemon=True,
+                         name="docdocker-stream").start()
+        last = time.monotonic()
+        try:
+            while True:
+                batch, ended, error = handoff.take(timeout=0.2)
+                if batch:
+                    last = time.monotonic()
+                    yield from batch
+                if error is not None:
+                    raise error
+                if ended:
+                    return
+                if batch:
+                    continue
+                now = time.monotonic()
+                if idle is not None and now - last > idle:
+                    if heartbeat is None:
+                        raise requests.exceptions.ReadTimeout(
+                            f"the Docker Engine sent nothing for {idle:g} s")
+                    heartbeat()
+                    last = time.monotonic()
+                limit = deadline() if deadline is not None else None
+                if limit is not None and now > limit:
+                    raise requests.exceptions.ReadTimeout(
+                        "the Docker Engine did not end the stream in time")
+        finally:
+            handoff.cancel()
 
     def events(self, filters: Mapping[str, Any], *, since: float | None = None) -> Iterator[Any]:
         """The engine's event stream, decoded, and a way to close it.

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import docker.auth
 import docker.errors
 
-from docdocker import errors, friendly, reference, render
+from docdocker import connection, errors, friendly, reference, render
 from docdocker.credentials import Secret
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.progress import Progress
@@ -59,7 +59,15 @@ def stream_pull(engine: Engine, image: str) -> Progress:
     raising; it is raised here, so that it reaches the error translator.
     """
     progress = Progress()
-    for event in engine.client.api.pull(image, stream=True, decode=True):
+    # The SDK sends a pull without a read timeout: an engine that stops answering
+    # mid-pull would hold the cell forever. Silence longer than one request's
+    # timeout ends the step with the friendly "engine stopped answering" message.
+    events = engine.stream(lambda: engine.client.api.pull(image, stream=True, decode=True),
+                           idle=engine.timeout)
+    for event in events:
+        if not isinstance(event, dict):
+            raise connection.NotAnEngine(f"the pull answered {str(event)[:200]!r}, "
+                                         "not Docker's progress messages")
         progress.feed(event)
         engine.console.progress(progress)
         if progress.error:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docdocker import errors, tagrecord
-from docdocker.containers import Ps, Rm, container_name, made_by_tutorial
+from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
 from docdocker.images import History, ImageInspect, Images, Rmi
 from docdocker.networks import NetworkLs, NetworkRm
@@ -72,8 +72,9 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     """
     filters = label_filter(notebook)
     items: list[Item] = []
+    inherited = _images_marking_containers(engine)
     for c in engine.query(Ps(all=True, filters=filters)).value:
-        if made_by_tutorial(c.get("Labels"), notebook):
+        if made_by_tutorial(c.get("Labels"), notebook) and c.get("ImageID") not in inherited:
             items.append(Item("containers", c["Id"][:12], container_name(c),
                               _notebook(c.get("Labels"))))
     for i in engine.query(Images(filters=filters)).value:
@@ -91,14 +92,27 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     return items
 
 
+def _images_marking_containers(engine: Engine) -> set[str]:
+    """IDs of images that carry a container's ownership mark themselves.
+
+    ``docker commit`` of a tutorial container makes an image carrying both marks
+    exactly as that container had them; every container run from it inherits
+    them. Such a container's marks prove nothing, so it is left alone (even one
+    docdocker ran from that image: leaving one behind is the safe mistake).
+    """
+    committed = engine.query(Images(all=True, filters={
+        "label": f"{OWNER}={CONTAINER_OWNER}"})).value
+    return {str(i["Id"]) for i in committed}
+
+
 def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
     """The tag docdocker built an image as, if the image still carries it; else None.
 
     A child image inherits the ownership mark, but not its parent's tag.
     """
     owned = str((labels or {}).get(OWNER) or "")
-    if not owned or LABEL not in (labels or {}):
-        return None
+    if not owned or owned == CONTAINER_OWNER or LABEL not in (labels or {}):
+        return None  # CONTAINER_OWNER: a commit of a container, not a build
     tags = set(repo_tags or [])
     for candidate in (owned, f"{owned}:latest"):
         if candidate in tags:

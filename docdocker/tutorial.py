@@ -15,10 +15,11 @@ from docdocker.containers import ContainerCommands
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
+from docdocker.volumes import VolumeCommands
 
 
 class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
-               ComposeCommands):
+               VolumeCommands, ComposeCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
     Equivalent CLI: each method's docstring names its ``docker`` command.
@@ -38,7 +39,8 @@ def connect(notebook: str, *, console: Console | None = None,
     Args:
         notebook: The notebook's name; every object created is labelled with it.
         console: Where echoes and output go (default: fits notebook or terminal).
-        timeout: Seconds to wait for any single engine request.
+        timeout: Seconds to wait for any single engine request (connecting itself
+            waits at most :data:`~docdocker.connection.PING_TIMEOUT`).
 
     Raises:
         docdocker.errors.EngineUnavailable: The engine cannot be reached.
@@ -48,8 +50,7 @@ def connect(notebook: str, *, console: Console | None = None,
         install_notebook_errors()
     where = connection.endpoint()
     try:
-        client, where = connection.open_client(timeout=timeout)
-        client.ping()
+        client, where = connection.connect_client(timeout=timeout)
     except Exception as err:
         translated = friendly.translate_error(err, None, friendly.Facts(host=where.host))
         if translated is None:

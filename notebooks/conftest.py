@@ -37,7 +37,9 @@ class _Watcher:
         try:
             for event in events:
                 image = ((event.get("Actor") or {}).get("Attributes") or {}).get("image")
-                if image:
+                # Asked now, while the image surely exists: a notebook may remove the
+                # images it built (Compose's `down --rmi local`) before it ends.
+                if image and not _built_by_docdocker(str(image)):
                     self.images.append(str(image))
         except Exception:  # the stream was closed
             return
@@ -76,7 +78,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     unlisted = sorted({
         image for image in watcher.stop()
         if (ref := catalog.hub_reference(image)) is not None
-        and ref.normalized not in listed and not _built_by_docdocker(image)
+        and ref.normalized not in listed
     })
     if unlisted:
         pytest.fail(f"{item.path.name} ran containers from {', '.join(unlisted)}, which "

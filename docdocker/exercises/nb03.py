@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "03-registries"
 
 
 @definition
-def push(source: str = "my-hello-app:1.0", registry: str = "127.0.0.1:5000",
-         repository: str = "my-hello-app", tag: str = "1.0") -> Exercise:
+def push(source: str = "friendlyhello", registry: str = "localhost:5000",
+         repository: str = "my-hello", tag: str = "1.0") -> Exercise:
     """Tag ``source`` as ``REGISTRY/REPOSITORY:TAG`` and push it to that registry."""
     target = f"{registry}/{repository}:{tag}"
 
@@ -25,8 +26,8 @@ def push(source: str = "my-hello-app:1.0", registry: str = "127.0.0.1:5000",
                               hint=f"Add the right tag: `docker tag {source} {target}`, then "
                                    f"`docker push {target}`.")
             if state.image(ctx.engine, source) is None:
-                return Result(Status.NOT_YET, f"There is no {source} to push yet: build it "
-                                              "first (the exercise of 02-dockerfiles).")
+                return Result(Status.NOT_YET, f"There is no {source} image to push yet: "
+                                              "run the notebook's build cell first.")
             return Result(Status.NOT_YET, f"There is no image tagged {target} yet.")
         pushed = [d for d in attrs.get("RepoDigests") or []
                   if str(d).startswith(f"{registry}/{repository}@")]
@@ -104,3 +105,8 @@ def second_name(source: str = "busybox:1.36", registry: str = "localhost:5000",
 def exercises() -> list[Exercise]:
     """The exercises of 03-registries."""
     return [second_name(), push()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 03-registries (none yet)."""
+    return []

@@ -19,8 +19,8 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
 from docdocker import errors, reference, render
+from docdocker.build import Build
 from docdocker.buildlog import BuildLog
-from docdocker.images import Build
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary"]
 

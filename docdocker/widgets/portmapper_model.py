@@ -36,7 +36,7 @@ from traitlets import (
 from docdocker import ports, reference
 from docdocker.containers import Run
 from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
-from docdocker.ports import PROTOCOLS, PortMapping
+from docdocker.ports import PROTOCOLS, PortMapping, everywhere_warning
 
 __all__ = [
     "EVERYWHERE",
@@ -60,31 +60,6 @@ _ROW_INPUTS = ["host_ip", "host_port", "container_port", "protocol"]
 
 HolderLookup = Callable[[int, str], str | None]
 """Names the container publishing a host port (port, protocol), or returns None."""
-
-
-def everywhere_warning(mapping: PortMapping) -> str:
-    """The warning shown for a mapping that listens on every interface.
-
-    Args:
-        mapping: A mapping whose :attr:`~docdocker.ports.PortMapping.listens_everywhere` is true.
-
-    Returns:
-        One paragraph: what the address means, the firewall caveat, the
-        equivalent address-less ``-p`` form, and the safer choice.
-
-    Equivalent CLI: ``docker run -p 0.0.0.0:8080:80 ...`` (or ``-p 8080:80``)
-    """
-    host_port = mapping.host_port or 8080
-    bare = f"-p {host_port}:{mapping.container_port}"
-    if mapping.protocol != "tcp":
-        bare += f"/{mapping.protocol}"
-    what = "No host address means" if mapping.host_ip is None else f"{mapping.host_ip} means"
-    return (
-        f"{what} every network interface: other machines on your network can reach "
-        "this port, and Docker's published ports bypass host firewalls such as ufw "
-        f"and firewalld. `{bare}` (no address) does the same. Keep 127.0.0.1 unless "
-        "another machine must connect."
-    )
 
 
 def _as_text(value: int | str | None) -> str:

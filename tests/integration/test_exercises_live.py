@@ -238,6 +238,30 @@ def test_build(engine: Engine, store: ProgressStore, made: Made) -> None:
     assert check(exercise, engine, store).status is Status.DONE
 
 
+def test_greet(engine: Engine, store: ProgressStore, made: Made, free_port: int) -> None:
+    image = made.tag("hello")
+    name = made.name("hello")
+    port = free_port
+    exercise = nb02.greet(name=name, port=port, image=image)
+    assert "no image" in check(exercise, engine, store).message
+    docker(f"docker build -t {image} {APP}")
+    assert check(exercise, engine, store).status is Status.NOT_YET
+    near_misses(engine, store, exercise, {
+        "default greeting": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 {image}"],
+                             "greets World"),
+        "wrong image": ([f"docker create --name {name} -e NAME=Ada busybox"], f"not {image}"),
+        "no port": ([f"docker create --name {name} -e NAME=Ada {image}"], "does not publish"),
+        "every interface": ([f"docker create --name {name} -p {port}:80 -e NAME=Ada {image}"],
+                            "not 127.0.0.1"),
+        "never started": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 "
+                           f"-e NAME=Ada {image}"], "is created"),
+    }, name)
+    solve(exercise)
+    result = eventually(lambda: check(exercise, engine, store), Status.DONE)
+    assert result.status is Status.DONE, result
+    assert "greets Ada" in result.message
+
+
 def near_misses_images(engine: Engine, store: ProgressStore, exercise: Exercise,
                        states: dict[str, tuple[list[str], str, str]]) -> None:
     messages = {}
@@ -258,7 +282,7 @@ def registry(made: Made, free_port: int) -> Iterator[str]:
     """A registry:2 on a free loopback port (never 5000, which notebook 03 uses)."""
     name = made.name("registry")
     docker(f"docker run -d --name {name} -p 127.0.0.1:{free_port}:5000 registry:2")
-    address = f"127.0.0.1:{free_port}"
+    address = f"localhost:{free_port}"  # as notebook 03 names its registry
     from docdocker.exercises import state
 
     deadline = time.monotonic() + 20
@@ -275,7 +299,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
     target = f"{registry}/{repository}:1.0"
     made.images += [target, f"{registry}/{repository}:2.0"]
     not_built = check(exercise, engine, store)
-    assert not_built.status is Status.NOT_YET and "build it first" in not_built.message
+    assert not_built.status is Status.NOT_YET and "build cell" in not_built.message
     docker(f"docker tag busybox {source}")
     assert check(exercise, engine, store).status is Status.NOT_YET
     docker(f"docker tag {source} {registry}/{repository}:2.0")
@@ -286,7 +310,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
     unpushed = check(exercise, engine, store)
     assert unpushed.status is Status.NEAR_MISS and "not pushed" in unpushed.message
     # The same tag against an address where no registry listens.
-    silent = exercise.using(registry=f"127.0.0.1:{_closed_port()}")
+    silent = exercise.using(registry=f"localhost:{_closed_port()}")
     docker(f"docker tag {source} {silent.solution[1].split()[-1]}")
     made.images.append(silent.solution[1].split()[-1])
     nobody = check(silent, engine, store)
