@@ -270,3 +270,13 @@ def test_doctor_says_which_compose_runs(monkeypatch: pytest.MonkeyPatch, program
     if program is not None and ok is None:
         assert "ln -s /venv/compose/docker-compose ~/.docker/cli-plugins/docker-compose" \
             in check.fix
+
+
+def test_under_the_explanation_only_composes_error_lines_are_repeated() -> None:
+    out = (" Container p-web-1  Running\n Container p-web-2  Creating\n"
+           " Container p-web-2  Created\n" + BIND.format(n=2))
+    err = translate_compose(out, UP, 1)
+    assert err.stderr == BIND.format(n=2).strip()
+    from docdocker.friendly_compose import composes_words
+
+    assert composes_words("a\nb\nc\nd\n") == "b\nc\nd"
