@@ -526,7 +526,10 @@ def _capped_logs(engine: Engine, step: Logs, container: Any) -> StepResult:
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cap = Capped()
-    for raw in engine.stream(lambda: container.logs(stream=True, **step.sdk_kwargs),
+    # The SDK follows a streamed log unless told not to (`follow` defaults to `stream`),
+    # which would wait for a running container to stop: `docker logs` does not.
+    kwargs = {**step.sdk_kwargs, "follow": False}
+    for raw in engine.stream(lambda: container.logs(stream=True, **kwargs),
                              idle=engine.timeout):
         cap.feed(decoder.decode(raw))
     cap.feed(decoder.decode(b"", final=True))

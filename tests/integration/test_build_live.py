@@ -278,3 +278,22 @@ def test_a_rebuild_says_which_steps_came_from_the_cache(
     engine.image_prune()  # the first build, left dangling by the last one
     assert not any(r["IMAGE ID"] == first.value.split(":")[1][:12]
                    for r in engine.images(dangling=True).rows)
+
+
+def test_reset_spares_a_container_the_cli_ran_from_the_tutorials_image(
+    engine: Engine, client: docker.DockerClient, notebook: str
+) -> None:
+    tag = f"docdocker-test/fh-{notebook}"
+    name = f"learners-{notebook}"
+    engine.build(str(APP), tag=tag)
+    ran = subprocess.run([DOCKER, "run", "-d", "--name", name, tag, "sleep", "60"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    try:
+        labels = client.containers.get(name).labels
+        assert labels[LABEL] == notebook  # inherited from the image
+        cli = subprocess.run([sys.executable, "-m", "docdocker", "reset", "--notebook",
+                              notebook, "--yes"], capture_output=True, text=True)
+        assert name in {c.name for c in client.containers.list()}, cli.stdout + cli.stderr
+    finally:
+        client.api.remove_container(name, force=True)
