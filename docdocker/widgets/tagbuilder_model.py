@@ -289,7 +289,7 @@ class TagBuilderModel(HasTraits):
         self.push_cli = Push(image=target).cli
         # A result speaks of the names it was obtained for, no others.
         busy = self.state in ("pushing", "tagging")
-        if not busy and (self.source, self.target) != getattr(self, "_done_for", None):
+        if not busy and (self.source, self.target) != self._done_for:
             self.state = "idle"
             self.message = ""
             self.layers = {}
@@ -342,6 +342,7 @@ class TagBuilderModel(HasTraits):
         return Push(image=self.target)
 
     _tagged_now = False
+    _done_for: tuple[str, str] | None = None
 
     def started(self, action: str) -> None:
         """An action began (``"tagging"`` or ``"pushing"``)."""
@@ -374,6 +375,12 @@ class TagBuilderModel(HasTraits):
         """The action failed; the message is the friendly one."""
         self.message = f"{err.title}: {err.message}"
         self.state = "failed"
+
+    def forget(self) -> None:
+        """The result no longer holds (its tag was removed): back to the start."""
+        self._done_for = None
+        self._tagged_now = False
+        self.state, self.message, self.layers = "idle", "", {}
 
     def summary(self) -> str:
         """Plain text: the lines, the problems and the last result."""
