@@ -87,7 +87,7 @@ class Build(Step):
                 command=self.argv, exit_code=1)
 
 
-@dataclass
+@dataclass(repr=False)  # keep StepResult's repr: what the CLI printed
 class BuildResult(StepResult):
     """What a build did: ``value`` is the image ID; the steps say which ones used the cache.
 
@@ -134,9 +134,15 @@ def build_image(engine: Engine, step: Build) -> StepResult:
         return friendly.translate_build_error(message, where, step.argv)
 
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
+    kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
     started = time.perf_counter()
+    # The SDK sends a build without a read timeout. A RUN may rightly be silent for
+    # long, so silence only triggers a bounded ping: an engine that stopped answering
+    # fails the step there instead of holding the cell forever.
+    chunks = engine.stream(lambda: engine.client.api.build(**kwargs), idle=engine.timeout,
+                           heartbeat=engine.client.ping)
     try:
-        for chunk in engine.client.api.build(rm=True, decode=True, **step.sdk_kwargs):
+        for chunk in chunks:
             log.feed(chunk)
             engine.console.progress(log)
             if log.error:
@@ -144,7 +150,6 @@ def build_image(engine: Engine, step: Build) -> StepResult:
     except docker.errors.APIError as err:
         # A Dockerfile the builder cannot parse is refused before any step runs.
         if err.status_code == 400 and err.explanation:
-            engine.console.progress(log, final=True)
             raise failure(str(err.explanation)) from err
         raise
     engine.console.progress(log, final=True)

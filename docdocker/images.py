@@ -104,7 +104,7 @@ class ImageCommands(Engine):
 
     def images(
         self, repository: str | None = None, *, all: bool = False, everything: bool = False,
-        dangling: bool = False,
+        dangling: bool = False, notebook_only: bool = False,
     ) -> StepResult:
         """List the tutorial's images (or every image on the engine).
 
@@ -116,8 +116,10 @@ class ImageCommands(Engine):
             everything: Drop the label filter: images not made by the tutorial too.
             dangling: Only images left without a tag (``--filter dangling=true``),
                 what ``docker image prune`` removes.
+            notebook_only: Only this notebook's images (its label value).
         """
-        filters: dict[str, Any] = {} if everything else label_filter()
+        filters: dict[str, Any] = (
+            {} if everything else label_filter(self.notebook if notebook_only else None))
         if dangling:
             filters["dangling"] = "true"
         return self.execute(Images(repository=repository, all=all, filters=filters))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -86,15 +86,38 @@ def mask_pair(word: str) -> str:
     return f"{name}={MASK}" if sep and looks_secret(name) else word
 
 
-def mask_argv(argv: Sequence[str]) -> list[str]:
+def revealed(value: Any) -> Any:
+    """The value itself, also for a :class:`~docdocker.credentials.Secret` (``reveal()``)."""
+    reveal = getattr(value, "reveal", None)
+    return reveal() if callable(reveal) else value
+
+
+def secret_values(values: Any) -> set[str]:
+    """The revealed text of every Secret among ``values`` (a mapping's values, a tuple, one)."""
+    if isinstance(values, Mapping):
+        values = values.values()
+    elif not isinstance(values, (tuple, list)):
+        values = (values,)
+    return {str(v.reveal()) for v in values if callable(getattr(v, "reveal", None))} - {""}
+
+
+def mask_argv(argv: Sequence[str], *, values: Iterable[str] = ()) -> list[str]:
     """A command line fit to show or save: secret values replaced by :data:`MASK`.
 
     ``-e PASSWORD=hunter2`` becomes ``-e PASSWORD=******``; ``-e PASSWORD`` (the
     value comes from the caller's environment) shows no value and stays as is.
+    A word that is one of ``values`` (texts of Secrets, whatever their variable's
+    name), or a ``NAME=VALUE`` whose VALUE is, is masked too.
     """
+    hidden = {v for v in values if v}
     shown: list[str] = []
     previous = ""
     for word in argv:
+        name, sep, value = word.partition("=")
+        if word in hidden:
+            word = MASK
+        elif sep and value in hidden:
+            word = f"{name}={MASK}"
         if previous in _ENV_FLAGS:
             word = mask_pair(word)
         elif previous in _SECRET_FLAGS:
@@ -261,11 +284,20 @@ class Step:
         """The command as shown and saved: :attr:`argv` as one shell line, secrets masked.
 
         :attr:`argv` is exact (what the step executes, secrets included) and is never
-        displayed; ``cli`` is ``shlex.join(mask_argv(argv))``, so ``-e PASSWORD=hunter2``
-        reads ``-e PASSWORD=******``. The echo shows ``cli``, so copying the rendered
-        echo gives ``cli``; a command without secrets runs as typed.
+        displayed; ``cli`` is :attr:`shown_argv` as a shell line, so ``-e PASSWORD=hunter2``
+        reads ``-e PASSWORD=******`` (and a Secret's value is masked under any name).
+        The echo shows ``cli``, so copying the rendered echo gives ``cli``; a command
+        without secrets runs as typed.
         """
-        return shell_join(mask_argv(self.argv))
+        return shell_join(self.shown_argv)
+
+    @property
+    def shown_argv(self) -> list[str]:
+        """:attr:`argv` with secret values masked: what errors and tools may show."""
+        values: set[str] = set()
+        for f in self.declared_fields():
+            values |= secret_values(getattr(self, f.name))
+        return mask_argv(self.argv, values=values)
 
     @property
     def sdk_kwargs(self) -> dict[str, Any]:

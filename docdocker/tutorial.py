@@ -22,7 +22,7 @@ from docdocker.engine import Engine, StepResult
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
-from docdocker.steps import Step
+from docdocker.steps import Step, check_notebook
 from docdocker.volumes import VolumeCommands
 
 
@@ -121,9 +121,11 @@ def connect(notebook: str, *, console: Console | None = None,
             waits at most :data:`~docdocker.connection.PING_TIMEOUT`).
 
     Raises:
+        ValueError: ``notebook`` is empty (it names no notebook).
         docdocker.errors.EngineUnavailable: The engine cannot be reached (outside a
             notebook, where there is nobody to read along).
     """
+    check_notebook(notebook)  # before connecting: an empty name is a typo, not "everything"
     if in_notebook():
         # Before connecting, so that "no engine here" (Binder) reads as advice too.
         install_notebook_errors()

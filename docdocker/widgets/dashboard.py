@@ -12,6 +12,7 @@ exact command it stands for; listings and lookups are quiet
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from html import escape
@@ -24,11 +25,11 @@ from traitlets import Bool
 from docdocker import errors, friendly, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import ContainerInspect
+from docdocker.containers import ContainerInspect, made_by_tutorial
 from docdocker.engine import Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
-from docdocker.widgets.base import FullTextRepr, close_tree
+from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (
     COLUMNS,
     LIVE_STATES,
@@ -46,8 +47,20 @@ from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ps_step"]
 
-_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "14em",
-           "CREATED": "8em", "notebook": "9em"}
+# Fixed widths shared by the header and every row, so the columns line up; with
+# the four buttons they fit a 1280 px wide notebook. Text that does not fit is cut
+# with an ellipsis (the whole of it is in the cell's tooltip), never wrapped.
+_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "13em",
+           "CREATED": "7.5em", "notebook": "8em"}
+_CELL = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis;"
+
+
+def _cell_layout(key: str) -> widgets.Layout:
+    return widgets.Layout(width=_WIDTHS[key], flex="0 0 auto", margin="0 4px 0 0")
+
+
+def _cell(html: str, title: str) -> str:
+    return f'<div style="{_CELL}" title="{escape(title)}">{html}</div>'
 
 
 def ports_html(ports: Iterable[Any]) -> str:
@@ -80,8 +93,7 @@ class _RowView:
 
     def __init__(self, on_action: Callable[[str, _RowView], None]) -> None:
         self.name = ""
-        self.cells = {key: widgets.HTML(layout=widgets.Layout(width=_WIDTHS[key]))
-                      for key, _ in COLUMNS}
+        self.cells = {key: widgets.HTML(layout=_cell_layout(key)) for key, _ in COLUMNS}
         self.buttons: dict[str, widgets.Button] = {}
         for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
                                   ("remove", "danger", "trash"), ("logs", "info", "file-text")):
@@ -93,16 +105,18 @@ class _RowView:
         self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],
                                 layout=widgets.Layout(align_items="center"))
 
-    def update(self, row: Mapping[str, Any]) -> None:
+    def update(self, row: Mapping[str, Any], busy: str = "") -> None:
         self.name = first_name(row)
+        image, status = row.get("IMAGE", ""), row.get("STATUS", "")
+        published = row.get("PORTS") or ()
         values = {
-            "NAMES": f"<b>{escape(self.name)}</b>",
-            "IMAGE": escape(row.get("IMAGE", "")),
-            "STATUS": escape(row.get("STATUS", "")),
-            "PORTS": ports_html(row.get("PORTS") or ()),
-            "CREATED": escape(row.get("CREATED", "")),
-            "notebook": escape(row["notebook"]) if row["managed"] else
-            f'<i title="{escape(READ_ONLY_TIP)}">not the tutorial\'s (read-only)</i>',
+            "NAMES": _cell(f"<b>{escape(self.name)}</b>", self.name),
+            "IMAGE": _cell(escape(image), image),
+            "STATUS": _cell(escape(status), status),
+            "PORTS": _cell(ports_html(published), ", ".join(map(str, published))),
+            "CREATED": _cell(escape(row.get("CREATED", "")), row.get("CREATED", "")),
+            "notebook": _cell(escape(row["notebook"]), row["notebook"]) if row["managed"] else
+            _cell("<i>read-only</i>", READ_ONLY_TIP),
         }
         for key, html in values.items():
             # Same value, no message to the browser: traitlets drops unchanged strings.
@@ -111,6 +125,8 @@ class _RowView:
         for verb, button in self.buttons.items():
             if not row["managed"]:
                 button.disabled, button.tooltip = True, READ_ONLY_TIP
+            elif busy:
+                button.disabled, button.tooltip = True, f"Wait: `{busy}` is running."
             elif verb in ("stop", "kill") and not live:
                 button.disabled = True
                 button.tooltip = f"{self.name} is not running ({row.get('STATE') or '?'})."
@@ -163,6 +179,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._applied = 0
         self._refresh_failed = False
         self._watcher: EngineWatcher | None = None
+        self._worker: threading.Thread | None = None
         self._views: dict[str, _RowView] = {}
         self._want_live = False
         self.refreshes = 0
@@ -190,7 +207,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.model.observe(lambda _c: self._render_table(), names="rows")
         self.model.observe(lambda _c: self._render_status(),
                            names=["error", "command", "busy", "live"])
-        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of"])
+        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of", "logs_at"])
+        self.model.observe(lambda _c: self._render_table(), names="busy")
 
         if self._engine is not None:
             self.refresh()  # starts watching when it succeeds and ``live`` is set
@@ -354,8 +372,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 views, self._views = list(self._views.values()), {}
             for view in views:
                 view.close()
-            for w in getattr(self, "_parts", ()):
-                close_tree(w)
+            close_below(self)
             if getattr(self, "_owns_engine", False) and self._engine is not None:
                 self._engine.close()
         super().close()
@@ -368,15 +385,21 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 fix="Create the dashboard again once `docker info` works.")
             raise err
         step = action_step(verb, name)
-        self.model.error = None
-        self.model.command = step.cli
-        self.model.busy = True
+        with self.model.hold_trait_notifications():
+            self.model.error = None
+            self.model.command = step.cli
+            self.model.busy = True
+            if verb != "logs":
+                # The lines shown came before this action: not the container's state now.
+                self.model.logs_of = self.model.logs = self.model.logs_at = ""
         try:
             self._require_managed(name, step)
             result = self._actions.execute(step)
             if verb == "logs":
-                self.model.logs_of = name
-                self.model.logs = result.output
+                with self.model.hold_trait_notifications():
+                    self.model.logs_of = name
+                    self.model.logs = result.output
+                    self.model.logs_at = time.strftime("%H:%M:%S")
         except errors.DocDockerError as err:
             self.model.error = err
             raise
@@ -396,19 +419,38 @@ class Dashboard(FullTextRepr, widgets.VBox):
             err.command = tuple(step.argv)
             raise
         labels = (info.get("Config") or {}).get("Labels") or {}
-        if LABEL not in labels:
+        if not made_by_tutorial(labels):
+            why = (f"its {LABEL} label was inherited from its image" if LABEL in labels
+                   else f"it has no {LABEL} label")
             raise errors.StepFailed(
-                f"Container {name} was not made by the tutorial (it has no {LABEL} label), "
+                f"Container {name} was not created by the tutorial ({why}), "
                 "so docdocker will not touch it.",
                 fix=f"If you really mean it, run the command yourself in a terminal: `{step.cli}`.",
                 command=step.argv, exit_code=1,
             )
 
     def _on_action(self, verb: str, view: _RowView) -> None:
-        # A button callback has nowhere to show a traceback: the error is already
-        # in the model (and so in the status line); swallowing it here is the point.
+        # A click must never freeze the kernel (a container that ignores SIGTERM keeps
+        # `docker stop` waiting for its grace period): the action runs in a thread,
+        # the buttons wait, and the status line says what is running.
+        if self.model.busy:
+            return
+        self._worker = threading.Thread(target=self._act_quietly, args=(verb, view.name),
+                                        name="docdocker-dashboard-action", daemon=True)
+        self._worker.start()
+
+    def _act_quietly(self, verb: str, name: str) -> None:
+        # A button has nowhere to show a traceback: the error is already in the
+        # model (and so in the status line); swallowing it here is the point.
         with suppress(errors.DocDockerError):
-            self._act(verb, view.name)
+            self._act(verb, name)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for an action started by a click to finish; True when none is running."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return not self.model.busy
 
     # --------------------------------------------------------------- watching
     def _fetch(self) -> list[dict[str, Any]]:
@@ -453,16 +495,13 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._echo = widgets.HTML()
         self._note = widgets.HTML()
         self._header = widgets.HBox(
-            [widgets.HTML(f"<b>{escape(title)}</b>", layout=widgets.Layout(width=_WIDTHS[key]))
+            [widgets.HTML(f"<b>{escape(title)}</b>", layout=_cell_layout(key))
              for key, title in COLUMNS])
         self._table = widgets.VBox()
         self._status = widgets.HTML()
         self._logs = widgets.HTML()
         toolbar = widgets.HBox([self._title, self._toggle, self._refresh_button],
                                layout=widgets.Layout(align_items="center"))
-        self._parts: tuple[widgets.Widget, ...] = (
-            toolbar, self._title, self._toggle, self._refresh_button, self._echo, self._note,
-            self._header, *self._header.children, self._table, self._status, self._logs)
         self.children = (toolbar, self._echo, self._header, self._table, self._note,
                          self._status, self._logs)
         self.add_class("docdocker-dashboard")
@@ -480,11 +519,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 return
             rows = self.model.rows
             seen = set()
+            busy = self.model.command if self.model.busy else ""
             for row in rows:
                 view = self._views.get(row["id"])
                 if view is None:
                     view = self._views[row["id"]] = _RowView(self._on_action)
-                view.update(row)
+                view.update(row, busy)
                 seen.add(row["id"])
             for gone in set(self._views) - seen:
                 self._views.pop(gone).close()
@@ -497,7 +537,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 self._table.children = children
                 for w in old:
                     if getattr(w, "_docdocker_empty", False) and w not in children:
-                        w.close()
+                        close_tree(w)
 
     def _empty(self) -> widgets.HTML:
         current = self._table.children
@@ -518,7 +558,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
             if model.command:
                 parts.append(render.command_html(model.command))
                 if model.busy:
-                    parts.append(render.status_html(None, "running…"))
+                    parts.append(render.status_html(
+                        None, "running… (the notebook stays usable meanwhile)"))
                 elif model.error is None:
                     parts.append(render.status_html(True, "done"))
             if model.error is not None:
@@ -538,5 +579,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             body = (render.output_html(model.logs.rstrip("\n")) if model.logs
                     else render.output_html("(no output)"))
             self._logs.value = (f"<div><b>Last {LOG_TAIL} lines of "
-                                f"{escape(model.logs_of)}</b></div>{body}")
+                                f"{escape(model.logs_of)}</b>, read at {escape(model.logs_at)} "
+                                f"(<code>docker logs --tail {LOG_TAIL} "
+                                f"{escape(model.logs_of)}</code>)</div>{body}")
 

@@ -269,3 +269,17 @@ def test_the_down_exercise_tells_down_from_down_v(
         assert exercise.check(engine, lambda _id: False).status is Status.NOT_YET
     finally:
         down(work, project)
+
+
+def test_compose_goes_to_the_engine_the_tutorial_is_connected_to(
+    engine_proxy, project: tuple[Path, str], notebook: str
+) -> None:
+    proxied = docker.DockerClient(base_url=f"unix://{engine_proxy.path}", timeout=30)
+    through = Tutorial(notebook, proxied, Console(), host=f"unix://{engine_proxy.path}")
+    work, _ = project
+    through.compose_cd(work)
+    assert through.compose_ps().exit_code == 0
+    engine_proxy.cut()
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        through.compose_ps()
+    assert str(engine_proxy.path) in caught.value.message

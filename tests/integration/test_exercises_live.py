@@ -238,6 +238,30 @@ def test_build(engine: Engine, store: ProgressStore, made: Made) -> None:
     assert check(exercise, engine, store).status is Status.DONE
 
 
+def test_greet(engine: Engine, store: ProgressStore, made: Made, free_port: int) -> None:
+    image = made.tag("hello")
+    name = made.name("hello")
+    port = free_port
+    exercise = nb02.greet(name=name, port=port, image=image)
+    assert "no image" in check(exercise, engine, store).message
+    docker(f"docker build -t {image} {APP}")
+    assert check(exercise, engine, store).status is Status.NOT_YET
+    near_misses(engine, store, exercise, {
+        "default greeting": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 {image}"],
+                             "greets World"),
+        "wrong image": ([f"docker create --name {name} -e NAME=Ada busybox"], f"not {image}"),
+        "no port": ([f"docker create --name {name} -e NAME=Ada {image}"], "does not publish"),
+        "every interface": ([f"docker create --name {name} -p {port}:80 -e NAME=Ada {image}"],
+                            "not 127.0.0.1"),
+        "never started": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 "
+                           f"-e NAME=Ada {image}"], "is created"),
+    }, name)
+    solve(exercise)
+    result = eventually(lambda: check(exercise, engine, store), Status.DONE)
+    assert result.status is Status.DONE, result
+    assert "greets Ada" in result.message
+
+
 def near_misses_images(engine: Engine, store: ProgressStore, exercise: Exercise,
                        states: dict[str, tuple[list[str], str, str]]) -> None:
     messages = {}

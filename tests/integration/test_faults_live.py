@@ -233,3 +233,91 @@ def test_a_container_printing_megabytes_reaches_the_page_capped_in_bounded_memor
     assert len(logs.output) < 100_000
     assert "or pass tail=N" in logs.output
     assert len(engine.logs(name, tail=3).output.splitlines()) == 3
+
+
+# ---------------------------------------------------------------------- secrets
+def test_a_secret_reaches_the_container_but_no_output_of_a_real_notebook(
+    tmp_path, notebook: str
+) -> None:
+    import hashlib
+    import json as jsonlib
+
+    import nbformat
+
+    # The secret is assembled at run time, so that the notebook's source holds no copy.
+    secret = "hun" + "ter2-s3cr3t"
+    cells = [
+        "import docdocker as dd\n"
+        f"eng = dd.connect({notebook!r})\n"
+        "secret = ''.join(['hun', 'ter2-s3cr3t'])",
+        # The container gets the real value: it prints the value's MD5 sum.
+        "ok = eng.run('busybox', ['sh', '-c', 'printf %s \"$DB_PASSWORD\" | md5sum'],\n"
+        "             env={'DB_PASSWORD': secret, 'MODE': 'demo'}, remove=True)\nok",
+        "ok.cli",
+        "ok.step",
+        "print(ok.step.env, repr(ok))",
+        f"eng.run('busybox', ['true'], env={{'API_TOKEN': secret}}, detach=True, "
+        f"name='secret-{notebook}')",
+        "eng.run('busybox', ['sh', '-c', 'exit 3'], env={'API_TOKEN': secret})",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    path = tmp_path / "secret.ipynb"
+    nbformat.write(nb, path)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    done = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+         "--allow-errors", "--inplace", str(path)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    saved = path.read_text()
+    outputs = jsonlib.dumps([c.get("outputs") for c in jsonlib.loads(saved)["cells"]])
+    assert hashlib.md5(secret.encode()).hexdigest() in outputs   # the container had it
+    assert "DB_PASSWORD=******" in outputs               # the echo, masked
+    assert "API_TOKEN=******" in outputs                 # in the error box too
+    assert "exited with code 3" in outputs
+    assert secret not in saved
+    assert secret not in done.stdout + done.stderr
+
+
+# ------------------------------------------------------------- published ports
+class RecordingConsole(Console):
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+        self.warnings: list[str] = []
+
+    def command(self, cli: str) -> None:
+        self.commands.append(cli)
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def test_a_port_published_without_an_address_listens_on_localhost_only(
+    client, notebook: str, free_port: int
+) -> None:
+    console = RecordingConsole()
+    engine = Engine(notebook, client, console)
+    engine.run("nginx", detach=True, publish=f"{free_port}:80", name=f"local-{notebook}")
+    assert f"-p 127.0.0.1:{free_port}:80" in console.commands[0]
+    assert console.warnings == []
+    port = subprocess.run(["docker", "port", f"local-{notebook}", "80"], capture_output=True,
+                          text=True, timeout=30).stdout.split()
+    assert port == [f"127.0.0.1:{free_port}"]
+
+
+def test_an_address_for_every_interface_is_kept_and_warned_about(
+    client, notebook: str, free_port: int
+) -> None:
+    # The shared test engine publishes on 127.0.0.1 only: the image is missing, so the
+    # step fails after the echo and the warning and before anything listens.
+    console = RecordingConsole()
+    engine = Engine(notebook, client, console)
+    with pytest.raises(errors.ImageNotFound):
+        engine.run("127.0.0.1:5555/docdocker/no-such-image:1", detach=True,
+                   publish=[f"0.0.0.0:{free_port}:80", f"[::]:{free_port}:80"])
+    assert f"-p 0.0.0.0:{free_port}:80 -p '[::]:{free_port}:80'" in console.commands[0]
+    assert console.warnings[0].startswith("0.0.0.0 means every network interface")
+    assert console.warnings[1].startswith(":: means every network interface")
+    assert "bypass host firewalls" in console.warnings[0]
+    assert labelled(client, notebook) == []

@@ -14,6 +14,7 @@ from docdocker.engine import Engine
 from docdocker.ports import PortMapping, everywhere_warning
 from docdocker.shell import open_quote as _open_quote
 from docdocker.steps import MASK, check_notebook, label_filter, looks_secret, mask_argv
+from docdocker.tutorial import connect
 
 
 @pytest.mark.parametrize("name", [
@@ -112,5 +113,23 @@ def test_empty_notebook_names_are_refused_everywhere() -> None:
             Engine(empty, client=None)
         with pytest.raises(ValueError, match="names no notebook"):
             check_notebook(empty)
+        with pytest.raises(ValueError, match="names no notebook"):
+            connect(empty)  # refused before any connection is tried
     assert label_filter(None) == {"label": "org.docdocker.notebook"}
     assert issubclass(ContainerCommands, Engine)
+
+
+def test_a_secret_object_is_sent_revealed_and_shown_masked_under_any_name() -> None:
+    from docdocker.credentials import Secret
+
+    step = Run(image="busybox", env={"GREETING": Secret("s3cret-value")})
+    assert step.argv[2:4] == ["-e", "GREETING=s3cret-value"]
+    assert step.sdk_kwargs["environment"] == ["GREETING=s3cret-value"]
+    assert step.cli == f"docker run -e GREETING={MASK} busybox"
+    assert "s3cret-value" not in repr(step)
+    import docker.errors
+
+    from docdocker import friendly
+
+    error = friendly.translate_error(docker.errors.APIError("refused"), step)
+    assert error is not None and "s3cret-value" not in str(error)
