@@ -15,6 +15,7 @@ from docdocker.containers import ContainerCommands
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NetworkCommands
 from docdocker.registries import RegistryCommands
+from docdocker.steps import check_notebook
 from docdocker.volumes import VolumeCommands
 
 
@@ -43,8 +44,10 @@ def connect(notebook: str, *, console: Console | None = None,
             waits at most :data:`~docdocker.connection.PING_TIMEOUT`).
 
     Raises:
+        ValueError: ``notebook`` is empty (it names no notebook).
         docdocker.errors.EngineUnavailable: The engine cannot be reached.
     """
+    check_notebook(notebook)  # before connecting: an empty name is a typo, not "everything"
     if in_notebook():
         # Before connecting, so that "no engine here" (Binder) reads as advice too.
         install_notebook_errors()
