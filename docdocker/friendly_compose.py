@@ -69,8 +69,8 @@ def translate_compose(
         facts: Lookups such as which container holds a host port.
     """
     text = stderr or output
-    kept = output.strip() or text.strip()
-    common: dict[str, Any] = {"command": argv, "exit_code": exit_code, "stderr": kept}
+    common: dict[str, Any] = {"command": argv, "exit_code": exit_code,
+                              "stderr": composes_words(output or text)}
     match = _YAML_RE.search(text) or _BARE_YAML_RE.search(text)
     if match:
         named = match.groupdict().get("file")
@@ -219,6 +219,21 @@ def _compose_image_missing(text: str, image: str | None, services: Sequence[str]
 
 
 # ------------------------------------------------------------------ builds
+
+
+_ERROR_LINE = re.compile(r"error|failed|not allowed|must be|yaml:|no such|cannot|denied|"
+                         r"not found|not running|invalid|unknown|refused", re.IGNORECASE)
+
+
+def composes_words(output: str) -> str:
+    """The lines of Compose's output that say what went wrong (its progress lines left out).
+
+    The progress lines were shown as Compose printed them; under the explanation only
+    its error lines are repeated. When none looks like one, the last three lines are.
+    """
+    lines = [line.rstrip() for line in output.strip().splitlines() if line.strip()]
+    errors_said = [line for line in lines if _ERROR_LINE.search(line)]
+    return "\n".join(errors_said or lines[-3:])
 
 
 def _last_line(text: str) -> str:

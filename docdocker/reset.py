@@ -24,7 +24,7 @@ from typing import Any
 from docdocker import errors, tagrecord
 from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Images, Rmi
+from docdocker.images import History, ImageInspect, Images, Rmi
 from docdocker.networks import NetworkLs, NetworkRm
 from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
@@ -149,14 +149,46 @@ def _recorded_tags(engine: Engine, notebook: str | None) -> list[Item]:
     return found
 
 
-def _last_name_of_learners_image(engine: Engine, item: Item) -> bool:
-    """True when removing this tag would delete an image that is not the tutorial's."""
+def _why_keep_tag(engine: Engine, item: Item) -> str | None:
+    """Why removing this tag would be wrong: it is the last name of an image that is not
+    provably the tutorial's (removing the last name deletes the image). None: remove it."""
     attrs = engine.query(ImageInspect(image=item.name)).value
     if attrs is None:
-        return False
+        return None
     others = [t for t in attrs.get("RepoTags") or [] if t != item.name]
     labels = (attrs.get("Config") or {}).get("Labels") or {}
-    return not others and image_tag_of_tutorial(labels, attrs.get("RepoTags")) is None
+    if others or image_tag_of_tutorial(labels, attrs.get("RepoTags")) is not None:
+        return None
+    owned = labels.get(OWNER)
+    if owned and LABEL in labels:
+        if built_by_tutorial(engine, item.name, str(owned)):
+            return None  # a later build took its name; it is still the tutorial's own image
+        return (f"it is now the only name of an image carrying the tutorial's labels that the "
+                "tutorial may not have built (an image built FROM one inherits them); "
+                f"`docker rmi {item.name}` removes it if you do not need it")
+    return ("it is now the only name of an image the tutorial did not build; removing it "
+            "would delete that image")
+
+
+def built_by_tutorial(engine: Engine, image: str, owned: str) -> bool:
+    """True when ``image`` is the very image docdocker built as ``owned``.
+
+    docdocker's build adds its labels with ``--label``, which the builder applies as the
+    last instructions; an image built ``FROM`` it inherits the labels but has newer
+    instructions on top, so its newest history entry is not docdocker's label.
+
+    Equivalent CLI: ``docker history --no-trunc IMAGE``
+    """
+    layers = engine.query(History(image=image)).value or []
+    # The labels come last, in no fixed order: read the newest entries while they are
+    # docdocker's own LABEL instructions.
+    for layer in layers:
+        created_by = str(layer.get("CreatedBy") or "")
+        if f"LABEL {OWNER}={owned}" in created_by:
+            return True
+        if "LABEL org.docdocker." not in created_by:
+            return False
+    return False
 
 
 def commands(items: list[Item]) -> list[str]:
@@ -168,9 +200,9 @@ def remove(engine: Engine, items: list[Item]) -> Outcome:
     """Remove the listed objects; one that cannot go is kept and the reason recorded."""
     outcome = Outcome()
     for item in sorted(items, key=lambda i: KINDS.index(i.kind)):
-        if item.kind == "tags" and _last_name_of_learners_image(engine, item):
-            outcome.kept.append((item, "it is now the only name of an image the tutorial did "
-                                       "not build; removing it would delete that image"))
+        reason = _why_keep_tag(engine, item) if item.kind == "tags" else None
+        if reason:
+            outcome.kept.append((item, reason))
             continue
         try:
             engine.execute(item.step)

@@ -127,5 +127,17 @@ def exercises() -> list[Exercise]:
 
 
 def questions() -> list[Question]:
-    """The “predict, then run” questions of 02-dockerfiles (none yet)."""
-    return []
+    """The “predict, then run” questions of 02-dockerfiles."""
+    return [
+        Question(
+            id="02-cache",
+            question="You change one line of `app.py` and build the app's Dockerfile again. "
+                     "Which is the first step that runs again instead of coming from the "
+                     "cache?",
+            choices=("WORKDIR /app", "RUN pip install", "COPY . /app", "none of them"),
+            answer="COPY . /app",
+            why="The steps before it have the same instruction on the same layer, and "
+                "`COPY requirements.txt` copies an unchanged file, so they are reused. "
+                "`COPY . /app` copies the changed `app.py`: it runs again, and so does every "
+                "step after it, since each layer sits on the one before."),
+    ]

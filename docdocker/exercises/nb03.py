@@ -61,9 +61,50 @@ def push(source: str = "friendlyhello", registry: str = "localhost:5000",
     )
 
 
+@definition
+def second_name(source: str = "busybox:1.36", registry: str = "localhost:5000",
+                repository: str = "tools/busybox", tag: str = "1.36") -> Exercise:
+    """Give ``source`` a name in ``registry`` and push it: one image ID, two names."""
+    target = f"{registry}/{repository}:{tag}"
+
+    def check(ctx: Context) -> Result:
+        wanted = state.image_id(ctx.engine, source)
+        attrs = state.image(ctx.engine, target)
+        if attrs is None:
+            return Result(Status.NOT_YET, f"No image is called {target} yet.")
+        if wanted is not None and attrs.get("Id") != wanted:
+            return Result(Status.NEAR_MISS,
+                          f"{target} exists but is another image than {source} (its IMAGE ID "
+                          "differs).",
+                          hint=f"Point the name at {source}: `docker tag {source} {target}`.")
+        if any(str(d).startswith(f"{registry}/{repository}@")
+               for d in attrs.get("RepoDigests") or []):
+            return Result(Status.DONE, f"{target} is {source} under a second name, and the "
+                                       f"registry at {registry} has it.")
+        if state.answers(f"http://127.0.0.1:{registry.rpartition(':')[2]}/v2/") is None:
+            return Result(Status.NEAR_MISS,
+                          f"{target} is tagged, but no registry answers at {registry}.",
+                          hint="Start the registry (section 4 of this notebook), then "
+                               f"`docker push {target}`.")
+        return Result(Status.NEAR_MISS, f"{target} is tagged on this machine, not pushed yet.",
+                      hint=f"`docker push {target}`.")
+
+    return Exercise(
+        id="03-second-name", notebook=NOTEBOOK, title=f"Put {source} into your registry",
+        task=(f"Give `{source}` a second name in your registry, `{target}`, and push it. "
+              "Then look at both names in `docker images`: which IMAGE ID do they show?"),
+        check_fn=check,
+        hints=("The part before the first '/' decides where a push goes.",
+               f"`docker tag {source} {target}` adds the name; `docker push` sends it.",
+               f"`docker tag {source} {target}`, then `docker push {target}`."),
+        solution=(f"docker tag {source} {target}", f"docker push {target}"),
+        objects=(Named("image", target),),
+    )
+
+
 def exercises() -> list[Exercise]:
     """The exercises of 03-registries."""
-    return [push()]
+    return [second_name(), push()]
 
 
 def questions() -> list[Question]:

@@ -39,7 +39,8 @@ def check_tag(tag: str) -> str:
     try:
         ref = reference.parse(tag)
     except errors.InvalidReference as err:
-        return f"{err.message} {err.fix or ''}".strip()
+        message = err.message.rstrip(".")
+        return f"Not a valid image name: {message}. {err.fix or ''}".strip()
     if ref.digest:
         return ("A built image gets its digest (@sha256:...) when it is pushed; a tag cannot "
                 "name one. Drop the @... part.")

@@ -12,6 +12,7 @@ exact command it stands for; listings and lookups are quiet
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from html import escape
@@ -19,16 +20,17 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
+from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import Bool
 
 from docdocker import errors, friendly, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import ContainerInspect
+from docdocker.containers import ContainerInspect, made_by_tutorial
 from docdocker.engine import Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
-from docdocker.widgets.base import FullTextRepr, close_tree
+from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (
     COLUMNS,
     LIVE_STATES,
@@ -46,8 +48,54 @@ from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ps_step"]
 
-_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "14em",
-           "CREATED": "8em", "notebook": "9em"}
+# Column shares (percent) used by the header and every row alike, so the columns
+# line up at any width; the buttons keep fixed widths beside them. Text that does
+# not fit is cut with an ellipsis (the whole of it is in the cell's tooltip), never
+# wrapped, so a 1280 px wide page (file browser open) needs no sideways scrolling.
+_WIDTHS = {"NAMES": 22, "IMAGE": 12, "STATUS": 17, "PORTS": 25, "CREATED": 12, "notebook": 12}
+_CELL = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding: 0 4px 0 0;"
+_TABLE = "table-layout: fixed; border-collapse: collapse; width: 100%; margin: 0;"
+#: The buttons of a row and their widths (em).
+_BUTTONS = (("stop", "", "stop", 5.4), ("kill", "warning", "bolt", 4.8),
+            ("remove", "danger", "trash", 7.2), ("logs", "info", "file-text", 5.4))
+# What the buttons take beside the table: their widths and margins (2px each side).
+_BUTTONS_WIDTH = f"calc({sum(b[3] for b in _BUTTONS)}em + {4 * len(_BUTTONS)}px)"
+
+
+def _table_row(cells: Mapping[str, tuple[str, str]], tag: str = "td") -> str:
+    """One row of a fixed-layout table: the header and every row share the column widths.
+
+    Args:
+        cells: Per column key, the cell's HTML and its tooltip (the full text).
+        tag: ``td``, or ``th`` for the header.
+    """
+    cols = "".join(f'<col style="width: {_WIDTHS[key]}%">' for key, _ in COLUMNS)
+    tds = "".join(f'<{tag} style="{_CELL} text-align: left;" title="{escape(cells[key][1])}">'
+                  f"{cells[key][0]}</{tag}>" for key, _ in COLUMNS)
+    return f'<table style="{_TABLE}"><colgroup>{cols}</colgroup><tr>{tds}</tr></table>'
+
+
+class _Shared:
+    """Layouts and styles every row uses: widgets too, so shared rather than made per row.
+
+    A row is then five widgets (its cells, four buttons) plus its box, which keeps a
+    dashboard of hundreds of containers quick to draw and to close.
+    """
+
+    def __init__(self) -> None:
+        self.row = widgets.Layout(align_items="center", width="100%")
+        # The text takes what the buttons leave; the columns shrink, never the buttons.
+        self.cells = widgets.Layout(flex="1 1 0%", min_width="20em", width="auto")
+        self.buttons = {verb: widgets.Layout(width=f"{width}em", flex="0 0 auto")
+                        for verb, _, _, width in _BUTTONS}
+        self.spacer = widgets.Layout(width=_BUTTONS_WIDTH, flex="0 0 auto")
+        self.button_style = widgets.ButtonStyle()
+        self.html_style = HTMLStyle()
+
+    def close(self) -> None:
+        for part in (self.row, self.cells, *self.buttons.values(), self.spacer,
+                     self.button_style, self.html_style):
+            part.close()
 
 
 def ports_html(ports: Iterable[Any]) -> str:
@@ -78,39 +126,38 @@ class _StatusConsole(Console):
 class _RowView:
     """The widgets of one table row, kept across refreshes so a click is never lost."""
 
-    def __init__(self, on_action: Callable[[str, _RowView], None]) -> None:
+    def __init__(self, on_action: Callable[[str, _RowView], None], shared: _Shared) -> None:
         self.name = ""
-        self.cells = {key: widgets.HTML(layout=widgets.Layout(width=_WIDTHS[key]))
-                      for key, _ in COLUMNS}
+        self.cells = widgets.HTML(layout=shared.cells, style=shared.html_style)
         self.buttons: dict[str, widgets.Button] = {}
-        for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
-                                  ("remove", "danger", "trash"), ("logs", "info", "file-text")):
-            # Buttons keep their width; a narrow notebook squeezes the text columns instead.
+        for verb, style, icon, _width in _BUTTONS:
             button = widgets.Button(description=verb, button_style=style, icon=icon,
-                                    layout=widgets.Layout(width="auto", flex="0 0 auto"))
+                                    layout=shared.buttons[verb], style=shared.button_style)
             button.on_click(lambda _b, verb=verb: on_action(verb, self))
             self.buttons[verb] = button
-        self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],
-                                layout=widgets.Layout(align_items="center"))
+        self.box = widgets.HBox([self.cells, *self.buttons.values()], layout=shared.row)
 
-    def update(self, row: Mapping[str, Any]) -> None:
+    def update(self, row: Mapping[str, Any], busy: str = "") -> None:
         self.name = first_name(row)
-        values = {
-            "NAMES": f"<b>{escape(self.name)}</b>",
-            "IMAGE": escape(row.get("IMAGE", "")),
-            "STATUS": escape(row.get("STATUS", "")),
-            "PORTS": ports_html(row.get("PORTS") or ()),
-            "CREATED": escape(row.get("CREATED", "")),
-            "notebook": escape(row["notebook"]) if row["managed"] else
-            f'<i title="{escape(READ_ONLY_TIP)}">not the tutorial\'s (read-only)</i>',
-        }
-        for key, html in values.items():
-            # Same value, no message to the browser: traitlets drops unchanged strings.
-            self.cells[key].value = html
+        image, status = row.get("IMAGE", ""), row.get("STATUS", "")
+        published = row.get("PORTS") or ()
+        created = row.get("CREATED", "")
+        # Same value, no message to the browser: traitlets drops unchanged strings.
+        self.cells.value = _table_row({
+            "NAMES": (f"<b>{escape(self.name)}</b>", self.name),
+            "IMAGE": (escape(image), image),
+            "STATUS": (escape(status), status),
+            "PORTS": (ports_html(published), ", ".join(map(str, published))),
+            "CREATED": (escape(created), created),
+            "notebook": (escape(row["notebook"]), row["notebook"]) if row["managed"] else
+            ("<i>read-only</i>", READ_ONLY_TIP),
+        })
         live = row.get("STATE") in LIVE_STATES
         for verb, button in self.buttons.items():
             if not row["managed"]:
                 button.disabled, button.tooltip = True, READ_ONLY_TIP
+            elif busy:
+                button.disabled, button.tooltip = True, f"Wait: `{busy}` is running."
             elif verb in ("stop", "kill") and not live:
                 button.disabled = True
                 button.tooltip = f"{self.name} is not running ({row.get('STATE') or '?'})."
@@ -119,7 +166,9 @@ class _RowView:
                 button.tooltip = action_step(verb, self.name).cli
 
     def close(self) -> None:
-        close_tree(self.box)
+        # Not close_tree: the layouts and styles are shared with the other rows.
+        for part in (self.cells, *self.buttons.values(), self.box):
+            part.close()
 
 
 class Dashboard(FullTextRepr, widgets.VBox):
@@ -163,10 +212,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._applied = 0
         self._refresh_failed = False
         self._watcher: EngineWatcher | None = None
+        self._worker: threading.Thread | None = None
         self._views: dict[str, _RowView] = {}
         self._want_live = False
         self.refreshes = 0
         self.model = DashboardModel()
+        self._shared = _Shared()
         super().__init__(**kwargs)
 
         self._owns_engine = engine is None
@@ -190,7 +241,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.model.observe(lambda _c: self._render_table(), names="rows")
         self.model.observe(lambda _c: self._render_status(),
                            names=["error", "command", "busy", "live"])
-        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of"])
+        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of", "logs_at"])
+        self.model.observe(lambda _c: self._render_table(), names="busy")
 
         if self._engine is not None:
             self.refresh()  # starts watching when it succeeds and ``live`` is set
@@ -354,8 +406,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 views, self._views = list(self._views.values()), {}
             for view in views:
                 view.close()
-            for w in getattr(self, "_parts", ()):
-                close_tree(w)
+            close_below(self)
+            self._shared.close()
             if getattr(self, "_owns_engine", False) and self._engine is not None:
                 self._engine.close()
         super().close()
@@ -368,15 +420,21 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 fix="Create the dashboard again once `docker info` works.")
             raise err
         step = action_step(verb, name)
-        self.model.error = None
-        self.model.command = step.cli
-        self.model.busy = True
+        with self.model.hold_trait_notifications():
+            self.model.error = None
+            self.model.command = step.cli
+            self.model.busy = True
+            if verb != "logs":
+                # The lines shown came before this action: not the container's state now.
+                self.model.logs_of = self.model.logs = self.model.logs_at = ""
         try:
             self._require_managed(name, step)
             result = self._actions.execute(step)
             if verb == "logs":
-                self.model.logs_of = name
-                self.model.logs = result.output
+                with self.model.hold_trait_notifications():
+                    self.model.logs_of = name
+                    self.model.logs = result.output
+                    self.model.logs_at = time.strftime("%H:%M:%S")
         except errors.DocDockerError as err:
             self.model.error = err
             raise
@@ -396,19 +454,38 @@ class Dashboard(FullTextRepr, widgets.VBox):
             err.command = tuple(step.argv)
             raise
         labels = (info.get("Config") or {}).get("Labels") or {}
-        if LABEL not in labels:
+        if not made_by_tutorial(labels):
+            why = (f"its {LABEL} label was inherited from its image" if LABEL in labels
+                   else f"it has no {LABEL} label")
             raise errors.StepFailed(
-                f"Container {name} was not made by the tutorial (it has no {LABEL} label), "
+                f"Container {name} was not created by the tutorial ({why}), "
                 "so docdocker will not touch it.",
                 fix=f"If you really mean it, run the command yourself in a terminal: `{step.cli}`.",
                 command=step.argv, exit_code=1,
             )
 
     def _on_action(self, verb: str, view: _RowView) -> None:
-        # A button callback has nowhere to show a traceback: the error is already
-        # in the model (and so in the status line); swallowing it here is the point.
+        # A click must never freeze the kernel (a container that ignores SIGTERM keeps
+        # `docker stop` waiting for its grace period): the action runs in a thread,
+        # the buttons wait, and the status line says what is running.
+        if self.model.busy:
+            return
+        self._worker = threading.Thread(target=self._act_quietly, args=(verb, view.name),
+                                        name="docdocker-dashboard-action", daemon=True)
+        self._worker.start()
+
+    def _act_quietly(self, verb: str, name: str) -> None:
+        # A button has nowhere to show a traceback: the error is already in the
+        # model (and so in the status line); swallowing it here is the point.
         with suppress(errors.DocDockerError):
-            self._act(verb, view.name)
+            self._act(verb, name)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for an action started by a click to finish; True when none is running."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return not self.model.busy
 
     # --------------------------------------------------------------- watching
     def _fetch(self) -> list[dict[str, Any]]:
@@ -452,17 +529,16 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._title = widgets.HTML("<b>Containers</b>")
         self._echo = widgets.HTML()
         self._note = widgets.HTML()
-        self._header = widgets.HBox(
-            [widgets.HTML(f"<b>{escape(title)}</b>", layout=widgets.Layout(width=_WIDTHS[key]))
-             for key, title in COLUMNS])
+        # Laid out as a row is (the text, then the buttons' width), so the columns align.
+        self._header = widgets.HBox([
+            widgets.HTML(_table_row({key: (escape(title), title) for key, title in COLUMNS},
+                                    tag="th"), layout=self._shared.cells),
+            widgets.HTML(layout=self._shared.spacer)], layout=self._shared.row)
         self._table = widgets.VBox()
         self._status = widgets.HTML()
         self._logs = widgets.HTML()
         toolbar = widgets.HBox([self._title, self._toggle, self._refresh_button],
                                layout=widgets.Layout(align_items="center"))
-        self._parts: tuple[widgets.Widget, ...] = (
-            toolbar, self._title, self._toggle, self._refresh_button, self._echo, self._note,
-            self._header, *self._header.children, self._table, self._status, self._logs)
         self.children = (toolbar, self._echo, self._header, self._table, self._note,
                          self._status, self._logs)
         self.add_class("docdocker-dashboard")
@@ -480,11 +556,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 return
             rows = self.model.rows
             seen = set()
+            busy = self.model.command if self.model.busy else ""
             for row in rows:
                 view = self._views.get(row["id"])
                 if view is None:
-                    view = self._views[row["id"]] = _RowView(self._on_action)
-                view.update(row)
+                    view = self._views[row["id"]] = _RowView(self._on_action, self._shared)
+                view.update(row, busy)
                 seen.add(row["id"])
             for gone in set(self._views) - seen:
                 self._views.pop(gone).close()
@@ -497,7 +574,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 self._table.children = children
                 for w in old:
                     if getattr(w, "_docdocker_empty", False) and w not in children:
-                        w.close()
+                        close_tree(w)
 
     def _empty(self) -> widgets.HTML:
         current = self._table.children
@@ -518,7 +595,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
             if model.command:
                 parts.append(render.command_html(model.command))
                 if model.busy:
-                    parts.append(render.status_html(None, "running…"))
+                    parts.append(render.status_html(
+                        None, "running… (the notebook stays usable meanwhile)"))
                 elif model.error is None:
                     parts.append(render.status_html(True, "done"))
             if model.error is not None:
@@ -538,5 +616,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             body = (render.output_html(model.logs.rstrip("\n")) if model.logs
                     else render.output_html("(no output)"))
             self._logs.value = (f"<div><b>Last {LOG_TAIL} lines of "
-                                f"{escape(model.logs_of)}</b></div>{body}")
+                                f"{escape(model.logs_of)}</b>, read at {escape(model.logs_at)} "
+                                f"(<code>docker logs --tail {LOG_TAIL} "
+                                f"{escape(model.logs_of)}</code>)</div>{body}")
 

@@ -29,7 +29,7 @@ import ipywidgets as widgets
 from traitlets import link
 
 from docdocker import errors, render
-from docdocker.images import Images
+from docdocker.images import ImageInspect, Images
 from docdocker.progress import Progress
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree
 from docdocker.widgets.tagbuilder_model import PARTS, TagBuilderModel
@@ -41,8 +41,7 @@ __all__ = ["TagBuilder"]
 
 _PLACEHOLDERS = {"registry": "localhost:5000", "namespace": "elliot",
                  "repository": "experiments", "tag": "1.0"}
-_SHOWN = ["problems", "normalized", "tag_cli", "push_cli", "state", "message", "layers",
-          "valid"]
+_SHOWN = ["revision"]
 _ERROR = '<div style="color: var(--jp-error-color1, #d32f2f);">{}</div>'
 
 
@@ -168,6 +167,14 @@ class TagBuilder(FullTextRepr, widgets.VBox):
         report = result.value
         self.model.pushed(report.digest, report.layers)
         return result
+
+    def refresh(self) -> None:
+        """Re-read the local images; forget a result whose tag is gone (removed elsewhere)."""
+        self.model.sources = self._local_images()
+        self.source_box.options = tuple(self.model.sources)
+        if self.model.state in ("tagged", "pushed") and self.engine.query(
+                ImageInspect(image=self.model.target)).value is None:
+            self.model.forget()
 
     # --------------------------------------------------------------------- view
     def _show(self, change: Any = None) -> None:

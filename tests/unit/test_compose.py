@@ -250,3 +250,33 @@ def test_an_unreachable_engine_is_said_so() -> None:
     err = translate_compose(out, UP, 1)
     assert isinstance(err, errors.EngineUnavailable)
     assert "unix:///tmp/x.sock" in err.message
+
+
+@pytest.mark.parametrize(("program", "ok", "says"), [
+    (compose.Program(("docker", "compose"), "plugin", "2.40.3"), True,
+     "Compose v2.40.3: the docker compose plugin"),
+    (compose.Program(("/venv/compose/docker-compose",), "binary", "2.40.3"), None,
+     "Compose v2.40.3 from the tutorial's environment"),
+    (None, None, "Compose v2 not found"),
+])
+def test_doctor_says_which_compose_runs(monkeypatch: pytest.MonkeyPatch, program: object,
+                                        ok: bool | None, says: str) -> None:
+    from docdocker.doctor import _check_compose
+
+    monkeypatch.setattr(compose, "locate", lambda: program)
+    check = _check_compose()
+    assert check.ok is ok
+    assert check.detail.startswith(says)
+    if program is not None and ok is None:
+        assert "ln -s /venv/compose/docker-compose ~/.docker/cli-plugins/docker-compose" \
+            in check.fix
+
+
+def test_under_the_explanation_only_composes_error_lines_are_repeated() -> None:
+    out = (" Container p-web-1  Running\n Container p-web-2  Creating\n"
+           " Container p-web-2  Created\n" + BIND.format(n=2))
+    err = translate_compose(out, UP, 1)
+    assert err.stderr == BIND.format(n=2).strip()
+    from docdocker.friendly_compose import composes_words
+
+    assert composes_words("a\nb\nc\nd\n") == "b\nc\nd"
