@@ -134,9 +134,15 @@ def build_image(engine: Engine, step: Build) -> StepResult:
         return friendly.translate_build_error(message, where, step.argv)
 
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
+    kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
     started = time.perf_counter()
+    # The SDK sends a build without a read timeout. A RUN may rightly be silent for
+    # long, so silence only triggers a bounded ping: an engine that stopped answering
+    # fails the step there instead of holding the cell forever.
+    chunks = engine.stream(lambda: engine.client.api.build(**kwargs), idle=engine.timeout,
+                           heartbeat=engine.client.ping)
     try:
-        for chunk in engine.client.api.build(rm=True, decode=True, **step.sdk_kwargs):
+        for chunk in chunks:
             log.feed(chunk)
             engine.console.progress(log)
             if log.error:

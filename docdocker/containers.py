@@ -294,8 +294,12 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     result.exit_code = exit_code[0]
     if result.exit_code is None and not step.remove:
         # The output stream also ends quietly when the connection drops; asking
-        # the engine again turns a vanished engine into a clear error.
+        # the engine again turns a vanished engine into a clear error. It also gives
+        # the exit code when the wait for it failed (a busy engine).
         container.reload()
+        state = container.attrs.get("State") or {}
+        if not state.get("Running") and isinstance(state.get("ExitCode"), int):
+            result.exit_code = state["ExitCode"]
     if result.exit_code not in (None, 0) and not stopped:
         raise errors.StepFailed(
             f"The container exited with code {result.exit_code}.",

@@ -41,8 +41,7 @@ __all__ = ["TagBuilder"]
 
 _PLACEHOLDERS = {"registry": "localhost:5000", "namespace": "elliot",
                  "repository": "experiments", "tag": "1.0"}
-_SHOWN = ["problems", "normalized", "tag_cli", "push_cli", "state", "message", "layers",
-          "valid"]
+_SHOWN = ["revision"]
 _ERROR = '<div style="color: var(--jp-error-color1, #d32f2f);">{}</div>'
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, List, Unicode, observe
+from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Int, List, Unicode, observe
 
 from docdocker import errors, reference
 from docdocker.images import Tag
@@ -203,6 +203,7 @@ class TagBuilderModel(HasTraits):
         state: One of :data:`STATES`.
         message: What the last action did, for the current source and target only.
         layers: During and after a push: layer -> status.
+        revision: Goes up by one after every change a view should draw.
     """
 
     source = Unicode("")
@@ -221,6 +222,8 @@ class TagBuilderModel(HasTraits):
     state = CaselessStrEnum(STATES, default_value="idle")
     message = Unicode("")
     layers = Dict()
+    #: Counts changes to what is shown: a view redraws once per change, not once per trait.
+    revision = Int(0)
 
     def __init__(self, **kwargs: Any) -> None:
         self._syncing = False
@@ -293,6 +296,7 @@ class TagBuilderModel(HasTraits):
             self.state = "idle"
             self.message = ""
             self.layers = {}
+        self.revision += 1
 
     @property
     def error(self) -> str:
@@ -352,16 +356,19 @@ class TagBuilderModel(HasTraits):
         self.message = ""
         self.layers = {}
         self.state = action
+        self.revision += 1
 
     def tagged(self) -> None:
         """``docker tag`` succeeded."""
         self._tagged_now = True
         self.message = f"Tagged {self.source} as {self.target}: one image ID, one more name."
         self.state = "tagged"
+        self.revision += 1
 
     def progressed(self, layers: dict[str, str]) -> None:
         """The push moved on: the latest status of each layer."""
         self.layers = dict(layers)
+        self.revision += 1
 
     def pushed(self, digest: str | None, layers: dict[str, str]) -> None:
         """``docker push`` succeeded."""
@@ -370,17 +377,20 @@ class TagBuilderModel(HasTraits):
         self.message = (f"Pushed {self.target}: {sent} of {len(layers)} layers sent "
                         f"({len(layers) - sent} already in the registry), digest {digest}.")
         self.state = "pushed"
+        self.revision += 1
 
     def failed(self, err: errors.DocDockerError) -> None:
         """The action failed; the message is the friendly one."""
         self.message = f"{err.title}: {err.message}"
         self.state = "failed"
+        self.revision += 1
 
     def forget(self) -> None:
         """The result no longer holds (its tag was removed): back to the start."""
         self._done_for = None
         self._tagged_now = False
         self.state, self.message, self.layers = "idle", "", {}
+        self.revision += 1
 
     def summary(self) -> str:
         """Plain text: the lines, the problems and the last result."""

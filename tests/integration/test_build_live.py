@@ -297,3 +297,27 @@ def test_reset_spares_a_container_the_cli_ran_from_the_tutorials_image(
         assert name in {c.name for c in client.containers.list()}, cli.stdout + cli.stderr
     finally:
         client.api.remove_container(name, force=True)
+
+
+def test_a_build_on_an_engine_that_hangs_mid_build_ends_with_the_friendly_message(
+    engine_proxy, notebook: str, tmp_path: Path
+) -> None:
+    # The last step fails on its own after the test, so nothing is left tagged.
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM busybox\nRUN echo started-{notebook} && sleep 8 && false\n")
+    host = f"unix://{engine_proxy.path}"
+
+    class FreezeOnStart(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                engine_proxy.freeze()  # the engine stops answering in the middle of a RUN
+
+    engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=3, version="1.41"),
+                    FreezeOnStart(), host=host)
+    start = time.monotonic()
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        engine.build(str(tmp_path), tag=f"docdocker-test/hung-{notebook}")
+    assert time.monotonic() - start < 20
+    assert "stopped answering" in caught.value.message
+    assert caught.value.cli.startswith(f"docker build -t docdocker-test/hung-{notebook} ")

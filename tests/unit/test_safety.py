@@ -14,6 +14,7 @@ from docdocker.engine import Engine
 from docdocker.ports import PortMapping, everywhere_warning
 from docdocker.shell import open_quote as _open_quote
 from docdocker.steps import MASK, check_notebook, label_filter, looks_secret, mask_argv
+from docdocker.tutorial import connect
 
 
 @pytest.mark.parametrize("name", [
@@ -112,6 +113,8 @@ def test_empty_notebook_names_are_refused_everywhere() -> None:
             Engine(empty, client=None)
         with pytest.raises(ValueError, match="names no notebook"):
             check_notebook(empty)
+        with pytest.raises(ValueError, match="names no notebook"):
+            connect(empty)  # refused before any connection is tried
     assert label_filter(None) == {"label": "org.docdocker.notebook"}
     assert issubclass(ContainerCommands, Engine)
 
