@@ -20,6 +20,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import traitlets
+from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import Bool
 
 from docdocker import errors, friendly, recordings, render
@@ -47,20 +48,54 @@ from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ps_step"]
 
-# Fixed widths shared by the header and every row, so the columns line up; with
-# the four buttons they fit a 1280 px wide notebook. Text that does not fit is cut
-# with an ellipsis (the whole of it is in the cell's tooltip), never wrapped.
-_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "13em",
-           "CREATED": "7.5em", "notebook": "8em"}
-_CELL = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis;"
+# Column shares (percent) used by the header and every row alike, so the columns
+# line up at any width; the buttons keep fixed widths beside them. Text that does
+# not fit is cut with an ellipsis (the whole of it is in the cell's tooltip), never
+# wrapped, so a 1280 px wide page (file browser open) needs no sideways scrolling.
+_WIDTHS = {"NAMES": 22, "IMAGE": 12, "STATUS": 17, "PORTS": 25, "CREATED": 12, "notebook": 12}
+_CELL = "white-space: nowrap; overflow: hidden; text-overflow: ellipsis; padding: 0 4px 0 0;"
+_TABLE = "table-layout: fixed; border-collapse: collapse; width: 100%; margin: 0;"
+#: The buttons of a row and their widths (em).
+_BUTTONS = (("stop", "", "stop", 5.4), ("kill", "warning", "bolt", 4.8),
+            ("remove", "danger", "trash", 7.2), ("logs", "info", "file-text", 5.4))
+# What the buttons take beside the table: their widths and margins (2px each side).
+_BUTTONS_WIDTH = f"calc({sum(b[3] for b in _BUTTONS)}em + {4 * len(_BUTTONS)}px)"
 
 
-def _cell_layout(key: str) -> widgets.Layout:
-    return widgets.Layout(width=_WIDTHS[key], flex="0 0 auto", margin="0 4px 0 0")
+def _table_row(cells: Mapping[str, tuple[str, str]], tag: str = "td") -> str:
+    """One row of a fixed-layout table: the header and every row share the column widths.
+
+    Args:
+        cells: Per column key, the cell's HTML and its tooltip (the full text).
+        tag: ``td``, or ``th`` for the header.
+    """
+    cols = "".join(f'<col style="width: {_WIDTHS[key]}%">' for key, _ in COLUMNS)
+    tds = "".join(f'<{tag} style="{_CELL} text-align: left;" title="{escape(cells[key][1])}">'
+                  f"{cells[key][0]}</{tag}>" for key, _ in COLUMNS)
+    return f'<table style="{_TABLE}"><colgroup>{cols}</colgroup><tr>{tds}</tr></table>'
 
 
-def _cell(html: str, title: str) -> str:
-    return f'<div style="{_CELL}" title="{escape(title)}">{html}</div>'
+class _Shared:
+    """Layouts and styles every row uses: widgets too, so shared rather than made per row.
+
+    A row is then five widgets (its cells, four buttons) plus its box, which keeps a
+    dashboard of hundreds of containers quick to draw and to close.
+    """
+
+    def __init__(self) -> None:
+        self.row = widgets.Layout(align_items="center", width="100%")
+        # The text takes what the buttons leave; the columns shrink, never the buttons.
+        self.cells = widgets.Layout(flex="1 1 0%", min_width="20em", width="auto")
+        self.buttons = {verb: widgets.Layout(width=f"{width}em", flex="0 0 auto")
+                        for verb, _, _, width in _BUTTONS}
+        self.spacer = widgets.Layout(width=_BUTTONS_WIDTH, flex="0 0 auto")
+        self.button_style = widgets.ButtonStyle()
+        self.html_style = HTMLStyle()
+
+    def close(self) -> None:
+        for part in (self.row, self.cells, *self.buttons.values(), self.spacer,
+                     self.button_style, self.html_style):
+            part.close()
 
 
 def ports_html(ports: Iterable[Any]) -> str:
@@ -91,36 +126,32 @@ class _StatusConsole(Console):
 class _RowView:
     """The widgets of one table row, kept across refreshes so a click is never lost."""
 
-    def __init__(self, on_action: Callable[[str, _RowView], None]) -> None:
+    def __init__(self, on_action: Callable[[str, _RowView], None], shared: _Shared) -> None:
         self.name = ""
-        self.cells = {key: widgets.HTML(layout=_cell_layout(key)) for key, _ in COLUMNS}
+        self.cells = widgets.HTML(layout=shared.cells, style=shared.html_style)
         self.buttons: dict[str, widgets.Button] = {}
-        for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
-                                  ("remove", "danger", "trash"), ("logs", "info", "file-text")):
-            # Buttons keep their width; a narrow notebook squeezes the text columns instead.
+        for verb, style, icon, _width in _BUTTONS:
             button = widgets.Button(description=verb, button_style=style, icon=icon,
-                                    layout=widgets.Layout(width="auto", flex="0 0 auto"))
+                                    layout=shared.buttons[verb], style=shared.button_style)
             button.on_click(lambda _b, verb=verb: on_action(verb, self))
             self.buttons[verb] = button
-        self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],
-                                layout=widgets.Layout(align_items="center"))
+        self.box = widgets.HBox([self.cells, *self.buttons.values()], layout=shared.row)
 
     def update(self, row: Mapping[str, Any], busy: str = "") -> None:
         self.name = first_name(row)
         image, status = row.get("IMAGE", ""), row.get("STATUS", "")
         published = row.get("PORTS") or ()
-        values = {
-            "NAMES": _cell(f"<b>{escape(self.name)}</b>", self.name),
-            "IMAGE": _cell(escape(image), image),
-            "STATUS": _cell(escape(status), status),
-            "PORTS": _cell(ports_html(published), ", ".join(map(str, published))),
-            "CREATED": _cell(escape(row.get("CREATED", "")), row.get("CREATED", "")),
-            "notebook": _cell(escape(row["notebook"]), row["notebook"]) if row["managed"] else
-            _cell("<i>read-only</i>", READ_ONLY_TIP),
-        }
-        for key, html in values.items():
-            # Same value, no message to the browser: traitlets drops unchanged strings.
-            self.cells[key].value = html
+        created = row.get("CREATED", "")
+        # Same value, no message to the browser: traitlets drops unchanged strings.
+        self.cells.value = _table_row({
+            "NAMES": (f"<b>{escape(self.name)}</b>", self.name),
+            "IMAGE": (escape(image), image),
+            "STATUS": (escape(status), status),
+            "PORTS": (ports_html(published), ", ".join(map(str, published))),
+            "CREATED": (escape(created), created),
+            "notebook": (escape(row["notebook"]), row["notebook"]) if row["managed"] else
+            ("<i>read-only</i>", READ_ONLY_TIP),
+        })
         live = row.get("STATE") in LIVE_STATES
         for verb, button in self.buttons.items():
             if row.get("recorded"):
@@ -137,7 +168,9 @@ class _RowView:
                 button.tooltip = action_step(verb, self.name).cli
 
     def close(self) -> None:
-        close_tree(self.box)
+        # Not close_tree: the layouts and styles are shared with the other rows.
+        for part in (self.cells, *self.buttons.values(), self.box):
+            part.close()
 
 
 class Dashboard(FullTextRepr, widgets.VBox):
@@ -187,6 +220,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._want_live = False
         self.refreshes = 0
         self.model = DashboardModel()
+        self._shared = _Shared()
         super().__init__(**kwargs)
 
         self._owns_engine = engine is None
@@ -383,6 +417,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             for view in views:
                 view.close()
             close_below(self)
+            self._shared.close()
             if getattr(self, "_owns_engine", False) and self._engine is not None:
                 self._engine.close()
         super().close()
@@ -513,9 +548,11 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._title = widgets.HTML("<b>Containers</b>")
         self._echo = widgets.HTML()
         self._note = widgets.HTML()
-        self._header = widgets.HBox(
-            [widgets.HTML(f"<b>{escape(title)}</b>", layout=_cell_layout(key))
-             for key, title in COLUMNS])
+        # Laid out as a row is (the text, then the buttons' width), so the columns align.
+        self._header = widgets.HBox([
+            widgets.HTML(_table_row({key: (escape(title), title) for key, title in COLUMNS},
+                                    tag="th"), layout=self._shared.cells),
+            widgets.HTML(layout=self._shared.spacer)], layout=self._shared.row)
         self._table = widgets.VBox()
         self._status = widgets.HTML()
         self._logs = widgets.HTML()
@@ -542,7 +579,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             for row in rows:
                 view = self._views.get(row["id"])
                 if view is None:
-                    view = self._views[row["id"]] = _RowView(self._on_action)
+                    view = self._views[row["id"]] = _RowView(self._on_action, self._shared)
                 view.update(row, busy)
                 seen.add(row["id"])
             for gone in set(self._views) - seen:
