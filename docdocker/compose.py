@@ -435,13 +435,12 @@ class ComposeCommands(Engine):
         self.console.command(f"cd {shown.as_posix()}")
         self.compose_directory = path
 
-    def _compose(self, step: Step, **options: Any) -> ComposeResult:
-        result = self.execute(step, directory=self.compose_directory, **options)
-        assert isinstance(result, ComposeResult)
-        return result
+    def _compose(self, step: Step, **options: Any) -> StepResult:
+        # A ComposeResult; in read-along mode, the recorded result of the same step.
+        return self.execute(step, directory=self.compose_directory, **options)
 
     def compose_up(self, *services: str, detach: bool = True, build: bool = False,
-                   scale: Mapping[str, int] | None = None) -> ComposeResult:
+                   scale: Mapping[str, int] | None = None) -> StepResult:
         """Create and start the services, building or pulling images as needed.
 
         Equivalent CLI: ``docker compose up -d [--build] [--scale SERVICE=N] [SERVICE...]``
@@ -449,7 +448,7 @@ class ComposeCommands(Engine):
         return self._compose(ComposeUp(detach=detach, build=build, scale=dict(scale or {}),
                                        services=services))
 
-    def compose_ps(self, *services: str, all: bool = False) -> ComposeResult:
+    def compose_ps(self, *services: str, all: bool = False) -> StepResult:
         """The project's containers, as Compose lists them.
 
         Equivalent CLI: ``docker compose ps [--all] [SERVICE...]``
@@ -457,13 +456,13 @@ class ComposeCommands(Engine):
         return self._compose(ComposePs(all=all, services=services))
 
     def compose_logs(self, *services: str, tail: int | None = None,
-                     no_log_prefix: bool = False) -> ComposeResult:
+                     no_log_prefix: bool = False) -> StepResult:
         """What the services printed. Equivalent CLI: ``docker compose logs [SERVICE...]``"""
         return self._compose(ComposeLogs(tail=tail, no_log_prefix=no_log_prefix,
                                          services=services))
 
     def compose_exec(self, service: str, cmd: Iterable[str] | str, *,
-                     index: int | None = None) -> ComposeResult:
+                     index: int | None = None) -> StepResult:
         """Run a command in a service's container; ``value`` is what it printed.
 
         Equivalent CLI: ``docker compose exec -T [--index N] SERVICE COMMAND...``
@@ -473,7 +472,7 @@ class ComposeCommands(Engine):
         return self._compose(ComposeExec(no_tty=True, index=index, service=service, cmd=words))
 
     def compose_port(self, service: str, private_port: int, *,
-                     index: int | None = None) -> ComposeResult:
+                     index: int | None = None) -> StepResult:
         """Where a service's port is published; ``value`` is ``127.0.0.1:PORT``.
 
         Equivalent CLI: ``docker compose port [--index N] SERVICE PRIVATE_PORT``
@@ -483,15 +482,15 @@ class ComposeCommands(Engine):
         result.value = str(result.value).strip()
         return result
 
-    def compose_config(self, *, services: bool = False) -> ComposeResult:
+    def compose_config(self, *, services: bool = False) -> StepResult:
         """The merged, checked project. Equivalent CLI: ``docker compose config [--services]``"""
         return self._compose(ComposeConfig(list_services=services))
 
-    def compose_build(self, *services: str) -> ComposeResult:
+    def compose_build(self, *services: str) -> StepResult:
         """Build the services' images. Equivalent CLI: ``docker compose build [SERVICE...]``"""
         return self._compose(ComposeBuild(services=services))
 
-    def compose_down(self, *, volumes: bool = False, rmi: str | None = None) -> ComposeResult:
+    def compose_down(self, *, volumes: bool = False, rmi: str | None = None) -> StepResult:
         """Stop and remove the containers and networks (and named volumes with ``volumes``).
 
         Equivalent CLI: ``docker compose down [--volumes] [--rmi local]``

@@ -11,6 +11,7 @@ recording says so instead of showing a stale output.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -63,6 +64,12 @@ class Entry:
     error: dict[str, Any] | None = None
     #: Pages the result could be opened at: ``[text, href]`` pairs.
     links: list[list[str]] = field(default_factory=list)
+    #: The result's ``value`` when it is plain text or a number (an address, an image ID).
+    value: str | int | float | bool | None = None
+    #: What a kind of result adds (a build's ``seconds``, ``steps``...), as plain values.
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: A ``value`` that is an object (a push's report): its attributes, as plain values.
+    value_attrs: dict[str, Any] | None = None
 
 
 @dataclass
@@ -191,7 +198,11 @@ class Recorder:
         self.recording.steps.append(Entry(
             cli=result.cli, text=repr(result), html=result._repr_html_(), streamed=tee.streamed,
             output=result.output, exit_code=result.exit_code,
-            links=[[link.text, link.href] for link in result.links]))
+            links=[[link.text, link.href] for link in result.links],
+            value=result.value if isinstance(result.value, (str, int, float, bool)) else None,
+            extra=_extras(result),
+            value_attrs=_extras(result.value) if dataclasses.is_dataclass(result.value)
+            else None))
         self.save()
 
     def dashboard(self, rows: list[dict[str, Any]]) -> None:
@@ -216,6 +227,33 @@ class Recorder:
     def page(self, url: str, status: int, body: str) -> None:
         self.recording.pages.append(Page(url, status, body))
         self.save()
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_BASE = {f.name for f in dataclasses.fields(StepResult)} | set(dir(StepResult))
+
+
+def _extras(result: Any) -> dict[str, Any]:
+    """The fields and properties a result's class adds, kept as plain values (lists as text)."""
+    kind = type(result)
+    names = [f.name for f in dataclasses.fields(result)]
+    names += [n for n in dir(kind) if isinstance(getattr(kind, n, None), property)]
+    kept: dict[str, Any] = {}
+    for name in names:
+        if name in _BASE or name.startswith("_"):
+            continue
+        try:
+            value = getattr(result, name)
+        except Exception:  # a property that cannot answer is simply not recorded
+            continue
+        if isinstance(value, _PLAIN):
+            kept[name] = value
+        elif isinstance(value, (list, tuple)):
+            kept[name] = [v if isinstance(v, _PLAIN) else str(v) for v in value]
+        elif isinstance(value, dict):
+            kept[name] = {str(k): v if isinstance(v, _PLAIN) else str(v)
+                          for k, v in value.items()}
+    return kept
 
 
 _recorder: Recorder | None = None
@@ -278,6 +316,13 @@ class RecordedResult(StepResult):
 
     recording: Recording | None = None
     entry: Entry | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # What the recorded kind of result added (``seconds`` of a build...).
+        entry = self.__dict__.get("entry")
+        if entry is not None and name in entry.extra:
+            return entry.extra[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _repr_html_(self) -> str:
         assert self.recording is not None

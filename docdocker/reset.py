@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import errors, tagrecord
+from docdocker import errors, recordings, tagrecord
 from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
 from docdocker.images import History, ImageInspect, Images, Rmi
@@ -71,6 +71,8 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
         ValueError: ``notebook`` is empty (it does not mean "the whole tutorial").
     """
     filters = label_filter(notebook)
+    if recordings.reading_along(engine) is not None:
+        return []  # read-along mode: no engine, so nothing was left behind on it
     items: list[Item] = []
     inherited = _images_marking_containers(engine)
     for c in engine.query(Ps(all=True, filters=filters)).value:

@@ -10,6 +10,7 @@ it returns a :class:`ReadAlong` session that replays recorded outputs instead.
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
@@ -76,6 +77,8 @@ class ReadAlong(Tutorial):
             step, output=entry.output if entry else "",
             exit_code=entry.exit_code if entry else None,
             links=[render.Link(text, href) for text, href in entry.links] if entry else [],
+            value=(SimpleNamespace(**entry.value_attrs) if entry and entry.value_attrs
+                   else entry.value if entry else None),
             recording=self.recording, entry=entry)
 
     def query(self, step: Step, **options: Any) -> StepResult:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, render
+from docdocker import errors, recordings, render
 from docdocker.credentials import Secret
 from docdocker.registries import Login
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree
@@ -86,6 +86,8 @@ class LoginForm(FullTextRepr, widgets.VBox):
         """
         typed = self.password_box.value
         self.password_box.value = ""
+        if recordings.reading_along(self.engine) is not None:
+            return None  # read-along mode: the form says Log in needs an engine
         secret = password if password is not None else Secret(typed)
         if self.model.problem or not secret:
             self.model.failed(errors.DocDockerError(
@@ -129,6 +131,10 @@ class LoginForm(FullTextRepr, widgets.VBox):
             self.outcome.value = render.status_html(True, m.message + note)
         else:
             self.outcome.value = ""
+        if recordings.reading_along(self.engine) is not None:
+            self.login_button.disabled = self.logout_button.disabled = True
+            self.login_button.tooltip = recordings.needs_engine("Log in")
+            self.outcome.value = render.status_html(None, recordings.needs_engine("Log in"))
 
     def close(self) -> None:
         """Close the form and every widget in it."""

@@ -21,6 +21,7 @@ Equivalent CLI: ``docker run -d -p 127.0.0.1:8080:80 nginx``
 
 from __future__ import annotations
 
+import shlex
 import threading
 import time
 from collections.abc import Iterable
@@ -89,6 +90,29 @@ def _probe_exposed(
         if engine is None:
             probe.close()
     return (None if attrs is None else exposed_ports(attrs)), True
+
+
+def _recorded_ports(recording: recordings.Recording, image: str,
+                    name: str) -> list[tuple[int, str]]:
+    """The container ports a recorded ``docker run`` of this image (and name) published.
+
+    In read-along mode there is no image to inspect; the recorded run of the same
+    step says which container ports it published.
+    """
+    for entry in recording.steps:
+        words = shlex.split(entry.cli)
+        if words[:2] != ["docker", "run"] or image not in words[2:]:
+            continue
+        if name and ("--name" not in words or words[words.index("--name") + 1] != name):
+            continue
+        specs = [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-p", "--publish")]
+        try:
+            found = [m for spec in specs for m in ports.parse(spec)]
+        except DocDockerError:
+            continue
+        if found:
+            return [(m.container_port, m.protocol) for m in found]
+    return []
 
 
 class PortMapper(FullTextRepr, widgets.VBox):
@@ -176,6 +200,19 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
     def _rows_from_expose(self) -> None:
         image = self.model.image
+        recording = recordings.reading_along(self.engine)
+        if recording is not None:
+            recorded = _recorded_ports(recording, image, self.model.name)
+            for port, protocol in recorded:
+                self.model.add_row(container_port=port, protocol=protocol)
+            if not recorded:
+                self.model.add_row()
+            self.note.value = render.status_html(None, (
+                "Read-along mode: container ports from the recorded run of this step; "
+                "host ports are free ports of this machine." if recorded else
+                "Read-along mode: no engine to read the ports the image declares; type "
+                "the port the program inside listens on."))
+            return
         exposed, answered = _probe_exposed(self.engine, image, self.notebook)
         if exposed:
             for port, protocol in exposed:

@@ -12,6 +12,7 @@ from docdocker import ports, recordings, render
 from docdocker.console import Console
 from docdocker.containers import Run
 from docdocker.doctor import doctor
+from docdocker.engine import StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import ReadAlong
 
@@ -158,3 +159,77 @@ def test_doctor_explains_read_along_mode_and_how_to_leave_it(monkeypatch) -> Non
     line = next(c for c in report.checks if c.name == "Read-along mode")
     assert "read along" in line.detail
     assert "DOCKER_HOST" in line.fix and "restart the kernel" in line.fix
+
+
+def test_portmapper_starts_from_the_ports_of_the_recorded_run(session) -> None:
+    from docdocker.widgets import PortMapper
+
+    mapper = PortMapper(image="nginx", engine=session, name="web")
+    try:
+        assert [str(row.container_port) for row in mapper.rows] == ["80"]
+        assert mapper.model.valid
+        assert "recorded run" in mapper.note.value
+    finally:
+        mapper.close()
+
+
+def test_login_form_says_log_in_needs_an_engine(session) -> None:
+    from docdocker.credentials import Secret
+    from docdocker.widgets import LoginForm
+
+    form = LoginForm(engine=session, server="localhost:5000", username="student")
+    try:
+        assert "docker login localhost:5000 -u student" in form.command.value
+        assert form.login_button.disabled
+        assert form.submit(Secret("not-sent")) is None
+        assert "Log in needs a Docker Engine" in form.outcome.value
+        assert "not-sent" not in repr(form)
+    finally:
+        form.close()
+
+
+def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> None:
+    from docdocker.build import Build, BuildResult
+    from docdocker.buildlog import BuildStep
+    from docdocker.registries import Push, PushReport
+
+    recorder = recordings.Recorder(NB, tmp_path, "20.10.24")
+    build = Build(path="app", tag="hello").with_labels({LABEL: NB})
+    recorder.result(BuildResult(build, value="sha256:" + "a" * 64, seconds=1.5, steps=[
+        BuildStep(1, 2, "FROM busybox", [" ---> Using cache"]), BuildStep(2, 2, "COPY . /app")]),
+        recordings.Tee(Console()))
+    push = Push(image="localhost:5000/hello").with_labels({LABEL: NB})
+    recorder.result(StepResult(push, value=PushReport(
+        "localhost:5000/hello", "sha256:" + "b" * 64, None, {"l1": "Pushed", "l2": "Mounted"})),
+        recordings.Tee(Console()))
+    monkeypatch.setenv(recordings.RECORDINGS_ENV, str(tmp_path))
+    engine = ReadAlong(NB, "No engine in this test.", Console())
+    try:
+        built = engine.execute(build)
+        assert built.value == "sha256:" + "a" * 64
+        assert built.seconds == 1.5 and len(built.steps) == 2 and len(built.cached) == 1
+        pushed = engine.execute(push)
+        assert pushed.value.digest == "sha256:" + "b" * 64
+        assert len(pushed.value.sent) == 1 and len(pushed.value.skipped) == 1
+        with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+            _ = built.nothing
+    finally:
+        engine.close()
+
+
+def test_reset_finds_nothing_and_expect_error_says_a_failure_was_not_recorded(
+        session, capsys) -> None:
+    from docdocker import reset
+    from docdocker.errors import NameConflict
+    from docdocker.lesson import expect_error
+
+    assert reset.find(session, NB) == []
+    with expect_error(NameConflict) as caught:
+        session.run("redis", detach=True, name="other")
+    assert caught.error is None
+    assert "no recorded NameConflict" in capsys.readouterr().out
+
+
+def test_a_compose_step_reads_along_like_any_other(session) -> None:
+    result = session.compose_ps()
+    assert "no recorded output" in repr(result)
