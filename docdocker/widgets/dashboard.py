@@ -256,9 +256,22 @@ class Dashboard(FullTextRepr, widgets.VBox):
         return list(self.model.rows)
 
     def __repr__(self) -> str:
-        # What a reader sees where widgets cannot render (a static view of the notebook).
-        columns = ("NAMES", "IMAGE", "STATUS", "PORTS")
-        return "Containers:\n" + render.table_text(columns, self.model.rows)
+        # What a reader sees where widgets cannot render (a static view of the notebook):
+        # the same state as the widget, in words.
+        model = self.model
+        lines = [f"Containers ($ {model.cli}):"]
+        if model.rows:
+            lines.append(render.table_text(("NAMES", "IMAGE", "STATUS", "PORTS"), model.rows))
+        else:
+            lines.append("No containers made by the tutorial yet.")
+        if model.command:
+            state = "running…" if model.busy else "failed" if model.error else "done"
+            lines.append(f"Last action: $ {model.command} ({state})")
+        if model.error is not None:
+            lines.append(f"{model.error.title}: {model.error.message}")
+            if not model.live and isinstance(model.error, errors.EngineUnavailable):
+                lines.append("Live refresh stopped.")
+        return "\n".join(lines)
 
     @property
     def engine(self) -> Engine | None:
