@@ -283,8 +283,9 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     """Run the step's command line with the real Compose and stream its output.
 
     Raises:
-        docdocker.errors.StepFailed: Compose exited with a non-zero status (translated
-            by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept).
+        docdocker.errors.DocDockerError: Compose exited with a non-zero status (translated
+            by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept),
+            or did not finish within its time limit.
     """
     program = require()
     if program.kind == "binary" and program.argv[0] not in _noted:
@@ -299,10 +300,9 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     code, merged, stdout, stderr = _stream(engine, argv, step.argv, directory, limit)
     if code != 0:
         broken = _unparsable_file(program, directory) if stderr.startswith("yaml: ") else None
-        raise friendly_compose.translate_compose(merged, step.argv, code, stderr=stderr,
-                                         directory=str(directory or "."), file=broken,
-                                         services=_services(program, directory),
-                                         facts=engine.facts())
+        raise friendly_compose.translate_compose(
+            merged, step.argv, code, stderr=stderr, directory=str(directory or "."),
+            file=broken, services=_services(program, directory), facts=engine.facts())
     return ComposeResult(step, output=merged, exit_code=code, streamed=True,
                          value=stdout)
 

@@ -15,6 +15,7 @@ import datetime
 import json
 import os
 import re
+import threading
 from collections import defaultdict, deque
 from dataclasses import asdict, dataclass, field
 from html import escape
@@ -60,6 +61,8 @@ class Entry:
     output: str = ""
     exit_code: int | None = None
     error: dict[str, Any] | None = None
+    #: Pages the result could be opened at: ``[text, href]`` pairs.
+    links: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Recording:
     recorded: str = ""
     steps: list[Entry] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    #: The Dashboard's rows as last seen while recording (its final state).
+    dashboard: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._queues: dict[str, deque[Entry]] = defaultdict(deque)
@@ -114,13 +119,14 @@ class Recording:
             recorded=data.get("recorded", ""),
             steps=[Entry(**e) for e in data.get("steps", [])],
             pages=[Page(**p) for p in data.get("pages", [])],
+            dashboard=list(data.get("dashboard", [])),
         )
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"notebook": self.notebook, "docker": self.docker, "recorded": self.recorded,
                 "steps": [asdict(e) for e in self.steps],
-                "pages": [asdict(p) for p in self.pages]}
+                "pages": [asdict(p) for p in self.pages], "dashboard": self.dashboard}
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -173,13 +179,29 @@ class Recorder:
         self.path = target / f"{notebook}.json"
         self.recording = Recording(notebook, docker=docker,
                                    recorded=datetime.date.today().isoformat())
-        self.recording.save(self.path)
+        # Widgets record from their own threads too (the Dashboard's refreshes).
+        self._lock = threading.Lock()
+        self.save()
+
+    def save(self) -> None:
+        with self._lock:
+            self.recording.save(self.path)
 
     def result(self, result: StepResult, tee: Tee) -> None:
         self.recording.steps.append(Entry(
             cli=result.cli, text=repr(result), html=result._repr_html_(), streamed=tee.streamed,
-            output=result.output, exit_code=result.exit_code))
-        self.recording.save(self.path)
+            output=result.output, exit_code=result.exit_code,
+            links=[[link.text, link.href] for link in result.links]))
+        self.save()
+
+    def dashboard(self, rows: list[dict[str, Any]]) -> None:
+        """Keep the Dashboard's latest rows (what a reader sees at the end of the notebook)."""
+        kept = [{k: (v if isinstance(v, (str, int, float, bool)) or v is None
+                     else [str(x) for x in v] if isinstance(v, (list, tuple)) else str(v))
+                 for k, v in row.items() if k != "LABELS"} for row in rows]
+        if kept != self.recording.dashboard:
+            self.recording.dashboard = kept
+            self.save()
 
     def error(self, step: Step, error: errors.DocDockerError, tee: Tee) -> None:
         fields = {"class": type(error).__name__, "message": error.message, "fix": error.fix,
@@ -189,11 +211,11 @@ class Recorder:
         self.recording.steps.append(Entry(cli=error.cli or step.cli, text=str(error),
                                           html=error._repr_html_(), streamed=tee.streamed,
                                           error=fields))
-        self.recording.save(self.path)
+        self.save()
 
     def page(self, url: str, status: int, body: str) -> None:
         self.recording.pages.append(Page(url, status, body))
-        self.recording.save(self.path)
+        self.save()
 
 
 _recorder: Recorder | None = None
@@ -222,6 +244,18 @@ def replay(recording: Recording | None) -> None:
 def replaying() -> Recording | None:
     """The recording being read along, if any."""
     return _replaying
+
+
+def reading_along(engine: Any) -> Recording | None:
+    """The recording ``engine`` replays when it is a read-along session; None for a live one."""
+    recording = getattr(engine, "recording", None)
+    return recording if isinstance(recording, Recording) else None
+
+
+def needs_engine(action: str) -> str:
+    """Why a widget's action is off in read-along mode: ``Build needs a Docker Engine...``."""
+    return (f"{action} needs a Docker Engine: this notebook is reading along (recorded "
+            "outputs, no engine here). Run the tutorial where Docker runs to use it live.")
 
 
 # --------------------------------------------------------------------- replay

@@ -14,7 +14,7 @@ from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
 import docdocker.system  # noqa: F401
-from docdocker import connection, errors, friendly, recordings
+from docdocker import connection, errors, friendly, recordings, render
 from docdocker.compose import ComposeCommands
 from docdocker.console import Console, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
@@ -75,6 +75,7 @@ class ReadAlong(Tutorial):
         return recordings.RecordedResult(
             step, output=entry.output if entry else "",
             exit_code=entry.exit_code if entry else None,
+            links=[render.Link(text, href) for text, href in entry.links] if entry else [],
             recording=self.recording, entry=entry)
 
     def query(self, step: Step, **options: Any) -> StepResult:

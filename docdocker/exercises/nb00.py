@@ -100,8 +100,8 @@ def own_command(name: str = "my-kernel") -> Exercise:
     return Exercise(
         id="00-own-command", notebook=NOTEBOOK, title=f"Print the kernel from {name}",
         task=(f"Run a `busybox` container named `{name}` whose command is `uname -r` (it "
-              "prints the kernel version). Compare its output with the cell above: is it a "
-              "different kernel?"),
+              "prints the kernel version). Compare it with the two kernels shown in "
+              "*Containers are not virtual machines* above."),
         check_fn=check,
         hints=("Words after the image name replace the image's default command.",
                "The shape is `docker run --name NAME IMAGE COMMAND ARGS...`.",

@@ -23,7 +23,7 @@ import traitlets
 from ipywidgets.widgets.widget_string import HTMLStyle
 from traitlets import Bool
 
-from docdocker import errors, friendly, render
+from docdocker import errors, friendly, recordings, render
 from docdocker import steps as s
 from docdocker.console import Console
 from docdocker.containers import ContainerInspect, made_by_tutorial
@@ -154,7 +154,9 @@ class _RowView:
         })
         live = row.get("STATE") in LIVE_STATES
         for verb, button in self.buttons.items():
-            if not row["managed"]:
+            if row.get("recorded"):
+                button.disabled, button.tooltip = True, recordings.needs_engine(verb.capitalize())
+            elif not row["managed"]:
                 button.disabled, button.tooltip = True, READ_ONLY_TIP
             elif busy:
                 button.disabled, button.tooltip = True, f"Wait: `{busy}` is running."
@@ -207,6 +209,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                  live: bool = True, **kwargs: Any) -> None:
         # Plain attributes first: Widget.__del__ calls close(), even after a failed __init__.
         self._closed = False
+        self._recording: recordings.Recording | None = None
         self._lock = threading.RLock()
         self._ticket = 0
         self._applied = 0
@@ -230,7 +233,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
         # Actions run on the same connection and labels, but echo into the status
         # line: the caller's console would print into whichever cell runs next.
         self._actions: Engine | None = None
-        if self._engine is not None:
+        # Read-along mode: the rows recorded at the end of a real run, shown read-only.
+        self._recording = recordings.reading_along(self._engine)
+        if self._engine is not None and self._recording is None:
             self._actions = self._engine.using(_StatusConsole(self.model))
             self._watcher = EngineWatcher(self._engine, self.refresh, period=period)
 
@@ -244,7 +249,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of", "logs_at"])
         self.model.observe(lambda _c: self._render_table(), names="busy")
 
-        if self._engine is not None:
+        if self._recording is not None:
+            self._show_recorded(self._recording)
+        elif self._engine is not None:
             self.refresh()  # starts watching when it succeeds and ``live`` is set
         self._render_table()
         self._render_status()
@@ -330,7 +337,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Returns:
             The rows now shown.
         """
-        if self._closed or self._engine is None:
+        if self._closed or self._engine is None or self._recording is not None:
             return self.rows
         with self._lock:
             self._ticket += 1
@@ -354,6 +361,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
             else:
                 self.refreshes += 1
                 self.model.rows = rows
+                recorder = recordings.recorder()
+                if recorder is not None:  # the final state, for reading along
+                    recorder.dashboard([row for row in rows if row["managed"]])
                 if self._refresh_failed:
                     self._refresh_failed = False
                     self.model.error = None
@@ -519,6 +529,15 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._render_header()
         self.refresh()
 
+    def _show_recorded(self, recording: recordings.Recording) -> None:
+        """Show the rows recorded at the end of a real run, read-only, marked as recorded."""
+        self.model.rows = [{**row, "managed": True, "recorded": True}
+                           for row in recording.dashboard if row.get("id")]
+        self._refresh_button.disabled = True
+        self._toggle.disabled = True
+        self._refresh_button.tooltip = recordings.needs_engine("Refresh")
+        self._render_status()
+
     def _start_watching(self) -> None:
         if self._watcher is None:
             return
@@ -604,6 +623,13 @@ class Dashboard(FullTextRepr, widgets.VBox):
             if self._closed:
                 return
             model = self.model
+            if self._recording is not None:
+                self._status.value = render.status_html(None, (
+                    "Recorded: the tutorial's containers at the end of a real run of this "
+                    "notebook. Refresh, stop, kill, remove and logs need a Docker Engine; "
+                    "run the tutorial where Docker runs to use them live.")
+                ) + recordings.marker_html(self._recording)
+                return
             parts = []
             if model.command:
                 parts.append(render.command_html(model.command))

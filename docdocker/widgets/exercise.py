@@ -19,6 +19,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from docdocker import recordings
 from docdocker.engine import Engine
 from docdocker.exercises import catalog
 from docdocker.exercises.base import Exercise, Result
@@ -71,6 +72,9 @@ class YourTurn(FullTextRepr, widgets.VBox):
         buttons = widgets.HBox([self.check_button, self.hint_button, self.solution_button])
         super().__init__([heading, buttons, self.result_html, self.hints_html,
                           self.solution_html], **kwargs)
+        if engine is None or recordings.reading_along(engine) is not None:
+            # No engine to check against: Check says why; hints and solution still work.
+            self.check_button.tooltip = recordings.needs_engine("Checking")
         self._redraw()
         if check_now:
             self.check()

@@ -29,7 +29,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import ports, render
+from docdocker import ports, recordings, render
 from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
 from docdocker.engine import Engine, StepResult
@@ -322,6 +322,11 @@ class PortMapper(FullTextRepr, widgets.VBox):
             self.run_button.tooltip = (
                 f"{self._outcome_text} To run another container, use the suggested name "
                 "and host ports above." if started else "Fix the errors above to enable Run")
+        if recordings.reading_along(self.engine) is not None:
+            # Read-along mode: the line is still checked and shown, but nothing can run.
+            self.run_button.disabled = True
+            self.run_button.tooltip = recordings.needs_engine("Run")
+            self.message.value += render.status_html(None, recordings.needs_engine("Run"))
         if self._outcome == "refused" and model.valid:
             # "Nothing was run: fix the errors" is no longer true once they are fixed.
             self._set_outcome("", "", "")
@@ -505,6 +510,9 @@ class PortMapper(FullTextRepr, widgets.VBox):
         who = step.name or (result.container.id[:12] if result.container is not None else "")
         opened = ", ".join(render.link_html(one) for one in result.links)
         text = f"Started container {who} at {time.strftime('%H:%M:%S')}."
+        recording = recordings.reading_along(engine)
+        if recording is not None:
+            text = f"Recorded run: started container {who} ({recording.stamp})."
         console.end(render.status_html(True, text)
                     + (f"<div>Open: {opened}</div>" if opened else ""))
         self._outcome, self._outcome_text = "started", text

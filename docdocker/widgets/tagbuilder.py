@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, render
+from docdocker import errors, recordings, render
 from docdocker.images import ImageInspect, Images
 from docdocker.progress import Progress
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree
@@ -118,6 +118,8 @@ class TagBuilder(FullTextRepr, widgets.VBox):
         self._show()
 
     def _local_images(self) -> list[str]:
+        if recordings.reading_along(self.engine) is not None:
+            return []  # read-along mode: no engine to list images from
         listed = self.engine.query(Images()).value or []
         tags = {t for entry in listed for t in entry.get("RepoTags") or []
                 if t != "<none>:<none>"}
@@ -130,8 +132,8 @@ class TagBuilder(FullTextRepr, widgets.VBox):
         Returns:
             The step's result, or None when it failed (the widget shows why).
         """
-        if not self.model.can_apply:
-            return None
+        if not self.model.can_apply or recordings.reading_along(self.engine) is not None:
+            return None  # read-along mode: the builder says Apply needs an engine
         console = WidgetConsole(self.output)
         self._error = None
         self.model.started("tagging")
@@ -153,7 +155,7 @@ class TagBuilder(FullTextRepr, widgets.VBox):
             The step's result (its ``value`` is a
             :class:`~docdocker.registries.PushReport`), or None when it failed.
         """
-        if not self.model.can_push:
+        if not self.model.can_push or recordings.reading_along(self.engine) is not None:
             return None
         console = _PushConsole(self.output, self.model)
         self._error = None
@@ -201,6 +203,11 @@ class TagBuilder(FullTextRepr, widgets.VBox):
             self.outcome.value = ""
         if m.state == "idle":
             self.output.value = ""
+        if recordings.reading_along(self.engine) is not None:
+            for button, action in ((self.apply_button, "Apply"), (self.push_button, "Push")):
+                button.disabled, button.tooltip = True, recordings.needs_engine(action)
+            self.outcome.value = render.status_html(
+                None, recordings.needs_engine("Apply (docker tag) and Push"))
 
     def close(self) -> None:
         """Close the builder and every widget in it."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from docdocker import errors
+from docdocker import errors, recordings
 from docdocker.containers import Ps, container_name
 from docdocker.engine import Engine
 
@@ -142,6 +142,8 @@ class EngineWatcher:
 
     def start(self) -> None:
         """Start both threads (again, after a stop: with a fresh scheduler)."""
+        if recordings.reading_along(self.engine) is not None:
+            return  # read-along mode: no engine to watch, and no thread that would fail
         for thread in self.threads:  # a previous run, stopped
             thread.join(timeout=2)
         self.scheduler = RefreshScheduler(period=self.scheduler.period,
