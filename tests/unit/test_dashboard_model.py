@@ -366,3 +366,15 @@ def test_logs_panel_names_the_container_and_the_time_and_clears_on_the_next_acti
     with pytest.raises(AttributeError):
         dash.stop("web")  # the fake engine cannot stop anything; the panel is cleared first
     assert dash.logs_area.value == "" and dash.model.logs_of == ""
+
+
+def test_plain_text_form_describes_the_same_state(dash: Dashboard) -> None:
+    text = dash._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Containers ($ docker ps --all --filter label=org.docdocker.notebook")
+    assert "web" in text and "learners-own-db" not in text
+    dash.show_all = True
+    dash.row_buttons("learners-own-db")["stop"].click()
+    assert dash.wait(5)
+    text = repr(dash)
+    assert "Last action: $ docker stop learners-own-db (failed)" in text
+    assert "was not created by the tutorial" in text
