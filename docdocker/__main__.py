@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from docdocker import errors
 from docdocker.classroom import cli as classroom
@@ -22,12 +23,19 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("--exercises", action="store_true",
                        help="instead, the objects the exercises asked you to create "
                             "(found by their names: they carry no label)")
+    record = sub.add_parser(
+        "record", help="run notebooks on the live engine and record every step's output "
+        "(for read-along mode)")
+    record.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to record (default: every notebook in notebooks/)")
     classroom.register(sub)
     exercises_cli.register(sub)
     args = parser.parse_args(argv)
     if "handler" in args:
         return int(args.handler(args))
     try:
+        if args.command == "record":
+            return _record(args.notebooks)
         if args.command == "reset" and args.exercises:
             return exercises_cli.reset_exercise_objects(args.notebook, args.yes)
         return _doctor() if args.command == "doctor" else _reset(args.notebook, args.yes)
@@ -36,6 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _record(paths: list[Path]) -> int:
+    from docdocker.recordings import record_notebooks
+
+    if not paths:
+        paths = sorted(Path("notebooks").glob("*.ipynb"))
+    if not paths:
+        print("docdocker: no notebooks given and none in ./notebooks", file=sys.stderr)
+        return 2
+    for written in record_notebooks(paths):
+        print(f"recorded {written}")
+    return 0
 
 
 def _doctor() -> int:

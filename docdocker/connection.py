@@ -17,6 +17,13 @@ from docker.context import ContextAPI
 
 #: Seconds to wait for any single engine request, unless a caller says otherwise.
 DEFAULT_TIMEOUT = 60
+#: Seconds to wait for the first answer when connecting: an engine that is up answers
+#: ``/_ping`` at once, so a longer wait only delays the message for one that is not.
+PING_TIMEOUT = 5
+
+
+class NotAnEngine(Exception):
+    """Something answers at the engine's address, but not as a Docker Engine does."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,34 @@ def open_client(*, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, Endpoint]:
     else:
         client = docker.DockerClient(base_url=where.host, timeout=timeout,
                                      **_tls(where))
+    return client, where
+
+
+def connect_client(
+    *, timeout: float = DEFAULT_TIMEOUT, ping_timeout: float = PING_TIMEOUT
+) -> tuple[Any, Endpoint]:
+    """A client for :func:`endpoint` that has answered a ping, then waits ``timeout`` per request.
+
+    Connecting (the API version lookup and ``/_ping``) waits at most ``ping_timeout``
+    seconds: an engine that accepts the connection but never answers is reported
+    in seconds, not after a full request timeout.
+
+    Equivalent CLI: ``docker version``
+
+    Raises:
+        NotAnEngine: The address answers, but not with Docker's API.
+        Exception: Whatever the SDK raises when the engine cannot be reached.
+    """
+    client, where = open_client(timeout=min(timeout, ping_timeout))
+    try:
+        answered = client.ping()
+    except BaseException:
+        client.close()
+        raise
+    if answered is not True:
+        client.close()
+        raise NotAnEngine(f"{where.host} answered /_ping with {answered!r}, not OK")
+    client.api.timeout = timeout
     return client, where
 
 

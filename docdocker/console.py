@@ -15,6 +15,76 @@ from typing import Any
 from docdocker import errors, render
 from docdocker.progress import Progress
 
+#: Characters of a long output shown from its start, and kept from its end.
+HEAD_CHARS = 32_000
+TAIL_CHARS = 8_000
+
+
+class Capped:
+    r"""Keeps the start and the end of an output that may be huge, in bounded memory.
+
+    A container can print gigabytes; a notebook cell (and the saved notebook)
+    should not receive them. The first ``head`` characters pass through as
+    they stream; after that only the last ``tail`` are kept, and :meth:`summary`
+    says how much was left out and how to read it all.
+
+    Example:
+        >>> cap = Capped(head=4, tail=3)
+        >>> cap.feed("abcdefghij")
+        'abcd'
+        >>> cap.text()
+        'abcd\n[... 3 characters not shown ...]\nhij'
+    """
+
+    def __init__(self, head: int = HEAD_CHARS, tail: int = TAIL_CHARS) -> None:
+        self.head, self.tail = head, tail
+        self._head: list[str] = []
+        self._shown = 0
+        self._end = ""
+        self.cut = 0
+        self.cut_lines = 0
+
+    def feed(self, text: str) -> str:
+        """Take the next piece of output; return the part to show now."""
+        room = self.head - self._shown
+        now, later = text[:room] if room > 0 else "", text[room:] if room > 0 else text
+        if now:
+            self._head.append(now)
+            self._shown += len(now)
+        if later:
+            joined = self._end + later
+            overflow = len(joined) - self.tail
+            if overflow > 0:
+                dropped = joined[:overflow]
+                self.cut += overflow
+                self.cut_lines += dropped.count("\n")
+                joined = joined[overflow:]
+            self._end = joined
+        return now
+
+    @property
+    def capped(self) -> bool:
+        """True when part of the output is not kept."""
+        return self.cut > 0
+
+    def summary(self, how: str = "") -> str:
+        """The line standing for what was left out (empty when nothing was)."""
+        if not self.cut:
+            return ""
+        lines = f", {self.cut_lines:,} lines" if self.cut_lines else ""
+        return f"[... {self.cut:,} characters not shown{lines}{how} ...]"
+
+    def rest(self, how: str = "") -> str:
+        """What to show once the output has ended: the summary line and the kept end."""
+        if not self.cut:
+            return self._end
+        start = "" if (self._shown and "".join(self._head[-1:]).endswith("\n")) else "\n"
+        return f"{start}{self.summary(how)}\n{self._end}"
+
+    def text(self, how: str = "") -> str:
+        """All that is kept: the start, the summary line, the end."""
+        return "".join(self._head) + self.rest(how)
+
 
 class Console:
     """Silent console: the base class, and what widgets use."""
@@ -27,6 +97,9 @@ class Console:
 
     def text(self, chunk: str) -> None:
         """Show output as it streams from a container or the engine."""
+
+    def warning(self, message: str) -> None:
+        """Point out something risky the step does (it runs anyway)."""
 
 
 class TextConsole(Console):
@@ -46,6 +119,9 @@ class TextConsole(Console):
     def text(self, chunk: str) -> None:
         print(chunk, end="", file=self.stream, flush=True)
 
+    def warning(self, message: str) -> None:
+        print(f"Warning: {message}", file=self.stream, flush=True)
+
 
 class _Echo:
     """A display object with both HTML and plain-text forms of the echo."""
@@ -58,6 +134,17 @@ class _Echo:
 
     def __repr__(self) -> str:
         return f"$ {self.cli}"
+
+
+class _Warning:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def _repr_html_(self) -> str:
+        return f"<div>{render.status_html(None, 'Warning: ' + self.message)}</div>"
+
+    def __repr__(self) -> str:
+        return f"Warning: {self.message}"
 
 
 class _ProgressView:
@@ -103,6 +190,11 @@ class NotebookConsole(Console):
 
     def text(self, chunk: str) -> None:
         print(chunk, end="", flush=True)
+
+    def warning(self, message: str) -> None:
+        from IPython.display import display
+
+        display(_Warning(message))
 
 
 def in_notebook() -> bool:

@@ -8,10 +8,12 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import os
 import shlex
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -20,12 +22,25 @@ from typing import Any, ClassVar
 import docker.errors
 import requests.exceptions
 
-from docdocker import errors, friendly, ports, render
+from docdocker import connection, errors, friendly, ports, render, shell
+from docdocker.console import Capped
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.inspect import Inspect
 from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
-from docdocker.steps import LABEL, OWNER, POSITIONAL, REST, TARGET, Step, arg, label_filter, pairs
+from docdocker.steps import (
+    LABEL,
+    OWNER,
+    POSITIONAL,
+    REST,
+    TARGET,
+    Environment,
+    Step,
+    arg,
+    label_filter,
+    pairs,
+    revealed,
+)
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -33,12 +48,16 @@ PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", 
 CONTAINER_OWNER = "container"
 #: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
 FOREGROUND_GRACE = 2
+#: Where a published port listens when the learner writes no address.
+LOCALHOST = "127.0.0.1"
+#: Seconds ``kill`` waits for a SIGKILLed container to be reported stopped.
+KILL_WAIT = 10
 
 
 def _env_words(env: Mapping[str, str | None]) -> list[str]:
     # `-e NAME` (no value) passes the variable on from the caller's environment,
     # which is what the SDK does with a None value.
-    return [key if value is None else f"{key}={value}" for key, value in env.items()]
+    return [key if value is None else f"{key}={revealed(value)}" for key, value in env.items()]
 
 
 def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
@@ -50,7 +69,7 @@ def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
             value = os.environ.get(key)
             if value is None:
                 continue
-        words.append(f"{key}={value}")
+        words.append(f"{key}={revealed(value)}")
     return words
 
 
@@ -87,6 +106,10 @@ class Run(Step):
     #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
     #: ``/host/dir:/path[:ro]`` bind mounts.
     mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
+
+    def __post_init__(self) -> None:
+        # A saved notebook shows reprs: the environment's repr masks secret values.
+        object.__setattr__(self, "env", Environment(self.env))
 
     def validate(self) -> None:
         check_image_name(self, self.image)
@@ -234,6 +257,9 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     that is created but cannot start (a taken port) is removed again, so the learner
     can simply re-run the cell, and a foreground run streams its output.
     """
+    for warning in dict.fromkeys(ports.everywhere_warning(m) for m in step.publish
+                                 if m.listens_everywhere):
+        engine.console.warning(warning)
     ensure_image(engine, step.image)
     kwargs = step.sdk_kwargs
     kwargs.pop("detach", None)
@@ -260,7 +286,7 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
         result.output = container.id + "\n"
         result.links = published_links(container.attrs)
         return result
-    result.output, stopped = _follow(engine, container, timeout)
+    result.output, stopped = _follow(engine, container, step, timeout)
     result.streamed = True
     result.stopped_after = timeout if stopped else None
     assert waiter is not None
@@ -268,8 +294,12 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     result.exit_code = exit_code[0]
     if result.exit_code is None and not step.remove:
         # The output stream also ends quietly when the connection drops; asking
-        # the engine again turns a vanished engine into a clear error.
+        # the engine again turns a vanished engine into a clear error. It also gives
+        # the exit code when the wait for it failed (a busy engine).
         container.reload()
+        state = container.attrs.get("State") or {}
+        if not state.get("Running") and isinstance(state.get("ExitCode"), int):
+            result.exit_code = state["ExitCode"]
     if result.exit_code not in (None, 0) and not stopped:
         raise errors.StepFailed(
             f"The container exited with code {result.exit_code}.",
@@ -289,16 +319,24 @@ def _wait(container: Any, step: Run, out: list[int | None]) -> None:
         out[0] = None
 
 
-def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str, bool]:
+def _follow(
+    engine: Engine, container: Any, step: Run, timeout: float | None
+) -> tuple[str, bool]:
     """Stream a foreground container's output until it exits or time runs out.
 
+    The page gets the first :data:`~docdocker.console.HEAD_CHARS` characters as
+    they come, then, once the container has exited, a line saying how much was
+    left out and the last :data:`~docdocker.console.TAIL_CHARS`: memory stays
+    bounded however much the container prints.
+
     Returns:
-        What it printed, and whether the timeout (or Ctrl-C) stopped it.
+        What was kept of the output, and whether the timeout (or Ctrl-C) stopped it.
     """
-    stopped: list[bool] = []
+    stop_asked: list[float] = []
 
     def stop() -> None:
-        stopped.append(True)
+        if not stop_asked:
+            stop_asked.append(time.monotonic())
         # docdocker stops the container itself here: echo it, as every engine action is.
         halt = Stop(container=container.name or container.short_id, timeout=FOREGROUND_GRACE)
         engine.console.command(halt.cli)
@@ -310,13 +348,26 @@ def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str,
         timer = threading.Timer(timeout, stop)
         timer.daemon = True
         timer.start()
+    request = engine.timeout or connection.DEFAULT_TIMEOUT
+    # Once a stop is asked for, the output must end within the stop's own bound.
+    grace = FOREGROUND_GRACE + request + 5
+
+    def deadline() -> float | None:
+        return stop_asked[0] + grace if stop_asked else None
+
+    def still_there() -> None:
+        # A silent container is normal; a silent engine is not: ask it, with a bound.
+        engine.client.api.inspect_container(container.id)
+
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    chunks: list[str] = []
+    cap = Capped()
     try:
-        for raw in container.logs(stream=True, follow=True):
-            text = decoder.decode(raw)
-            chunks.append(text)
-            engine.console.text(text)
+        for raw in engine.stream(lambda: container.logs(stream=True, follow=True),
+                                 idle=min(request, 10), deadline=deadline,
+                                 heartbeat=still_there):
+            shown = cap.feed(decoder.decode(raw))
+            if shown:
+                engine.console.text(shown)
     except KeyboardInterrupt:
         # What Ctrl-C does to a foreground `docker run`: the container stops.
         stop()
@@ -325,7 +376,20 @@ def _follow(engine: Engine, container: Any, timeout: float | None) -> tuple[str,
     finally:
         if timer is not None:
             timer.cancel()
-    return "".join(chunks), bool(stopped)
+    cap.feed(decoder.decode(b"", final=True))
+    how = _see_all(container, step)
+    rest = cap.rest(how)
+    if rest:
+        engine.console.text(rest)
+    return cap.text(how), bool(stop_asked)
+
+
+def _see_all(container: Any, step: Run | None) -> str:
+    name = getattr(container, "name", None) or getattr(container, "id", "CONTAINER")[:12]
+    if step is not None and step.remove:
+        return (f"; the container was removed (--rm): run it without --rm to read "
+                f"everything with `docker logs {name}`")
+    return f"; read everything with `docker logs {name}` in a terminal"
 
 
 @handles(Ps)
@@ -353,10 +417,28 @@ def kill_container(engine: Engine, step: Kill) -> StepResult:
     """``container.kill``; prints the name, as the CLI does."""
     container = engine.client.containers.get(step.target)
     container.kill(**step.sdk_kwargs)
-    container.wait(condition="not-running")
-    container.reload()
+    # Like the CLI, return once the signal is sent: SIGHUP to nginx or SIGTERM to
+    # `sleep` may never stop the container. Only SIGKILL surely stops it; wait a
+    # bounded time for the engine to report that, so the result shows the exit code.
+    if _is_sigkill(step.signal):
+        give_up = time.monotonic() + KILL_WAIT
+        container.reload()
+        while container.status in ("running", "restarting") and time.monotonic() < give_up:
+            time.sleep(0.1)
+            container.reload()
+    else:
+        container.reload()
+    state = container.attrs["State"]
+    running = bool(state.get("Running"))
     return StepResult(step, output=f"{step.container}\n", container=container,
-                      exit_code=container.attrs["State"]["ExitCode"])
+                      exit_code=None if running else state.get("ExitCode"))
+
+
+def _is_sigkill(signal: str | int | None) -> bool:
+    if signal is None:
+        return True
+    text = str(signal).strip().upper()
+    return text in ("9", "KILL", "SIGKILL")
 
 
 @handles(Rm)
@@ -371,8 +453,7 @@ def container_logs(engine: Engine, step: Logs, *, timeout: float | None = None) 
     """``container.logs``; with ``-f``, streamed until the container stops or ``timeout``."""
     container = engine.client.containers.get(step.target)
     if not step.follow:
-        raw = container.logs(**step.sdk_kwargs)
-        return StepResult(step, output=raw.decode("utf-8", errors="replace"))
+        return _capped_logs(engine, step, container)
     stream = container.logs(stream=True, **step.sdk_kwargs)
     stopped: list[bool] = []
 
@@ -438,6 +519,26 @@ def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
     return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
 
 
+def _capped_logs(engine: Engine, step: Logs, container: Any) -> StepResult:
+    """``container.logs``, capped: the start and the end of a long log, and how to see it all.
+
+    Read as a stream, so a log of gigabytes never sits in memory at once.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    cap = Capped()
+    # The SDK follows a streamed log unless told not to (`follow` defaults to `stream`),
+    # which would wait for a running container to stop: `docker logs` does not.
+    kwargs = {**step.sdk_kwargs, "follow": False}
+    for raw in engine.stream(lambda: container.logs(stream=True, **kwargs),
+                             idle=engine.timeout):
+        cap.feed(decoder.decode(raw))
+    cap.feed(decoder.decode(b"", final=True))
+    how = _see_all(container, None)
+    if cap.capped and step.tail is None:
+        how += " or pass tail=N"
+    return StepResult(step, output=cap.text(how))
+
+
 @handles(ContainerPrune)
 def prune_containers(engine: Engine, step: ContainerPrune) -> StepResult:
     """``containers.prune``, reported as the CLI reports it."""
@@ -476,6 +577,9 @@ class ContainerCommands(Engine):
             detach: Run in the background (``-d``) and return at once.
             name: The container's name; Docker picks a random one when None.
             publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
+                A spec without an address listens on 127.0.0.1 only (``"8080:80"``
+                runs ``-p 127.0.0.1:8080:80``); write ``0.0.0.0:8080:80`` to listen on
+                every interface, with a warning saying what that exposes.
             env: Environment variables (``-e``); a None value passes the variable on
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
@@ -484,8 +588,7 @@ class ContainerCommands(Engine):
         """
         step = Run(
             image=image,
-            # A string is split as a shell would: "sh -c 'echo hi'" is three words.
-            cmd=tuple(shlex.split(cmd) if isinstance(cmd, str) else cmd),
+            cmd=tuple(_split_command(cmd, image) if isinstance(cmd, str) else cmd),
             detach=detach,
             name=name,
             publish=tuple(_mappings(publish)),
@@ -582,7 +685,10 @@ class ContainerCommands(Engine):
         Equivalent CLI: ``docker container prune --force --filter label=...``
         """
         scope = self.notebook if notebook_only else None
-        return self.execute(ContainerPrune(filters=label_filter(scope)))
+        # Both marks: a learner's container run from a tutorial image inherits the
+        # notebook label, but not the ownership mark docdocker's create call sets.
+        labels = [label_filter(scope)["label"], f"{OWNER}={CONTAINER_OWNER}"]
+        return self.execute(ContainerPrune(filters={"label": labels}))
 
     def clean_up(self) -> None:
         """Remove every container this notebook created, running or not.
@@ -590,7 +696,10 @@ class ContainerCommands(Engine):
         Equivalent CLI: ``docker rm --force NAME`` for each container labelled
         ``org.docdocker.notebook=<notebook>``
         """
-        mine = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
+        listed = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
+        # The label alone is inherited by containers the learner runs from the
+        # tutorial's images: remove only what docdocker itself created.
+        mine = [c for c in listed if made_by_tutorial(c.get("Labels"), self.notebook)]
         if not mine:
             self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
             return
@@ -694,12 +803,25 @@ def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
 
 
 
-def _mappings(publish: Iterable[PortMapping | str] | str) -> Iterator[PortMapping]:
-    for item in [publish] if isinstance(publish, str) else publish:
+def _mappings(publish: Iterable[PortMapping | str] | str | int) -> Iterator[PortMapping]:
+    """The mappings to publish; a spec written without an address gets 127.0.0.1.
+
+    A :class:`~docdocker.ports.PortMapping` is taken as given: it was built on
+    purpose (the PortMapper shows its own warning for every interface).
+    """
+    for item in [publish] if isinstance(publish, (str, int)) else publish:
         if isinstance(item, PortMapping):
             yield item
-        else:
-            yield from ports.parse(item)
+            continue
+        for mapping in ports.parse(item):
+            if mapping.host_ip is None:
+                mapping = dataclasses.replace(mapping, host_ip=LOCALHOST)
+            yield mapping
+
+
+def _split_command(cmd: str, image: str) -> list[str]:
+    """Split a command string as a shell would: ``"sh -c 'echo hi'"`` is three words."""
+    return shell.split(cmd, head=Run(image=image).argv)
 
 
 def _stop_quietly(container: Any) -> None:

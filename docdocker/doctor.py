@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import compose, connection, render
+from docdocker import compose, connection, recordings, render
 from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
@@ -90,7 +90,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
     report = Report()
     where = connection.endpoint()
     try:
-        client, where = connection.open_client(timeout=timeout)
+        client, where = connection.connect_client(timeout=timeout)
         engine = Tutorial("doctor", client, Console(), host=where.host)
         engine.query(Version())
     except Exception as err:
@@ -98,6 +98,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
         report.checks.append(Check("Docker Engine reachable", False,
                                    friendly.message if friendly else str(err),
                                    friendly.fix or "" if friendly else ""))
+        report.checks.append(_read_along(reachable=False))
         report.checks.append(_check_socket(where))
         report.checks += _check_endpoint(where)
         report.checks += [Check(name, None, "not checked: needs a reachable engine")
@@ -108,6 +109,8 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
     try:
         report.checks.append(Check("Docker Engine reachable", True,
                                    f"answers at {where.describe()}"))
+        if os.environ.get(recordings.READALONG_ENV) == "1":
+            report.checks.append(_read_along(reachable=True))
         report.checks += _check_endpoint(where)
         version = engine.query(Version()).value
         info = engine.query(Info()).value
@@ -134,6 +137,21 @@ def _guarded(check: Callable[[], Check]) -> Check:
         name = getattr(check, "__name__", "check").removeprefix("_check_").replace("_", " ")
         return Check(name, False, friendly.message if friendly else str(err),
                      friendly.fix or "" if friendly else "Run `docker info` to see what is wrong.")
+
+
+def _read_along(*, reachable: bool) -> Check:
+    """What the notebooks will do: read along (recorded outputs), and how to leave that mode."""
+    if reachable:
+        return Check("Read-along mode", None,
+                     f"{recordings.READALONG_ENV}=1 is set: the notebooks will read along "
+                     "(each step shows its command and the output recorded from a real run) "
+                     "although this engine answers",
+                     f"To run live, unset {recordings.READALONG_ENV} and restart the kernel.")
+    return Check("Read-along mode", None,
+                 "no engine, so the notebooks will read along: each step shows its command "
+                 "and the output recorded from a real run, marked as recorded; nothing runs",
+                 "To run live: start Docker (Docker Desktop, or `sudo systemctl start docker`) "
+                 "or set DOCKER_HOST to an engine you may use, then restart the kernel.")
 
 
 def _check_version(version: dict[str, Any]) -> Check:

@@ -15,11 +15,16 @@ engine-wide helpers here (:meth:`Engine.events`, :meth:`Engine.translate`).
 
 from __future__ import annotations
 
+import collections
 import copy
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+import requests.exceptions
 
 from docdocker import errors, friendly, render
 from docdocker import steps as s
@@ -29,8 +34,7 @@ from docdocker.steps import LABEL
 #: What executes one step type: ``handler(engine, step, **options) -> StepResult``.
 Handler = Callable[..., "StepResult"]
 _HANDLERS: dict[type[s.Step], Handler] = {}
-
-
+_T = TypeVar("_T")
 
 def handles(step_type: type[s.Step]) -> Callable[[Handler], Handler]:
     """Register the function that executes ``step_type``.
@@ -127,6 +131,61 @@ class StepResult:
         return f"container {name} exited with code {code}"
 
 
+class _Handoff:
+    """Items read by a background thread, taken by the caller's thread in batches.
+
+    Memory is bounded: the reader pauses while :data:`LIMIT` items are untaken.
+    The deque's appends and pops are atomic, so the reader takes no lock per item
+    (a log of a million lines is a million items).
+    """
+
+    LIMIT = 4096
+    BATCH = 256
+
+    def __init__(self) -> None:
+        self._items: collections.deque[Any] = collections.deque()
+        self._has = threading.Event()
+        self._ended = False
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._opened: Any = None
+
+    def pump(self, start: Callable[[], Iterable[Any]]) -> None:
+        try:
+            self._opened = start()
+            for item in self._opened:
+                while len(self._items) >= self.LIMIT and not self._cancelled:
+                    time.sleep(0.01)
+                if self._cancelled:
+                    return
+                self._items.append(item)
+                if not self._has.is_set():
+                    self._has.set()
+        except BaseException as err:  # handed to the caller's thread
+            self._error = err
+        else:
+            self._ended = True
+        self._has.set()
+
+    def take(self, timeout: float) -> tuple[list[Any], bool, BaseException | None]:
+        # Read the end flags first: items appended before the end are then drained too.
+        ended, error = self._ended, self._error
+        if not (self._items or ended or error):
+            self._has.wait(timeout)
+            ended, error = self._ended, self._error
+        self._has.clear()
+        items = []
+        while self._items:
+            items.append(self._items.popleft())
+        return items, ended, error
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        # Closing the response unblocks the background thread's read.
+        with suppress(Exception):
+            self._opened.close()
+
+
 class Engine:
     """A Docker Engine connection that runs steps for one notebook.
 
@@ -149,9 +208,7 @@ class Engine:
         *,
         host: str | None = None,
     ) -> None:
-        if not notebook or not notebook.strip():
-            raise ValueError("An engine needs a notebook name (the label value), "
-                             "such as 01-containers.")
+        s.check_notebook(notebook)
         self.notebook = notebook
         self.client = client
         self.console = console if console is not None else default_console()
@@ -196,6 +253,75 @@ class Engine:
         with self.translate(step):
             step.validate()
             return handler(self, step, **options)
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds the engine may stay silent during one request before the step fails."""
+        value = getattr(getattr(self.client, "api", None), "timeout", None)
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def stream(
+        self,
+        start: Callable[[], Iterable[_T]],
+        *,
+        idle: float | None = None,
+        deadline: Callable[[], float | None] | None = None,
+        heartbeat: Callable[[], Any] | None = None,
+    ) -> Iterator[_T]:
+        """Iterate a streaming SDK call with a bound the SDK does not give it.
+
+        docker-py sends streaming requests (``pull``, ``logs --follow``) without a
+        read timeout, so an engine that stops answering would block the kernel
+        forever. The stream is read in a background thread; the caller's thread
+        waits with a bound and can still be interrupted (Ctrl-C, the stop button).
+
+        Args:
+            start: Opens the stream (called in the background thread).
+            idle: Fail when nothing arrives for this many seconds (None: no bound).
+            deadline: Returns a ``time.monotonic()`` instant after which the stream
+                must have ended, or None while there is none yet.
+            heartbeat: For streams that may rightly be silent (a container's output):
+                called after ``idle`` seconds of silence instead of failing; it makes
+                a bounded request, so an engine that stopped answering raises there.
+
+        Raises:
+            requests.exceptions.ReadTimeout: A bound was hit; the stream is closed
+                (:meth:`translate` turns this into EngineUnavailable).
+        """
+        handoff = _Handoff()
+        threading.Thread(target=handoff.pump, args=(start,), daemon=True,
+                         name="docdocker-stream").start()
+        last = time.monotonic()
+        try:
+            while True:
+                batch, ended, error = handoff.take(timeout=0.2)
+                if batch:
+                    last = time.monotonic()
+                    yield from batch
+                    if len(batch) < _Handoff.BATCH:
+                        # Let the reader gather a batch: taking items one by one costs
+                        # a thread switch each (a log of a million lines), and 5 ms
+                        # is no delay to a reader of the page.
+                        time.sleep(0.005)
+                if error is not None:
+                    raise error
+                if ended:
+                    return
+                if batch:
+                    continue
+                now = time.monotonic()
+                if idle is not None and now - last > idle:
+                    if heartbeat is None:
+                        raise requests.exceptions.ReadTimeout(
+                            f"the Docker Engine sent nothing for {idle:g} s")
+                    heartbeat()
+                    last = time.monotonic()
+                limit = deadline() if deadline is not None else None
+                if limit is not None and now > limit:
+                    raise requests.exceptions.ReadTimeout(
+                        "the Docker Engine did not end the stream in time")
+        finally:
+            handoff.cancel()
 
     def events(self, filters: Mapping[str, Any], *, since: float | None = None) -> Iterator[Any]:
         """The engine's event stream, decoded, and a way to close it.

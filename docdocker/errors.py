@@ -8,11 +8,11 @@ value, what was expected, one concrete fix and, where a step was running, the
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from docdocker import render
+from docdocker.steps import mask_argv, shell_join
 
 
 class DocDockerError(Exception):
@@ -21,7 +21,8 @@ class DocDockerError(Exception):
     Attributes:
         message: What went wrong, in one or two sentences.
         fix: One concrete thing the learner can do about it, or None.
-        command: The ``docker`` argv the failing step stands for, or None.
+        command: The ``docker`` argv the failing step stands for, or None; the
+            values of secret-looking variables are masked (``-e PASSWORD=******``).
         title: What kind of failure this is, in words ("Port already in use").
     """
 
@@ -36,13 +37,14 @@ class DocDockerError(Exception):
     ) -> None:
         self.message = message
         self.fix = fix
-        self.command: tuple[str, ...] | None = tuple(command) if command else None
+        # Errors are shown and saved with the notebook: keep no secret value.
+        self.command: tuple[str, ...] | None = tuple(mask_argv(command)) if command else None
         super().__init__(str(self))
 
     @property
     def cli(self) -> str | None:
         """The failing command as a shell line, or None."""
-        return shlex.join(self.command) if self.command else None
+        return shell_join(self.command) if self.command else None
 
     def __str__(self) -> str:
         lines = [self.message]
@@ -70,6 +72,27 @@ class InvalidPortSpec(DocDockerError, ValueError):
     """A ``-p`` port mapping that does not parse or is out of range."""
 
     title: ClassVar[str] = "Invalid port mapping"
+
+
+class InvalidCommand(DocDockerError, ValueError):
+    """A container command given as one string that cannot be split like a shell line.
+
+    Attributes:
+        typed: The command exactly as it was given.
+    """
+
+    title: ClassVar[str] = "Invalid command"
+
+    def __init__(self, message: str, *, fix: str | None = None,
+                 command: Sequence[str] | None = None, typed: str = "") -> None:
+        self.typed = typed
+        super().__init__(message, fix=fix, command=command)
+
+    @property
+    def cli(self) -> str | None:
+        """The command line as typed: the words before the command, then the string itself."""
+        head = super().cli
+        return f"{head} {self.typed}" if head else None
 
 
 class EngineUnavailable(DocDockerError):

@@ -1,23 +1,22 @@
-"""Images: what is on this machine, what an image declares, and building your own.
+"""Images: what is on this machine, what an image declares, its layers, its removal.
 
 Each step is declared once and registered with the function that executes it;
-:class:`ImageCommands` adds the matching verbs to the engine.
+:class:`ImageCommands` adds the matching verbs to the engine, ``build`` among
+them (its step lives in :mod:`docdocker.build`).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import docker.errors
 
-from docdocker import errors, friendly, reference, render, tagrecord
-from docdocker.buildlog import BuildLog
+from docdocker import errors, reference, render, tagrecord
+from docdocker.build import Build, BuildResult
 from docdocker.engine import Engine, StepResult, handles
-from docdocker.registries import check_image_name
 from docdocker.steps import POSITIONAL, TARGET, Step, arg, label_filter, pairs
 
 
@@ -72,7 +71,7 @@ class ImageCommands(Engine):
         buildargs: Mapping[str, str] | None = None,
         nocache: bool = False,
         force_rm: bool = True,
-    ) -> StepResult:
+    ) -> BuildResult:
         """Build an image, streaming the builder's log.
 
         Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] --force-rm PATH``
@@ -88,7 +87,8 @@ class ImageCommands(Engine):
                 so a failed build leaves nothing behind.
 
         Returns:
-            A result whose ``value`` is the new image's ID.
+            A result whose ``value`` is the new image's ID, with its ``steps``
+            (``cached`` and ``ran`` list them) and the build's ``seconds``.
 
         Raises:
             docdocker.errors.InvalidReference: The tag is not a valid image name
@@ -96,12 +96,15 @@ class ImageCommands(Engine):
             docdocker.errors.BuildFailed: The Dockerfile is missing or broken, or a
                 step failed; the message names the line.
         """
-        return self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
-                                  buildargs=dict(buildargs or {}), nocache=nocache,
-                                  force_rm=force_rm))
+        result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
+                                    buildargs=dict(buildargs or {}), nocache=nocache,
+                                    force_rm=force_rm))
+        # A read-along session replays a recorded result instead (no steps, no timing).
+        return cast(BuildResult, result)
 
     def images(
-        self, repository: str | None = None, *, all: bool = False, everything: bool = False
+        self, repository: str | None = None, *, all: bool = False, everything: bool = False,
+        dangling: bool = False, notebook_only: bool = False,
     ) -> StepResult:
         """List the tutorial's images (or every image on the engine).
 
@@ -111,8 +114,14 @@ class ImageCommands(Engine):
             repository: Only this repository (``friendlyhello``), or ``name:tag``.
             all: Include intermediate images (``--all``).
             everything: Drop the label filter: images not made by the tutorial too.
+            dangling: Only images left without a tag (``--filter dangling=true``),
+                what ``docker image prune`` removes.
+            notebook_only: Only this notebook's images (its label value).
         """
-        filters: dict[str, Any] = {} if everything else label_filter()
+        filters: dict[str, Any] = (
+            {} if everything else label_filter(self.notebook if notebook_only else None))
+        if dangling:
+            filters["dangling"] = "true"
         return self.execute(Images(repository=repository, all=all, filters=filters))
 
     def history(self, image: str, *, no_trunc: bool = False) -> StepResult:
@@ -207,115 +216,6 @@ def image_rows(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
                      "SIZE": render.size_text(entry.get("Size") or 0),
                      "LABELS": entry.get("Labels") or {}})
     return rows
-
-
-# ------------------------------------------------------------------ build
-@dataclass(frozen=True)
-class Build(Step):
-    """Build an image from a Dockerfile and a folder (the build context).
-
-    Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--build-arg K=V] [--no-cache]
-    [--force-rm] [--label K=V] PATH``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("build",)
-    creates: ClassVar[bool] = True
-
-    path: str = arg(POSITIONAL, "path", default="")
-    tag: str = arg("-t", "tag", default="")
-    # The CLI reads -f relative to the current folder; the SDK reads a relative
-    # path relative to the context, and an absolute one as is.
-    dockerfile: str | None = arg("-f", "dockerfile", sdk_value=os.path.abspath)
-    buildargs: Mapping[str, str] = arg(
-        "--build-arg", "buildargs", default_factory=dict, cli_value=pairs, sdk_value=dict
-    )
-    nocache: bool = arg("--no-cache", "nocache", default=False)
-    force_rm: bool = arg("--force-rm", "forcerm", default=False)
-    labels: Mapping[str, str] = arg(
-        "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
-    )
-
-    def ownership(self) -> str:
-        """The built tag, ``name:tag`` (reset removes that tag, never a child image)."""
-        try:
-            ref = reference.parse(self.tag)
-        except errors.InvalidReference:
-            return self.tag
-        return f"{ref.familiar}:latest" if ref.tag is None else ref.familiar
-
-    @property
-    def dockerfile_path(self) -> str:
-        """Where the Dockerfile is on this machine (``-f``, else ``PATH/Dockerfile``)."""
-        return self.dockerfile or os.path.join(self.path, "Dockerfile")
-
-    def validate(self) -> None:
-        if not self.tag:
-            raise errors.InvalidReference(
-                "The image needs a name: docker build -t NAME.",
-                fix="Give a tag, e.g. tag=\"friendlyhello\".", command=self.argv)
-        check_image_name(self, self.tag)
-        if reference.parse(self.tag).digest:
-            raise errors.InvalidReference(
-                f"Invalid image name: {self.tag!r} has a digest (@sha256:...); an image you "
-                "build gets its digest when it is pushed, so a tag cannot name one.",
-                fix="Drop the @... part, e.g. tag=\"friendlyhello:v1\".", command=self.argv)
-        if not os.path.isdir(self.path):
-            raise errors.BuildFailed(
-                f"The build context {self.path!r} is not a folder on this machine "
-                f"(looked in {os.path.abspath(self.path)}).",
-                fix="Give the folder that holds the Dockerfile and the app's files, relative "
-                    f"to the notebook's folder ({os.getcwd()}).",
-                command=self.argv, exit_code=1)
-        if not os.path.isfile(self.dockerfile_path):
-            raise errors.BuildFailed(
-                f"There is no Dockerfile at {self.dockerfile_path!r}.",
-                fix="Create it, or name it with dockerfile=... (docker build -f FILE).",
-                command=self.argv, exit_code=1)
-
-
-@handles(Build)
-def build_image(engine: Engine, step: Build) -> StepResult:
-    """``api.build(decode=True)``, its log streamed through the engine's console.
-
-    The SDK reports a failing instruction as an ``error`` chunk in the stream, not
-    as an exception: every chunk is checked, and a failure is raised as
-    :class:`~docdocker.errors.BuildFailed` naming the Dockerfile line. The engine
-    tags the image only when every step succeeded, so a failed build leaves
-    nothing under the tag; ``--force-rm`` removes the failed step's container.
-    """
-    with open(step.dockerfile_path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
-    log = BuildLog()
-
-    def failure(message: str) -> errors.BuildFailed:
-        current = log.current
-        where = friendly.BuildContext(
-            dockerfile=step.dockerfile_path, text=text, context=step.path,
-            step_number=current.number if current else None,
-            step_output=current.output if current else "")
-        return friendly.translate_build_error(message, where, step.argv)
-
-    # rm=True is the CLI's default (--rm=true); the SDK's default is False.
-    try:
-        for chunk in engine.client.api.build(rm=True, decode=True, **step.sdk_kwargs):
-            log.feed(chunk)
-            engine.console.progress(log)
-            if log.error:
-                break
-    except docker.errors.APIError as err:
-        # A Dockerfile the builder cannot parse is refused before any step runs.
-        if err.status_code == 400 and err.explanation:
-            engine.console.progress(log, final=True)
-            raise failure(str(err.explanation)) from err
-        raise
-    engine.console.progress(log, final=True)
-    if log.error:
-        raise failure(log.error)
-    if not log.image_id:
-        raise errors.BuildFailed("The build stream ended without an image ID.",
-                                 fix="Run the build again; see `docker images` for the result.",
-                                 command=step.argv, stderr=log.text())
-    return StepResult(step, output="\n".join(log.summary) + "\n", value=log.image_id)
 
 
 # ------------------------------------------------------------- layers, removal

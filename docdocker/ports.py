@@ -469,6 +469,34 @@ class PortMapping:
         return self.cli
 
 
+def everywhere_warning(mapping: PortMapping) -> str:
+    """The warning shown for a mapping that listens on every interface.
+
+    Shown by the PortMapper and by ``engine.run`` alike, so the learner reads
+    the same words wherever the choice is made.
+
+    Args:
+        mapping: A mapping whose :attr:`PortMapping.listens_everywhere` is true.
+
+    Returns:
+        One paragraph: what the address means, the firewall caveat, the
+        equivalent address-less ``-p`` form, and the safer choice.
+
+    Equivalent CLI: ``docker run -p 0.0.0.0:8080:80 ...`` (or ``-p 8080:80``)
+    """
+    host_port = mapping.host_port or 8080
+    bare = f"-p {host_port}:{mapping.container_port}"
+    if mapping.protocol != "tcp":
+        bare += f"/{mapping.protocol}"
+    what = "No host address means" if mapping.host_ip is None else f"{mapping.host_ip} means"
+    return (
+        f"{what} every network interface: other machines on your network can reach "
+        "this port, and Docker's published ports bypass host firewalls such as ufw "
+        f"and firewalld. `{bare}` (no address) does the same. Keep 127.0.0.1 unless "
+        "another machine must connect."
+    )
+
+
 def parse(spec: str | int) -> list[PortMapping]:
     """Parse one ``-p`` value into one PortMapping per container port.
 

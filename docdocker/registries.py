@@ -6,13 +6,14 @@ Each step is declared once and registered with the function that executes it;
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import docker.auth
 import docker.errors
 
-from docdocker import errors, friendly, reference
+from docdocker import connection, errors, friendly, reference, render
 from docdocker.credentials import Secret
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.progress import Progress
@@ -58,7 +59,15 @@ def stream_pull(engine: Engine, image: str) -> Progress:
     raising; it is raised here, so that it reaches the error translator.
     """
     progress = Progress()
-    for event in engine.client.api.pull(image, stream=True, decode=True):
+    # The SDK sends a pull without a read timeout: an engine that stops answering
+    # mid-pull would hold the cell forever. Silence longer than one request's
+    # timeout ends the step with the friendly "engine stopped answering" message.
+    events = engine.stream(lambda: engine.client.api.pull(image, stream=True, decode=True),
+                           idle=engine.timeout)
+    for event in events:
+        if not isinstance(event, dict):
+            raise connection.NotAnEngine(f"the pull answered {str(event)[:200]!r}, "
+                                         "not Docker's progress messages")
         progress.feed(event)
         engine.console.progress(progress)
         if progress.error:
@@ -67,6 +76,39 @@ def stream_pull(engine: Engine, image: str) -> Progress:
     if progress.error:
         raise docker.errors.APIError(progress.error)
     return progress
+
+
+@dataclass(frozen=True)
+class NamesTable:
+    """Image references split the way Docker reads them, one row each."""
+
+    columns: tuple[str, ...]
+    rows: list[dict[str, str]]
+
+    def __repr__(self) -> str:
+        return render.table_text(self.columns, self.rows)
+
+    def _repr_html_(self) -> str:
+        return render.table_html(self.columns, self.rows)
+
+
+def names_table(texts: list[str]) -> NamesTable:
+    """How Docker reads each reference: registry, repository, tag or digest, both forms.
+
+    Equivalent CLI: none; ``docker pull`` and ``docker tag`` read names this way.
+    """
+    def short(value: str) -> str:  # a digest's 64 hex digits do not fit a table
+        return re.sub(r"(sha256:[0-9a-f]{8})[0-9a-f]{56}", r"\1...", value)
+
+    rows = []
+    for text in texts:
+        ref = reference.parse(text)
+        rows.append({"WRITTEN": short(text), "REGISTRY": ref.registry,
+                     "REPOSITORY": ref.repository,
+                     "TAG": ref.tag or ("" if ref.digest else f"({reference.DEFAULT_TAG})"),
+                     "NORMALIZED (.normalized)": short(ref.normalized),
+                     "SHORT (.familiar)": short(ref.familiar)})
+    return NamesTable(tuple(rows[0]) if rows else (), rows)
 
 
 def ensure_image(engine: Engine, image: str) -> None:

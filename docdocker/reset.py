@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import errors, tagrecord
-from docdocker.containers import Ps, Rm, container_name, made_by_tutorial
+from docdocker import errors, recordings, tagrecord
+from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Images, Rmi
+from docdocker.images import History, ImageInspect, Images, Rmi
 from docdocker.networks import NetworkLs, NetworkRm
 from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
@@ -71,9 +71,12 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
         ValueError: ``notebook`` is empty (it does not mean "the whole tutorial").
     """
     filters = label_filter(notebook)
+    if recordings.reading_along(engine) is not None:
+        return []  # read-along mode: no engine, so nothing was left behind on it
     items: list[Item] = []
+    inherited = _images_marking_containers(engine)
     for c in engine.query(Ps(all=True, filters=filters)).value:
-        if made_by_tutorial(c.get("Labels"), notebook):
+        if made_by_tutorial(c.get("Labels"), notebook) and c.get("ImageID") not in inherited:
             items.append(Item("containers", c["Id"][:12], container_name(c),
                               _notebook(c.get("Labels"))))
     for i in engine.query(Images(filters=filters)).value:
@@ -91,14 +94,27 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     return items
 
 
+def _images_marking_containers(engine: Engine) -> set[str]:
+    """IDs of images that carry a container's ownership mark themselves.
+
+    ``docker commit`` of a tutorial container makes an image carrying both marks
+    exactly as that container had them; every container run from it inherits
+    them. Such a container's marks prove nothing, so it is left alone (even one
+    docdocker ran from that image: leaving one behind is the safe mistake).
+    """
+    committed = engine.query(Images(all=True, filters={
+        "label": f"{OWNER}={CONTAINER_OWNER}"})).value
+    return {str(i["Id"]) for i in committed}
+
+
 def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
     """The tag docdocker built an image as, if the image still carries it; else None.
 
     A child image inherits the ownership mark, but not its parent's tag.
     """
     owned = str((labels or {}).get(OWNER) or "")
-    if not owned or LABEL not in (labels or {}):
-        return None
+    if not owned or owned == CONTAINER_OWNER or LABEL not in (labels or {}):
+        return None  # CONTAINER_OWNER: a commit of a container, not a build
     tags = set(repo_tags or [])
     for candidate in (owned, f"{owned}:latest"):
         if candidate in tags:
@@ -135,14 +151,46 @@ def _recorded_tags(engine: Engine, notebook: str | None) -> list[Item]:
     return found
 
 
-def _last_name_of_learners_image(engine: Engine, item: Item) -> bool:
-    """True when removing this tag would delete an image that is not the tutorial's."""
+def _why_keep_tag(engine: Engine, item: Item) -> str | None:
+    """Why removing this tag would be wrong: it is the last name of an image that is not
+    provably the tutorial's (removing the last name deletes the image). None: remove it."""
     attrs = engine.query(ImageInspect(image=item.name)).value
     if attrs is None:
-        return False
+        return None
     others = [t for t in attrs.get("RepoTags") or [] if t != item.name]
     labels = (attrs.get("Config") or {}).get("Labels") or {}
-    return not others and image_tag_of_tutorial(labels, attrs.get("RepoTags")) is None
+    if others or image_tag_of_tutorial(labels, attrs.get("RepoTags")) is not None:
+        return None
+    owned = labels.get(OWNER)
+    if owned and LABEL in labels:
+        if built_by_tutorial(engine, item.name, str(owned)):
+            return None  # a later build took its name; it is still the tutorial's own image
+        return (f"it is now the only name of an image carrying the tutorial's labels that the "
+                "tutorial may not have built (an image built FROM one inherits them); "
+                f"`docker rmi {item.name}` removes it if you do not need it")
+    return ("it is now the only name of an image the tutorial did not build; removing it "
+            "would delete that image")
+
+
+def built_by_tutorial(engine: Engine, image: str, owned: str) -> bool:
+    """True when ``image`` is the very image docdocker built as ``owned``.
+
+    docdocker's build adds its labels with ``--label``, which the builder applies as the
+    last instructions; an image built ``FROM`` it inherits the labels but has newer
+    instructions on top, so its newest history entry is not docdocker's label.
+
+    Equivalent CLI: ``docker history --no-trunc IMAGE``
+    """
+    layers = engine.query(History(image=image)).value or []
+    # The labels come last, in no fixed order: read the newest entries while they are
+    # docdocker's own LABEL instructions.
+    for layer in layers:
+        created_by = str(layer.get("CreatedBy") or "")
+        if f"LABEL {OWNER}={owned}" in created_by:
+            return True
+        if "LABEL org.docdocker." not in created_by:
+            return False
+    return False
 
 
 def commands(items: list[Item]) -> list[str]:
@@ -154,9 +202,9 @@ def remove(engine: Engine, items: list[Item]) -> Outcome:
     """Remove the listed objects; one that cannot go is kept and the reason recorded."""
     outcome = Outcome()
     for item in sorted(items, key=lambda i: KINDS.index(i.kind)):
-        if item.kind == "tags" and _last_name_of_learners_image(engine, item):
-            outcome.kept.append((item, "it is now the only name of an image the tutorial did "
-                                       "not build; removing it would delete that image"))
+        reason = _why_keep_tag(engine, item) if item.kind == "tags" else None
+        if reason:
+            outcome.kept.append((item, reason))
             continue
         try:
             engine.execute(item.step)

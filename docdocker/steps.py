@@ -2,9 +2,11 @@
 
 A step is data. Each field declares, once, how it appears on the ``docker``
 command line and which keyword of the ``docker`` SDK it becomes. Both
-:attr:`Step.argv` (what the notebook echoes) and :attr:`Step.sdk_kwargs` (what
+:attr:`Step.argv` (the exact command line) and :attr:`Step.sdk_kwargs` (what
 the step's handler passes to the SDK) are derived by walking those
-declarations, so the echoed command and the action cannot disagree.
+declarations, so the echoed command and the action cannot disagree. What is
+shown and saved is :attr:`Step.cli`: ``argv`` with the values of secret-looking
+variables masked (``-e PASSWORD=******``).
 
 The steps themselves live with their Docker noun (:mod:`docdocker.containers`,
 :mod:`docdocker.images`, :mod:`docdocker.registries`, :mod:`docdocker.compose`);
@@ -23,8 +25,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -47,6 +50,125 @@ TARGET = "<target>"
 COMMAND_LINE = "<command line>"
 
 
+#: What a secret value is shown as.
+MASK = "******"
+#: Flags whose value is ``NAME=VALUE`` and is masked when NAME looks secret.
+_ENV_FLAGS = ("-e", "--env", "--build-arg")
+#: Flags whose whole value is a secret.
+_SECRET_FLAGS = ("--password",)
+_SECRET_PARTS = frozenset({
+    "password", "passwd", "passphrase", "pass", "pw", "token", "secret", "secrets",
+    "key", "apikey", "credential", "credentials", "creds", "auth", "authorization",
+    "cookie", "privatekey", "accesskey", "secretkey",
+})
+_SECRET_ENDINGS = ("password", "passwd", "token", "secret", "apikey", "accesskey",
+                   "privatekey", "credential", "credentials")
+_WORD_PARTS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def looks_secret(name: str) -> bool:
+    """True when an environment variable's name says its value is a secret.
+
+    The name is cut into word parts (at ``_``, ``-``, ``.`` and lowerCamel
+    boundaries) and compared case-insensitively: ``POSTGRES_PASSWORD``,
+    ``githubToken``, ``AWS_SECRET_ACCESS_KEY``, ``MYSQL_PWD`` are secret;
+    ``KEYBOARD``, ``MONKEY`` and the working directory ``PWD`` are not.
+    """
+    parts = [p.lower() for p in _WORD_PARTS.split(name) if p]
+    if any(p in _SECRET_PARTS or p.endswith(_SECRET_ENDINGS) for p in parts):
+        return True
+    return "pwd" in parts and len(parts) > 1
+
+
+def mask_pair(word: str) -> str:
+    """``NAME=VALUE`` with VALUE masked when NAME looks secret; other words unchanged."""
+    name, sep, _ = word.partition("=")
+    return f"{name}={MASK}" if sep and looks_secret(name) else word
+
+
+def revealed(value: Any) -> Any:
+    """The value itself, also for a :class:`~docdocker.credentials.Secret` (``reveal()``)."""
+    reveal = getattr(value, "reveal", None)
+    return reveal() if callable(reveal) else value
+
+
+def secret_values(values: Any) -> set[str]:
+    """The revealed text of every Secret among ``values`` (a mapping's values, a tuple, one)."""
+    if isinstance(values, Mapping):
+        values = values.values()
+    elif not isinstance(values, (tuple, list)):
+        values = (values,)
+    return {str(v.reveal()) for v in values if callable(getattr(v, "reveal", None))} - {""}
+
+
+def mask_argv(argv: Sequence[str], *, values: Iterable[str] = ()) -> list[str]:
+    """A command line fit to show or save: secret values replaced by :data:`MASK`.
+
+    ``-e PASSWORD=hunter2`` becomes ``-e PASSWORD=******``; ``-e PASSWORD`` (the
+    value comes from the caller's environment) shows no value and stays as is.
+    A word that is one of ``values`` (texts of Secrets, whatever their variable's
+    name), or a ``NAME=VALUE`` whose VALUE is, is masked too.
+    """
+    hidden = {v for v in values if v}
+    shown: list[str] = []
+    previous = ""
+    for word in argv:
+        name, sep, value = word.partition("=")
+        if word in hidden:
+            word = MASK
+        elif sep and value in hidden:
+            word = f"{name}={MASK}"
+        if previous in _ENV_FLAGS:
+            word = mask_pair(word)
+        elif previous in _SECRET_FLAGS:
+            word = MASK
+        else:
+            flag, sep, value = word.partition("=")
+            if sep and flag in _ENV_FLAGS:
+                word = f"{flag}={mask_pair(value)}"
+            elif sep and flag in _SECRET_FLAGS:
+                word = f"{flag}={MASK}"
+        shown.append(word)
+        previous = word if word.startswith("-") and "=" not in word else ""
+    return shown
+
+
+def shell_join(words: Sequence[str]) -> str:
+    """``shlex.join``, except that a masked value reads ``PASSWORD=******`` unquoted.
+
+    The stars would only be quoted against globbing; a shell leaves a pattern that
+    matches no file as it is, and the line is shown to be read, not to reveal anything.
+    """
+    quoted = []
+    for word in words:
+        bare = word.replace(MASK, "")
+        quoted.append(word if MASK in word and bare and shlex.quote(bare) == bare
+                      else shlex.quote(word))
+    return " ".join(quoted)
+
+
+class Environment(dict[str, Any]):
+    """Environment variables whose repr masks secret values (a saved notebook shows reprs)."""
+
+    def __repr__(self) -> str:
+        items = ", ".join(
+            f"{k!r}: {MASK!r}" if looks_secret(str(k)) and v is not None else f"{k!r}: {v!r}"
+            for k, v in self.items())
+        return "{" + items + "}"
+
+
+def check_notebook(notebook: object) -> None:
+    """Refuse a notebook name that names no notebook (empty, blank, not a string).
+
+    Raises:
+        ValueError: With what was given and an example of a name.
+    """
+    if not isinstance(notebook, str) or not notebook.strip():
+        raise ValueError(f"The notebook name {notebook!r} names no notebook: give a name "
+                         "such as '01-containers' (it becomes the value of the label "
+                         f"{LABEL}).")
+
+
 def label_filter(notebook: str | None = None) -> dict[str, str]:
     """The ``--filter`` for one notebook's objects, or (None) for the whole tutorial's.
 
@@ -54,9 +176,8 @@ def label_filter(notebook: str | None = None) -> dict[str, str]:
         ValueError: ``notebook`` is the empty string, which names no notebook (it
             must not silently widen to "the whole tutorial").
     """
-    if notebook is not None and not notebook.strip():
-        raise ValueError("The notebook name is empty: give a name such as 01-containers, "
-                         "or None for the whole tutorial.")
+    if notebook is not None:
+        check_notebook(notebook)
     return {"label": f"{LABEL}={notebook}" if notebook else LABEL}
 
 
@@ -160,8 +281,23 @@ class Step:
 
     @property
     def cli(self) -> str:
-        """:attr:`argv` as one shell line, quoted where needed."""
-        return shlex.join(self.argv)
+        """The command as shown and saved: :attr:`argv` as one shell line, secrets masked.
+
+        :attr:`argv` is exact (what the step executes, secrets included) and is never
+        displayed; ``cli`` is :attr:`shown_argv` as a shell line, so ``-e PASSWORD=hunter2``
+        reads ``-e PASSWORD=******`` (and a Secret's value is masked under any name).
+        The echo shows ``cli``, so copying the rendered echo gives ``cli``; a command
+        without secrets runs as typed.
+        """
+        return shell_join(self.shown_argv)
+
+    @property
+    def shown_argv(self) -> list[str]:
+        """:attr:`argv` with secret values masked: what errors and tools may show."""
+        values: set[str] = set()
+        for f in self.declared_fields():
+            values |= secret_values(getattr(self, f.name))
+        return mask_argv(self.argv, values=values)
 
     @property
     def sdk_kwargs(self) -> dict[str, Any]:

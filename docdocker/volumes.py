@@ -70,3 +70,11 @@ def create_volume(engine: Engine, step: VolumeCreate) -> StepResult:
     """``api.create_volume``; prints the name, as the CLI does."""
     created = engine.client.api.create_volume(**step.sdk_kwargs)
     return StepResult(step, output=f"{created['Name']}\n", value=created)
+
+
+class VolumeCommands(Engine):
+    """The volume verbs of :class:`docdocker.tutorial.Tutorial`."""
+
+    def volume_ls(self, *, filters: Mapping[str, Any] | None = None) -> StepResult:
+        """List volumes. Equivalent CLI: ``docker volume ls [--filter KEY=VALUE]``"""
+        return self.execute(VolumeLs(filters=dict(filters or {})))

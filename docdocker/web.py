@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from urllib.parse import urlparse
 
-from docdocker import errors, render
+from docdocker import errors, recordings, render
 
 
 @dataclass
@@ -23,6 +23,8 @@ class Page:
     url: str
     status: int
     body: str
+    #: The recording's stamp when this page was replayed in read-along mode.
+    recorded: str | None = None
 
     @property
     def cli(self) -> str:
@@ -39,6 +41,8 @@ class Page:
             + f"<div>HTTP {self.status} from {render.link_html(render.Link(self.url, self.url))}"
             "</div>"
             + render.output_html(self.body.rstrip("\n"))
+            + (f'<div class="docdocker-recorded" style="font-size: 0.85em; opacity: 0.75;">'
+               f"Recorded page ({self.recorded}): read-along mode.</div>" if self.recorded else "")
         )
 
 
@@ -65,6 +69,23 @@ def fetch(url: str, *, wait: float = 10.0) -> Page:
                 f"Not fetching {url}: the tutorial only talks to this machine.",
                 fix="Use http://127.0.0.1:PORT with the host port you published.",
             )
+    replayed = recordings.replaying()
+    if replayed is not None:
+        saved = replayed.page(url)
+        if saved is None:
+            raise errors.DocDockerError(
+                f"Read-along mode: no page was recorded for {url}.",
+                fix="Run the tutorial on a machine with Docker to fetch it live.",
+                command=["curl", url])
+        return Page(url, saved.status, saved.body, recorded=replayed.stamp)
+    fetched = _fetch(url, wait)
+    recorder = recordings.recorder()
+    if recorder is not None:
+        recorder.page(url, fetched.status, fetched.body)
+    return fetched
+
+
+def _fetch(url: str, wait: float) -> Page:
     deadline = time.monotonic() + wait
     while True:
         try:

@@ -54,18 +54,41 @@ def free_port() -> int:
 
 
 class SocketProxy:
-    """Forwards a Unix socket to the real engine until :meth:`cut` drops every connection.
+    """Forwards a Unix socket to the real engine, and misbehaves on demand.
 
-    To a client using it, :meth:`cut` looks exactly like the engine going away.
+    * :meth:`cut` drops every connection: the engine went away.
+    * :meth:`freeze` keeps every connection open and answers nothing: a hung engine.
+    * :meth:`garble` answers every request with a page that is not Docker's API.
+    * :meth:`cut_in_headers` drops the connection halfway through the next response's
+      headers.
+    * :meth:`forward` behaves again.
+
+    Each mode applies at once, to open connections as well as new ones.
     """
+
+    GARBAGE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               b"Content-Length: 27\r\nConnection: close\r\n\r\n<html>not docker</html>\r\n\r\n")
 
     def __init__(self, path: Path, target: str = "/var/run/docker.sock") -> None:
         self.path, self.target = str(path), target
+        self.mode = "forward"
         self.server = socket.socket(socket.AF_UNIX)
         self.server.bind(self.path)
         self.server.listen()
         self.open: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def forward(self) -> None:
+        self.mode = "forward"
+
+    def freeze(self) -> None:
+        self.mode = "freeze"
+
+    def garble(self) -> None:
+        self.mode = "garble"
+
+    def cut_in_headers(self) -> None:
+        self.mode = "cut_in_headers"
 
     def _accept(self) -> None:
         while True:
@@ -73,21 +96,53 @@ class SocketProxy:
                 conn, _ = self.server.accept()
             except OSError:
                 return
+            self.open.append(conn)
+            if self.mode in ("freeze", "garble"):
+                threading.Thread(target=self._requests, args=(conn, None), daemon=True).start()
+                continue
             upstream = socket.socket(socket.AF_UNIX)
             upstream.connect(self.target)
-            self.open += [conn, upstream]
-            for a, b in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            self.open.append(upstream)
+            threading.Thread(target=self._requests, args=(conn, upstream), daemon=True).start()
+            threading.Thread(target=self._responses, args=(upstream, conn), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _requests(self, client: socket.socket, upstream: socket.socket | None) -> None:
+        """Client to engine: forwarded, swallowed (freeze) or answered with garbage."""
         try:
-            while data := src.recv(65536):
-                dst.sendall(data)
+            while data := client.recv(65536):
+                if self.mode == "freeze":
+                    continue
+                if self.mode == "garble":
+                    client.sendall(self.GARBAGE)
+                    break
+                if upstream is None:
+                    break
+                upstream.sendall(data)
         except OSError:
             pass
         finally:
-            for s in (src, dst):
+            self._close(client, upstream)
+
+    def _responses(self, upstream: socket.socket, client: socket.socket) -> None:
+        """Engine to client: forwarded, swallowed (freeze), or cut inside the headers."""
+        try:
+            while data := upstream.recv(65536):
+                if self.mode == "freeze":
+                    continue
+                if self.mode == "cut_in_headers" and data.startswith(b"HTTP/"):
+                    end = data.find(b"\r\n\r\n")
+                    client.sendall(data[: max(1, (end if end > 0 else len(data)) // 2)])
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(client, upstream)
+
+    @staticmethod
+    def _close(*sockets: socket.socket | None) -> None:
+        for s in sockets:
+            if s is not None:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
 

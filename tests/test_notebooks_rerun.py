@@ -14,6 +14,8 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+#: Notebooks whose last section removes everything they made (label value = file stem).
+LEAVE_NOTHING = {"02-dockerfiles"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -32,3 +34,30 @@ def test_notebook_runs_twice_in_a_row(path: Path) -> None:
             if out.output_type == "error"
         ]
         assert errors == [], f"run {attempt} of {path.name}: {errors}"
+    if path.stem in LEAVE_NOTHING:
+        assert _labelled(path.stem) == [], f"{path.name} left these behind"
+
+
+def _labelled(notebook: str) -> list[str]:
+    """What still carries the notebook's label: containers, images under the tag the
+    notebook built them as, and images left without any tag.
+
+    An image the notebook built but that someone else tagged too (another notebook, a
+    learner) is kept alive by that tag, on purpose: clean-up removes only its own tag.
+    """
+    import docker
+
+    from docdocker.reset import image_tag_of_tutorial
+    from docdocker.steps import LABEL
+
+    client = docker.from_env()
+    try:
+        selector = {"label": f"{LABEL}={notebook}"}
+        left = [f"container {c.name}" for c in client.containers.list(all=True,
+                                                                      filters=selector)]
+        for image in client.images.list(filters=selector):
+            if not image.tags or image_tag_of_tutorial(image.labels, image.tags):
+                left.append(f"image {image.short_id} {image.tags}")
+        return left
+    finally:
+        client.close()

@@ -188,6 +188,14 @@ def check(path: Path, progress: ProgressCallback | None = None) -> Manifest:
 
 
 # ------------------------------------------------------------------ bundle
+def refuse_existing(path: Path) -> None:
+    """A bundle never overwrites a file (last session's bundle, or anything else)."""
+    if Path(path).exists():
+        raise BundleRefused(f"{path} already exists; a bundle never overwrites a file.",
+                            fix=f"Give another file name, or remove the old one first "
+                                f"(`rm {path}`).")
+
+
 def bundle(engine: Engine, images: Sequence[str], path: Path,
            progress: ProgressCallback | None = None) -> Manifest:
     """Save ``images`` into one archive at ``path``, then add the checksum list.
@@ -196,9 +204,11 @@ def bundle(engine: Engine, images: Sequence[str], path: Path,
     ``docdocker-bundle.json``)
 
     Raises:
-        BundleRefused: An image is not on this machine, or ``path`` cannot be written.
+        BundleRefused: ``path`` exists, an image is not on this machine, or ``path``
+            cannot be written.
     """
     path = Path(path)
+    refuse_existing(path)
     saved: list[Saved] = []
     missing: list[str] = []
     for image in images:

@@ -3,8 +3,8 @@
 Nothing here is a hand-kept list. The images come from three places:
 
 * the notebooks' code cells: the image argument of ``run``/``pull`` calls, of the
-  ``Run``/``Pull`` steps and of ``PortMapper(image=...)`` (a literal, or a name
-  assigned a literal in the same notebook);
+  ``Run``/``Pull`` steps and of ``PortMapper(image=...)`` (a literal, or a name or
+  f-string made of literals assigned in the same notebook);
 * every ``Dockerfile`` under ``notebooks/apps``: its ``FROM`` lines;
 * every Compose file under ``notebooks/apps``: the services' ``image:``.
 
@@ -38,7 +38,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 #: Calls whose first argument (or ``image=``) is an image the step pulls if missing.
 IMAGE_CALLS = frozenset({"run", "pull", "create", "Run", "Pull", "Create", "PortMapper"})
 #: Calls whose ``tag=`` (or second argument, for ``tag``) names an image made here.
-MADE_CALLS = frozenset({"build", "Build", "tag", "Tag"})
+MADE_CALLS = frozenset({"build", "Build", "tag", "Tag", "TagBuilder"})
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
 
 
@@ -94,13 +94,17 @@ def familiar(ref: reference.ImageRef) -> str:
     return reference.parse(ref.normalized).familiar
 
 
+_IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def hub_reference(image: str) -> reference.ImageRef | None:
     """The reference when ``image`` is pulled from Docker Hub; None otherwise.
 
-    ``scratch`` (no image at all), names on another registry and text that is not
-    an image reference are not Docker Hub images.
+    ``scratch`` (no image at all), names on another registry, image IDs
+    (``sha256:...``, which the builder's own step containers are created from) and
+    text that is not an image reference are not Docker Hub images.
     """
-    if image == "scratch" or "$" in image:
+    if image == "scratch" or "$" in image or _IMAGE_ID.fullmatch(image):
         return None
     try:
         ref = reference.parse(image)
@@ -114,7 +118,16 @@ def derive(root: Path = NOTEBOOKS) -> Catalog:
     """Read every notebook under ``root`` and every app under ``root/apps``.
 
     Equivalent CLI: none; it reads files.
+
+    Raises:
+        docdocker.errors.DocDockerError: ``root`` holds no notebooks (an installed
+            package without the tutorial's folder next to it).
     """
+    if not any(Path(root).glob("*.ipynb")):
+        raise errors.DocDockerError(
+            f"No notebooks in {root}: the classroom kit reads the images from them.",
+            fix="Run it from the tutorial's folder, where the package was installed with "
+                "`pip install -e .` (see README.md).")
     catalog = Catalog()
     for path in sorted(root.glob("*.ipynb")):
         read_notebook(path, catalog)
@@ -142,7 +155,7 @@ def read_notebook(path: Path, catalog: Catalog) -> None:
             sources.append((number, ast.parse(text)))
         except SyntaxError:
             continue
-    names = _assigned_literals(tree for _, tree in sources)
+    names = _assignments(tree for _, tree in sources)
     for number, tree in sources:
         where = f"{path.name} cell {number}"
         for call in _calls_outside_expected_errors(tree):
@@ -166,16 +179,51 @@ def _python_of(source: str) -> str:
     return "\n".join(lines)
 
 
-def _assigned_literals(trees: Iterable[ast.Module]) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _assignments(trees: Iterable[ast.Module]) -> dict[str, ast.expr]:
+    """``NAME = <expression>`` at any depth, the last one winning (as when run top to bottom)."""
+    names: dict[str, ast.expr] = {}
     for tree in trees:
         for node in ast.walk(tree):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name)
-                    and isinstance(node.value, ast.Constant)
-                    and isinstance(node.value.value, str)):
-                names[node.targets[0].id] = node.value.value
+                    and isinstance(node.targets[0], ast.Name)):
+                names[node.targets[0].id] = node.value
     return names
+
+
+#: Stands for a part of a string only known when the notebook runs (``{port}``).
+UNKNOWN = "\x00"
+
+
+def _text(node: ast.expr | None, names: dict[str, ast.expr], depth: int = 0) -> str | None:
+    """The string an expression makes, with :data:`UNKNOWN` for parts known only at run
+    time; None when it is not a string this can follow (a call, arithmetic...)."""
+    if node is None or depth > 10:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return _text(names.get(node.id), names, depth + 1)
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                inner = _text(value.value, names, depth + 1)
+                parts.append(inner if inner is not None else UNKNOWN)
+            else:
+                parts.append(_text(value, names, depth + 1) or "")
+        return "".join(parts)
+    return None
+
+
+def _names_another_registry(text: str) -> bool:
+    """``localhost:{port}/me/app`` or ``127.0.0.1:5000/app``: not an image from Docker Hub."""
+    first, slash, _ = text.partition("/")
+    if not slash:
+        return False
+    if first.startswith(("localhost", "127.")):
+        return True
+    # A registry host has a dot or a port; a part known only at run time could be anything.
+    return ("." in first or ":" in first) and UNKNOWN not in first.split(":")[0]
 
 
 def _calls_outside_expected_errors(tree: ast.AST) -> Iterator[ast.Call]:
@@ -203,29 +251,35 @@ def _argument(call: ast.Call, keyword: str, position: int) -> ast.expr | None:
     return call.args[position] if len(call.args) > position else None
 
 
-def _read_call(call: ast.Call, names: dict[str, str], where: str, catalog: Catalog) -> None:
+def _read_call(call: ast.Call, names: dict[str, ast.expr], where: str,
+               catalog: Catalog) -> None:
     name = _call_name(call)
     if name == "doctor":
         # The check-up pulls an image too (hello-world unless told otherwise).
         node = _argument(call, "pull_image", len(call.args))
-        image = _literal(node, names) if node is not None else _doctor_default()
-        if image:
+        image = _text(node, names) if node is not None else _doctor_default()
+        if image and UNKNOWN not in image:
             catalog.uses.append(Use(image, where + " (doctor)"))
     elif name in IMAGE_CALLS:
         node = _argument(call, "image", 0)
         if node is None:
             return
-        value = _literal(node, names)
-        if value is not None:
+        value = _text(node, names)
+        if value is not None and UNKNOWN not in value:
             catalog.uses.append(Use(value, where))
-        elif not _names_another_registry(node):
+        elif value is None or not _names_another_registry(value):
             catalog.unresolved.append(Use(ast.unparse(node), where))
     elif name in MADE_CALLS:
-        # build(PATH, tag=NAME) names its image by keyword only; tag(IMAGE, NEW_NAME).
-        node = _argument(call, "tag", len(call.args)) if name in ("build", "Build") else (
-            _argument(call, "new_image", 1))
-        value = _literal(node, names) if node is not None else None
-        if value is not None:
+        # build(PATH, tag=NAME) names its image by keyword only; tag(IMAGE, NEW_NAME);
+        # the tag widget, TagBuilder(source=..., target=...).
+        if name in ("build", "Build"):
+            node = _argument(call, "tag", len(call.args))
+        elif name == "TagBuilder":
+            node = _argument(call, "target", len(call.args))
+        else:
+            node = _argument(call, "new_image", 1)
+        value = _text(node, names) if node is not None else None
+        if value is not None and UNKNOWN not in value:
             catalog.made.add(normalize(value))
 
 
@@ -234,23 +288,6 @@ def _doctor_default() -> str:
 
     default = inspect.signature(doctor).parameters["pull_image"].default
     return str(default) if isinstance(default, str) else ""
-
-
-def _literal(node: ast.expr, names: dict[str, str]) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name):
-        return names.get(node.id)
-    return None
-
-
-def _names_another_registry(node: ast.expr) -> bool:
-    """An f-string such as ``f"127.0.0.1:{port}/app"`` names a local registry."""
-    if not isinstance(node, ast.JoinedStr) or not node.values:
-        return False
-    first = node.values[0]
-    text = first.value if isinstance(first, ast.Constant) else ""
-    return isinstance(text, str) and text.startswith(("127.0.0.1:", "localhost:", "localhost/"))
 
 
 #: ``FROM [--platform=...] IMAGE [AS name]`` (case-insensitive, as Docker reads it).

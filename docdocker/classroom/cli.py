@@ -96,6 +96,7 @@ def _bundle(args: argparse.Namespace) -> int:
     from docdocker.classroom import bundle, catalog
 
     images = catalog.derive().images
+    bundle.refuse_existing(Path(args.file))  # before connecting: nothing to wait for
     bar = _Bar()
     start = time.monotonic()
     try:

@@ -152,8 +152,8 @@ def _publish(address: str, port: int) -> tuple[ports.PortMapping, ...]:
 
 def find(engine: Engine, name: str = DEFAULT_NAME) -> dict[str, object] | None:
     """The mirror container called ``name``, if the kit made one (any state)."""
-    listed = engine.query(Ps(all=True, filters={"label": f"{MIRROR_LABEL}=mirror",
-                                                "name": name})).value
+    mine = [f"{MIRROR_LABEL}=mirror", f"{LABEL}={engine.notebook}"]
+    listed = engine.query(Ps(all=True, filters={"label": mine, "name": name})).value
     for entry in listed:
         if any(n.lstrip("/") == name for n in entry.get("Names") or []):
             return dict(entry)
@@ -236,7 +236,7 @@ def catalog_of(mirror_url: str, timeout: float = 5) -> list[str]:
 
 
 def stop(engine: Engine, name: str = DEFAULT_NAME) -> list[str]:
-    """Remove the mirror container and its volume (only the ones the kit labelled).
+    """Remove the mirror container and its volume (only the ones this engine's label marks).
 
     Equivalent CLI: ``docker rm --force --volumes NAME``, ``docker volume rm NAME-data``
 
@@ -248,7 +248,7 @@ def stop(engine: Engine, name: str = DEFAULT_NAME) -> list[str]:
         engine.execute(Rm(container=name, force=True, volumes=True))
         removed.append(f"container {name}")
     volumes = engine.query(VolumeLs(filters={"label": [f"{MIRROR_LABEL}=mirror",
-                                                       f"{LABEL}={NOTEBOOK}"],
+                                                       f"{LABEL}={engine.notebook}"],
                                              "name": volume_name(name)})).value
     for volume in volumes:
         if volume.get("Name") == volume_name(name):

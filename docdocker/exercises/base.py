@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from docdocker import errors
+from docdocker import errors, recordings
 
 if TYPE_CHECKING:
     from docdocker.engine import Engine
@@ -157,6 +157,13 @@ class Exercise:
             engine: The engine to read, or None where there is none (Binder).
             done_before: Whether another exercise was recorded done (default: none was).
         """
+        if recordings.reading_along(engine) is not None:
+            return Result(Status.CANNOT_CHECK,
+                          "Checking needs a Docker Engine: this notebook is reading along "
+                          "(recorded outputs, no engine here).",
+                          hint="The hints and the solution still work; run the tutorial "
+                               "where Docker runs (or set DOCKER_HOST and restart the "
+                               "kernel) to check your work.")
         if engine is None:
             return Result(Status.CANNOT_CHECK,
                           "Checking needs a Docker Engine, and none is reachable here.",

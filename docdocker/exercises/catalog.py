@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from docdocker.engine import Engine
 from docdocker.exercises import nb00, nb01, nb02, nb03, nb04
 from docdocker.exercises.base import Exercise, Result
+from docdocker.exercises.predict import Question
 from docdocker.exercises.progress import ProgressStore
 
 #: Each notebook's exercises, in the order of the notebooks.
 _SOURCES: tuple[Callable[[], list[Exercise]], ...] = (
     nb00.exercises, nb01.exercises, nb02.exercises, nb03.exercises, nb04.exercises)
+#: Each notebook's “predict, then run” questions.
+_QUESTIONS: tuple[Callable[[], list[Question]], ...] = (
+    nb00.questions, nb01.questions, nb02.questions, nb03.questions, nb04.questions)
 
 
 def all_exercises() -> list[Exercise]:
@@ -49,6 +53,24 @@ def get(exercise_id: str) -> Exercise:
             return exercise
     raise KeyError(f"No exercise {exercise_id!r}; exercises: "
                    f"{', '.join(e.id for e in all_exercises())}.")
+
+
+def all_questions() -> list[Question]:
+    """Every “predict, then run” question, notebook by notebook."""
+    return [question for source in _QUESTIONS for question in source()]
+
+
+def question(question_id: str) -> Question:
+    """The question with this id.
+
+    Raises:
+        KeyError: There is none (the message lists the ids).
+    """
+    for found in all_questions():
+        if found.id == question_id:
+            return found
+    raise KeyError(f"No question {question_id!r}; questions: "
+                   f"{', '.join(q.id for q in all_questions())}.")
 
 
 @dataclass(frozen=True)

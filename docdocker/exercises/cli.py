@@ -13,7 +13,7 @@ from typing import Any
 from docdocker import errors
 from docdocker.exercises import catalog
 from docdocker.exercises.base import MARKS, Exercise, Status
-from docdocker.exercises.progress import ProgressStore
+from docdocker.exercises.progress import ProgressStore, shown
 
 #: Exit codes of ``check``: every exercise listed is done / some are not / bad usage.
 ALL_DONE, NOT_ALL_DONE, USAGE = 0, 1, 2
@@ -94,18 +94,18 @@ def _print_text(checked: list[catalog.Checked], problem: str | None,
             print(f"{'' if item is checked[0] else chr(10)}{notebook}")
         mark = MARKS[Status.DONE] if item.completed else MARKS[r.status]
         if r.done:
-            shown = "done"
+            label = "done"
         elif item.first_done:
-            shown = f"done on {item.first_done} (now: {r.status})"
+            label = f"done on {item.first_done} (now: {r.status})"
         else:
-            shown = str(r.status)
-        print(f"  {mark} {e.id:<{width}}  {e.title}: {shown}")
+            label = str(r.status)
+        print(f"  {mark} {e.id:<{width}}  {e.title}: {label}")
         if not item.completed:
             print(f"      {r.message}")
             if r.hint:
                 print(f"      Hint: {r.hint}")
     completed = sum(c.completed for c in checked)
-    print(f"\n{completed} of {len(checked)} done. Progress: {store.path}")
+    print(f"\n{completed} of {len(checked)} done. Progress: {shown(store.path)}")
 
 
 def reset_exercise_objects(notebook: str | None, yes: bool) -> int:

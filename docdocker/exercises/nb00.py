@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "00-start-here"
 
@@ -45,8 +46,8 @@ def first_run(name: str = "my-hello") -> Exercise:
 
     return Exercise(
         id="00-first-run", notebook=NOTEBOOK, title=f"Run hello-world as {name}",
-        task=(f"Open a terminal (**File → New → Terminal**) and run the `hello-world` image "
-              f"yourself, in a container named `{name}`. Then press **Check**."),
+        task=(f"Run the `hello-world` image yourself, in a terminal, in a container named "
+              f"`{name}`. Then press **Check**."),
         check_fn=check,
         hints=("`docker run IMAGE` creates and starts a container from an image.",
                "The option that names a container is `--name`; options go before the image.",
@@ -99,8 +100,8 @@ def own_command(name: str = "my-kernel") -> Exercise:
     return Exercise(
         id="00-own-command", notebook=NOTEBOOK, title=f"Print the kernel from {name}",
         task=(f"Run a `busybox` container named `{name}` whose command is `uname -r` (it "
-              "prints the kernel version). Compare its output with the cell above: is it a "
-              "different kernel?"),
+              "prints the kernel version). Compare it with the two kernels shown in "
+              "*Containers are not virtual machines* above."),
         check_fn=check,
         hints=("Words after the image name replace the image's default command.",
                "The shape is `docker run --name NAME IMAGE COMMAND ARGS...`.",
@@ -145,3 +146,15 @@ def remove(name: str = "my-hello") -> Exercise:
 def exercises() -> list[Exercise]:
     """The exercises of 00-start-here, in the notebook's order."""
     return [first_run(), own_command(), remove()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 00-start-here."""
+    return [Question(
+        id="00-second-run",
+        question="You run `docker run hello-world` a second time. What does Docker do?",
+        choices=("downloads the image again", "reuses the image, makes a new container",
+                 "starts the first container again"),
+        answer="reuses the image, makes a new container",
+        why="An image is downloaded once and kept; every `docker run` creates a new "
+            "container from it. Restarting the old one is `docker start`.")]

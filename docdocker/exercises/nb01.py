@@ -6,6 +6,7 @@ from typing import Any
 
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
 
 NOTEBOOK = "01-containers"
 
@@ -192,3 +193,26 @@ def remove_running(name: str = "my-web") -> Exercise:
 def exercises() -> list[Exercise]:
     """The exercises of 01-containers, in the notebook's order."""
     return [my_web(), clean_stop(), remove_running()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 01-containers."""
+    return [
+        Question(
+            id="01-ps",
+            question="`hello-world`, `web` and `counter` have all run. Which of them will a "
+                     "plain `docker ps` list?",
+            choices=("all three", "only web", "none of them"),
+            answer="only web",
+            why="`docker ps` lists running containers only. hello-world and counter have "
+                "exited; `docker ps --all` shows them too."),
+        Question(
+            id="01-exit-codes",
+            question="`web` (nginx) will get `docker stop`, `ticker` will get `docker kill`. "
+                     "Which exit codes will they end with?",
+            choices=("0 and 0", "0 and 137", "137 and 137", "143 and 137"),
+            answer="0 and 137",
+            why="`docker stop` sends nginx its stop signal (SIGQUIT), and nginx exits by "
+                "itself with 0. `docker kill` sends SIGKILL (signal 9): the process is ended "
+                "at once, and the exit code is 128 + 9 = 137."),
+    ]

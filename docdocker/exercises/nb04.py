@@ -5,6 +5,8 @@ from __future__ import annotations
 from docdocker.containers import Ps
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.predict import Question
+from docdocker.volumes import VolumeLs
 
 NOTEBOOK = "04-compose"
 PROJECT_LABEL = "com.docker.compose.project"
@@ -54,6 +56,53 @@ def compose_up(project: str = "my-app", file: str = "apps/friendlyhello/compose.
     )
 
 
+@definition
+def compose_down_keep_data(project: str = "my-app",
+                           file: str = "apps/friendlyhello/compose.yaml",
+                           volume: str = "redis-data") -> Exercise:
+    """Take the project down and keep Redis's data (``down`` without ``-v``)."""
+    kept = f"{project}_{volume}"
+    first = compose_up(project=project, file=file).id
+
+    def check(ctx: Context) -> Result:
+        label = {"label": f"{PROJECT_LABEL}={project}"}
+        listed = ctx.engine.query(Ps(all=True, filters=label)).value or []
+        volumes = ctx.engine.query(VolumeLs(filters=label)).value or []
+        if listed:
+            names = ", ".join(sorted(state.name_of(c) for c in listed))
+            return Result(Status.NOT_YET, f"Project {project} still has containers: {names}.")
+        if any(v.get("Name") == kept for v in volumes):
+            return Result(Status.DONE, f"Project {project} is down; its volume {kept} is "
+                                       "kept, so the counter survives the next `up`.")
+        if ctx.done_before(first):
+            return Result(Status.NEAR_MISS,
+                          f"Project {project} is down, but its volume {kept} is gone too: "
+                          "`-v` deleted Redis's data, and the counter starts again from 1.",
+                          hint=f"Bring it up again (`docker compose -p {project} -f {file} "
+                               f"up -d`), then take it down without `-v`.")
+        return Result(Status.NOT_YET, f"No Compose project named {project} exists: start it "
+                                      "first (the exercise above).")
+
+    return Exercise(
+        id="04-compose-down-keep-data", notebook=NOTEBOOK,
+        title=f"Take {project} down, keep its data",
+        task=(f"Stop and remove the containers and network of project `{project}`, but keep "
+              f"its volume `{kept}` (the visit counter)."),
+        check_fn=check,
+        hints=("`docker compose down` removes the containers and the network of a project.",
+               "`-v` (`--volumes`) would also delete the named volumes: leave it out.",
+               f"Type `docker compose -p {project} -f {file} down`."),
+        solution=(f"docker compose -p {project} -f {file} down",),
+        objects=(Named("compose project", project),),
+        requires=first,
+    )
+
+
 def exercises() -> list[Exercise]:
     """The exercises of 04-compose."""
-    return [compose_up()]
+    return [compose_up(), compose_down_keep_data()]
+
+
+def questions() -> list[Question]:
+    """The “predict, then run” questions of 04-compose (none yet)."""
+    return []

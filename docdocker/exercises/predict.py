@@ -15,12 +15,14 @@ class Question:
     """A question with a few choices, one of them right.
 
     Attributes:
+        id: Stable identifier, prefixed with the notebook number (``01-exit-codes``).
         question: What to predict, in one sentence.
         choices: Two to five short answers.
         answer: The right one (one of ``choices``).
         why: One or two sentences explaining it, shown once the learner has chosen.
     """
 
+    id: str
     question: str
     choices: tuple[str, ...]
     answer: str

@@ -40,6 +40,14 @@ def default_path() -> Path:
     return root / "docdocker" / "progress.json"
 
 
+def shown(path: Path) -> str:
+    """A path as a learner reads it: the home folder as ``~``."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 

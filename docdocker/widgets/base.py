@@ -73,9 +73,16 @@ class WidgetConsole(Console):
 
 
 def close_tree(widget: widgets.Widget) -> None:
-    """Close a widget and every widget below it (a closed parent leaves its children open).
+    """Close a widget and every widget below it (a closed parent leaves its children open)."""
+    close_below(widget)
+    widget.close()
 
-    Layouts and styles are widgets too, registered until closed.
+
+def close_below(widget: widgets.Widget) -> None:
+    """Close every widget a widget holds, but not the widget itself (for ``close()`` overrides).
+
+    Its children, recursively, and its layout and style: those are widgets too,
+    and stay registered in the kernel until closed.
     """
     for child in getattr(widget, "children", ()):
         close_tree(child)
@@ -83,7 +90,6 @@ def close_tree(widget: widgets.Widget) -> None:
         sub = getattr(widget, part, None)
         if isinstance(sub, widgets.Widget):
             sub.close()
-    widget.close()
 
 
 def code(text: str) -> str:

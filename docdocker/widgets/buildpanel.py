@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, render
+from docdocker import errors, recordings, render
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.images import ImageInspect
@@ -119,8 +119,8 @@ class BuildPanel(FullTextRepr, widgets.VBox):
             The build's result, or None when it failed (the panel shows why).
         """
         model = self.model
-        if not model.can_build:
-            return None
+        if not model.can_build or recordings.reading_along(self.engine) is not None:
+            return None  # read-along mode: the panel says Build needs an engine
         self._error = None
         model.started()
         result = None
@@ -177,6 +177,10 @@ class BuildPanel(FullTextRepr, widgets.VBox):
             self.outcome.value = render.error_html(self._error)
         else:
             self.outcome.value = ""
+        if recordings.reading_along(self.engine) is not None:
+            self.build_button.disabled = True
+            self.build_button.tooltip = recordings.needs_engine("Build")
+            self.outcome.value = render.status_html(None, recordings.needs_engine("Build"))
 
     def close(self) -> None:
         """Close the panel and every widget in it."""

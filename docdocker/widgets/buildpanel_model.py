@@ -19,8 +19,8 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
 from docdocker import errors, reference, render
+from docdocker.build import Build
 from docdocker.buildlog import BuildLog
-from docdocker.images import Build
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary"]
 
@@ -39,7 +39,8 @@ def check_tag(tag: str) -> str:
     try:
         ref = reference.parse(tag)
     except errors.InvalidReference as err:
-        return f"{err.message} {err.fix or ''}".strip()
+        message = err.message.rstrip(".")
+        return f"Not a valid image name: {message}. {err.fix or ''}".strip()
     if ref.digest:
         return ("A built image gets its digest (@sha256:...) when it is pushed; a tag cannot "
                 "name one. Drop the @... part.")

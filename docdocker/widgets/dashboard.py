@@ -12,7 +12,8 @@ exact command it stands for; listings and lookups are quiet
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Mapping
 from contextlib import suppress
 from html import escape
 from typing import Any
@@ -21,17 +22,16 @@ import ipywidgets as widgets
 import traitlets
 from traitlets import Bool
 
-from docdocker import errors, friendly, render
+from docdocker import errors, friendly, recordings, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import ContainerInspect
+from docdocker.containers import ContainerInspect, made_by_tutorial
 from docdocker.engine import Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
-from docdocker.widgets.base import FullTextRepr, close_tree
+from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (
     COLUMNS,
-    LIVE_STATES,
     LOG_TAIL,
     READ_ONLY_TIP,
     DashboardModel,
@@ -41,24 +41,11 @@ from docdocker.widgets.dashboard_model import (
     first_name,
     ps_step,
 )
+from docdocker.widgets.dashboard_rows import RowView, Shared, ports_html, table_row
 from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
-           "dashboard_row", "ps_step"]
-
-_WIDTHS = {"NAMES": "12em", "IMAGE": "9em", "STATUS": "11em", "PORTS": "14em",
-           "CREATED": "8em", "notebook": "9em"}
-
-
-def ports_html(ports: Iterable[Any]) -> str:
-    """The PORTS cell: published ports as links that open in a new tab."""
-    # One port a line, never broken inside "127.0.0.1:8080->80/tcp".
-    return "<br>".join(
-        f'<span style="white-space: nowrap;">{render.link_html(p)}</span>'
-        if isinstance(p, render.Link) else escape(str(p))
-        for p in ports
-    )
-
+           "dashboard_row", "ports_html", "ps_step"]
 
 class _StatusConsole(Console):
     """Sends a step's echo to the dashboard's status line instead of the cell output.
@@ -73,53 +60,6 @@ class _StatusConsole(Console):
     def command(self, cli: str) -> None:
         self._model.command = cli
 
-
-
-class _RowView:
-    """The widgets of one table row, kept across refreshes so a click is never lost."""
-
-    def __init__(self, on_action: Callable[[str, _RowView], None]) -> None:
-        self.name = ""
-        self.cells = {key: widgets.HTML(layout=widgets.Layout(width=_WIDTHS[key]))
-                      for key, _ in COLUMNS}
-        self.buttons: dict[str, widgets.Button] = {}
-        for verb, style, icon in (("stop", "", "stop"), ("kill", "warning", "bolt"),
-                                  ("remove", "danger", "trash"), ("logs", "info", "file-text")):
-            # Buttons keep their width; a narrow notebook squeezes the text columns instead.
-            button = widgets.Button(description=verb, button_style=style, icon=icon,
-                                    layout=widgets.Layout(width="auto", flex="0 0 auto"))
-            button.on_click(lambda _b, verb=verb: on_action(verb, self))
-            self.buttons[verb] = button
-        self.box = widgets.HBox([*self.cells.values(), *self.buttons.values()],
-                                layout=widgets.Layout(align_items="center"))
-
-    def update(self, row: Mapping[str, Any]) -> None:
-        self.name = first_name(row)
-        values = {
-            "NAMES": f"<b>{escape(self.name)}</b>",
-            "IMAGE": escape(row.get("IMAGE", "")),
-            "STATUS": escape(row.get("STATUS", "")),
-            "PORTS": ports_html(row.get("PORTS") or ()),
-            "CREATED": escape(row.get("CREATED", "")),
-            "notebook": escape(row["notebook"]) if row["managed"] else
-            f'<i title="{escape(READ_ONLY_TIP)}">not the tutorial\'s (read-only)</i>',
-        }
-        for key, html in values.items():
-            # Same value, no message to the browser: traitlets drops unchanged strings.
-            self.cells[key].value = html
-        live = row.get("STATE") in LIVE_STATES
-        for verb, button in self.buttons.items():
-            if not row["managed"]:
-                button.disabled, button.tooltip = True, READ_ONLY_TIP
-            elif verb in ("stop", "kill") and not live:
-                button.disabled = True
-                button.tooltip = f"{self.name} is not running ({row.get('STATE') or '?'})."
-            else:
-                button.disabled = False
-                button.tooltip = action_step(verb, self.name).cli
-
-    def close(self) -> None:
-        close_tree(self.box)
 
 
 class Dashboard(FullTextRepr, widgets.VBox):
@@ -158,15 +98,18 @@ class Dashboard(FullTextRepr, widgets.VBox):
                  live: bool = True, **kwargs: Any) -> None:
         # Plain attributes first: Widget.__del__ calls close(), even after a failed __init__.
         self._closed = False
+        self._recording: recordings.Recording | None = None
         self._lock = threading.RLock()
         self._ticket = 0
         self._applied = 0
         self._refresh_failed = False
         self._watcher: EngineWatcher | None = None
-        self._views: dict[str, _RowView] = {}
+        self._worker: threading.Thread | None = None
+        self._views: dict[str, RowView] = {}
         self._want_live = False
         self.refreshes = 0
         self.model = DashboardModel()
+        self._shared = Shared()
         super().__init__(**kwargs)
 
         self._owns_engine = engine is None
@@ -179,7 +122,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
         # Actions run on the same connection and labels, but echo into the status
         # line: the caller's console would print into whichever cell runs next.
         self._actions: Engine | None = None
-        if self._engine is not None:
+        # Read-along mode: the rows recorded at the end of a real run, shown read-only.
+        self._recording = recordings.reading_along(self._engine)
+        if self._engine is not None and self._recording is None:
             self._actions = self._engine.using(_StatusConsole(self.model))
             self._watcher = EngineWatcher(self._engine, self.refresh, period=period)
 
@@ -190,9 +135,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self.model.observe(lambda _c: self._render_table(), names="rows")
         self.model.observe(lambda _c: self._render_status(),
                            names=["error", "command", "busy", "live"])
-        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of"])
+        self.model.observe(lambda _c: self._render_logs(), names=["logs", "logs_of", "logs_at"])
+        self.model.observe(lambda _c: self._render_table(), names="busy")
 
-        if self._engine is not None:
+        if self._recording is not None:
+            self._show_recorded(self._recording)
+        elif self._engine is not None:
             self.refresh()  # starts watching when it succeeds and ``live`` is set
         self._render_table()
         self._render_status()
@@ -204,9 +152,22 @@ class Dashboard(FullTextRepr, widgets.VBox):
         return list(self.model.rows)
 
     def __repr__(self) -> str:
-        # What a reader sees where widgets cannot render (a static view of the notebook).
-        columns = ("NAMES", "IMAGE", "STATUS", "PORTS")
-        return "Containers:\n" + render.table_text(columns, self.model.rows)
+        # What a reader sees where widgets cannot render (a static view of the notebook):
+        # the same state as the widget, in words.
+        model = self.model
+        lines = [f"Containers ($ {model.cli}):"]
+        if model.rows:
+            lines.append(render.table_text(("NAMES", "IMAGE", "STATUS", "PORTS"), model.rows))
+        else:
+            lines.append("No containers made by the tutorial yet.")
+        if model.command:
+            state = "running…" if model.busy else "failed" if model.error else "done"
+            lines.append(f"Last action: $ {model.command} ({state})")
+        if model.error is not None:
+            lines.append(f"{model.error.title}: {model.error.message}")
+            if not model.live and isinstance(model.error, errors.EngineUnavailable):
+                lines.append("Live refresh stopped.")
+        return "\n".join(lines)
 
     @property
     def engine(self) -> Engine | None:
@@ -265,7 +226,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Returns:
             The rows now shown.
         """
-        if self._closed or self._engine is None:
+        if self._closed or self._engine is None or self._recording is not None:
             return self.rows
         with self._lock:
             self._ticket += 1
@@ -289,6 +250,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
             else:
                 self.refreshes += 1
                 self.model.rows = rows
+                recorder = recordings.recorder()
+                if recorder is not None:  # the final state, for reading along
+                    recorder.dashboard([row for row in rows if row["managed"]])
                 if self._refresh_failed:
                     self._refresh_failed = False
                     self.model.error = None
@@ -354,8 +318,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 views, self._views = list(self._views.values()), {}
             for view in views:
                 view.close()
-            for w in getattr(self, "_parts", ()):
-                close_tree(w)
+            close_below(self)
+            self._shared.close()
             if getattr(self, "_owns_engine", False) and self._engine is not None:
                 self._engine.close()
         super().close()
@@ -368,15 +332,21 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 fix="Create the dashboard again once `docker info` works.")
             raise err
         step = action_step(verb, name)
-        self.model.error = None
-        self.model.command = step.cli
-        self.model.busy = True
+        with self.model.hold_trait_notifications():
+            self.model.error = None
+            self.model.command = step.cli
+            self.model.busy = True
+            if verb != "logs":
+                # The lines shown came before this action: not the container's state now.
+                self.model.logs_of = self.model.logs = self.model.logs_at = ""
         try:
             self._require_managed(name, step)
             result = self._actions.execute(step)
             if verb == "logs":
-                self.model.logs_of = name
-                self.model.logs = result.output
+                with self.model.hold_trait_notifications():
+                    self.model.logs_of = name
+                    self.model.logs = result.output
+                    self.model.logs_at = time.strftime("%H:%M:%S")
         except errors.DocDockerError as err:
             self.model.error = err
             raise
@@ -396,19 +366,38 @@ class Dashboard(FullTextRepr, widgets.VBox):
             err.command = tuple(step.argv)
             raise
         labels = (info.get("Config") or {}).get("Labels") or {}
-        if LABEL not in labels:
+        if not made_by_tutorial(labels):
+            why = (f"its {LABEL} label was inherited from its image" if LABEL in labels
+                   else f"it has no {LABEL} label")
             raise errors.StepFailed(
-                f"Container {name} was not made by the tutorial (it has no {LABEL} label), "
+                f"Container {name} was not created by the tutorial ({why}), "
                 "so docdocker will not touch it.",
                 fix=f"If you really mean it, run the command yourself in a terminal: `{step.cli}`.",
                 command=step.argv, exit_code=1,
             )
 
-    def _on_action(self, verb: str, view: _RowView) -> None:
-        # A button callback has nowhere to show a traceback: the error is already
-        # in the model (and so in the status line); swallowing it here is the point.
+    def _on_action(self, verb: str, view: RowView) -> None:
+        # A click must never freeze the kernel (a container that ignores SIGTERM keeps
+        # `docker stop` waiting for its grace period): the action runs in a thread,
+        # the buttons wait, and the status line says what is running.
+        if self.model.busy:
+            return
+        self._worker = threading.Thread(target=self._act_quietly, args=(verb, view.name),
+                                        name="docdocker-dashboard-action", daemon=True)
+        self._worker.start()
+
+    def _act_quietly(self, verb: str, name: str) -> None:
+        # A button has nowhere to show a traceback: the error is already in the
+        # model (and so in the status line); swallowing it here is the point.
         with suppress(errors.DocDockerError):
-            self._act(verb, view.name)
+            self._act(verb, name)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for an action started by a click to finish; True when none is running."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return not self.model.busy
 
     # --------------------------------------------------------------- watching
     def _fetch(self) -> list[dict[str, Any]]:
@@ -428,6 +417,15 @@ class Dashboard(FullTextRepr, widgets.VBox):
     def _on_show_all(self, change: Mapping[str, Any]) -> None:
         self._render_header()
         self.refresh()
+
+    def _show_recorded(self, recording: recordings.Recording) -> None:
+        """Show the rows recorded at the end of a real run, read-only, marked as recorded."""
+        self.model.rows = [{**row, "managed": True, "recorded": True}
+                           for row in recording.dashboard if row.get("id")]
+        self._refresh_button.disabled = True
+        self._toggle.disabled = True
+        self._refresh_button.tooltip = recordings.needs_engine("Refresh")
+        self._render_status()
 
     def _start_watching(self) -> None:
         if self._watcher is None:
@@ -452,17 +450,16 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._title = widgets.HTML("<b>Containers</b>")
         self._echo = widgets.HTML()
         self._note = widgets.HTML()
-        self._header = widgets.HBox(
-            [widgets.HTML(f"<b>{escape(title)}</b>", layout=widgets.Layout(width=_WIDTHS[key]))
-             for key, title in COLUMNS])
+        # Laid out as a row is (the text, then the buttons' width), so the columns align.
+        self._header = widgets.HBox([
+            widgets.HTML(table_row({key: (escape(title), title) for key, title in COLUMNS},
+                                    tag="th"), layout=self._shared.cells),
+            widgets.HTML(layout=self._shared.spacer)], layout=self._shared.row)
         self._table = widgets.VBox()
         self._status = widgets.HTML()
         self._logs = widgets.HTML()
         toolbar = widgets.HBox([self._title, self._toggle, self._refresh_button],
                                layout=widgets.Layout(align_items="center"))
-        self._parts: tuple[widgets.Widget, ...] = (
-            toolbar, self._title, self._toggle, self._refresh_button, self._echo, self._note,
-            self._header, *self._header.children, self._table, self._status, self._logs)
         self.children = (toolbar, self._echo, self._header, self._table, self._note,
                          self._status, self._logs)
         self.add_class("docdocker-dashboard")
@@ -480,11 +477,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 return
             rows = self.model.rows
             seen = set()
+            busy = self.model.command if self.model.busy else ""
             for row in rows:
                 view = self._views.get(row["id"])
                 if view is None:
-                    view = self._views[row["id"]] = _RowView(self._on_action)
-                view.update(row)
+                    view = self._views[row["id"]] = RowView(self._on_action, self._shared)
+                view.update(row, busy)
                 seen.add(row["id"])
             for gone in set(self._views) - seen:
                 self._views.pop(gone).close()
@@ -497,7 +495,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
                 self._table.children = children
                 for w in old:
                     if getattr(w, "_docdocker_empty", False) and w not in children:
-                        w.close()
+                        close_tree(w)
 
     def _empty(self) -> widgets.HTML:
         current = self._table.children
@@ -514,11 +512,19 @@ class Dashboard(FullTextRepr, widgets.VBox):
             if self._closed:
                 return
             model = self.model
+            if self._recording is not None:
+                self._status.value = render.status_html(None, (
+                    "Recorded: the tutorial's containers at the end of a real run of this "
+                    "notebook. Refresh, stop, kill, remove and logs need a Docker Engine; "
+                    "run the tutorial where Docker runs to use them live.")
+                ) + recordings.marker_html(self._recording)
+                return
             parts = []
             if model.command:
                 parts.append(render.command_html(model.command))
                 if model.busy:
-                    parts.append(render.status_html(None, "running…"))
+                    parts.append(render.status_html(
+                        None, "running… (the notebook stays usable meanwhile)"))
                 elif model.error is None:
                     parts.append(render.status_html(True, "done"))
             if model.error is not None:
@@ -538,5 +544,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
             body = (render.output_html(model.logs.rstrip("\n")) if model.logs
                     else render.output_html("(no output)"))
             self._logs.value = (f"<div><b>Last {LOG_TAIL} lines of "
-                                f"{escape(model.logs_of)}</b></div>{body}")
+                                f"{escape(model.logs_of)}</b>, read at {escape(model.logs_at)} "
+                                f"(<code>docker logs --tail {LOG_TAIL} "
+                                f"{escape(model.logs_of)}</code>)</div>{body}")
 

@@ -17,8 +17,8 @@ from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 
 from docdocker import errors
 from docdocker import steps as s
-from docdocker.containers import Kill, Logs, Ps, Rm, Stop, ps_row
-from docdocker.steps import LABEL
+from docdocker.containers import CONTAINER_OWNER, Kill, Logs, Ps, Rm, Stop, made_by_tutorial, ps_row
+from docdocker.steps import LABEL, OWNER
 
 __all__ = ["ACTIONS", "COLUMNS", "LIVE_STATES", "LOG_TAIL", "READ_ONLY_TIP", "DashboardModel",
            "action_step", "build_rows", "dashboard_row", "first_name", "ps_step"]
@@ -40,8 +40,9 @@ ACTIONS = ("stop", "kill", "remove", "logs")
 LOG_TAIL = 20
 
 READ_ONLY_TIP = (
-    "Read-only: docdocker only manages what the tutorial made (containers labelled "
-    f"{LABEL}). Manage this one yourself from a terminal."
+    "Read-only: docdocker only manages the containers it created itself (labelled "
+    f"{LABEL} and {OWNER}={CONTAINER_OWNER}; a label inherited from an image does not "
+    "count). Manage this one yourself from a terminal."
 )
 
 #: States in which stop and kill make sense; the engine refuses `kill` otherwise.
@@ -52,12 +53,16 @@ LIVE_STATES = frozenset({"running", "paused", "restarting"})
 def ps_step(show_all: bool) -> Ps:
     """The listing the dashboard shows, as a step (for its echo and its SDK call).
 
-    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
+    Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook
+    --filter label=org.docdocker.owner=container]``
 
     Args:
         show_all: List every container on the engine, not only the tutorial's.
     """
-    return Ps(all=True, filters={} if show_all else s.label_filter())
+    if show_all:
+        return Ps(all=True)
+    return Ps(all=True, filters={"label": [s.label_filter()["label"],
+                                           f"{OWNER}={CONTAINER_OWNER}"]})
 
 
 def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,7 +72,10 @@ def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     are :class:`~docdocker.render.Link` objects for published ports, the age is
     "5 seconds ago"); the row adds the full ``id``, the ``STATE``
     (``running``, ``exited``...), the ``notebook`` that made the container
-    (its label value) and ``managed``: whether docdocker may act on it.
+    (its label value) and ``managed``: whether docdocker created it, and so
+    may act on it (:func:`docdocker.containers.made_by_tutorial`: a container
+    run from an image the tutorial built inherits the notebook label, but not
+    the ownership mark).
 
     Equivalent CLI: ``docker ps --all --format '{{.Names}} {{.Label "org.docdocker.notebook"}}'``
 
@@ -78,8 +86,7 @@ def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     labels = row["LABELS"]
     row["id"] = container["Id"]
     row["STATE"] = container.get("State", "")
-    # Any value counts: the label's presence is what marks a tutorial object.
-    row["managed"] = LABEL in labels
+    row["managed"] = made_by_tutorial(labels)
     row["notebook"] = labels.get(LABEL, "")
     return row
 
@@ -88,7 +95,8 @@ def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool) -> li
     """The dashboard's rows, in the engine's order (newest first, like ``docker ps``).
 
     The engine already filters by label; filtering again here means a wrong
-    filter can never make an unlabelled container look managed or visible.
+    filter can never make a container the tutorial did not create look managed
+    or visible.
 
     Equivalent CLI: ``docker ps --all [--filter label=org.docdocker.notebook]``
 
@@ -118,7 +126,8 @@ class DashboardModel(HasTraits):
         live: The table refreshes by itself (False once closed, or when the
             engine went away).
         logs: The last lines a ``logs`` action returned.
-        logs_of: The container those lines came from.
+        logs_of: The container those lines came from ("" once another action followed).
+        logs_at: When they were read (``HH:MM:SS``).
     """
 
     rows = List(Dict())
@@ -129,6 +138,7 @@ class DashboardModel(HasTraits):
     live = Bool(False)
     logs = Unicode("")
     logs_of = Unicode("")
+    logs_at = Unicode("")
 
     @property
     def cli(self) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from docdocker import recordings
 from docdocker.engine import Engine
 from docdocker.exercises import catalog
 from docdocker.exercises.base import Exercise, Result
 from docdocker.exercises.predict import Question
-from docdocker.exercises.progress import ProgressStore
+from docdocker.exercises.progress import ProgressStore, shown
 from docdocker.widgets.base import FullTextRepr
 from docdocker.widgets.exercise_model import ExerciseModel, PredictModel, inline_html
 
@@ -40,11 +41,12 @@ class YourTurn(FullTextRepr, widgets.VBox):
         store: Where progress is kept (default: the learner's progress file).
         check_now: Check once when shown, so that the saved output says where the
             learner stands (an unfinished exercise reads "not done yet").
+        show_task: Show the task text (leave it to the Markdown cell above with False).
     """
 
     def __init__(self, exercise: Exercise | str, *, engine: Engine | None = None,
                  store: ProgressStore | None = None, check_now: bool = True,
-                 **kwargs: Any) -> None:
+                 show_task: bool = True, **kwargs: Any) -> None:
         self.exercise = catalog.get(exercise) if isinstance(exercise, str) else exercise
         self.engine = engine
         self.store = store if store is not None else ProgressStore()
@@ -59,9 +61,8 @@ class YourTurn(FullTextRepr, widgets.VBox):
         self.result_html = widgets.HTML()
         self.hints_html = widgets.HTML()
         self.solution_html = widgets.HTML()
-        heading = widgets.HTML(
-            f"<div><b>Your turn: {escape(self.model.title)}</b></div>"
-            f"<div>{inline_html(self.model.task)}</div>")
+        task = f"<div>{inline_html(self.model.task)}</div>" if show_task else ""
+        heading = widgets.HTML(f"<div><b>Your turn: {escape(self.model.title)}</b></div>{task}")
         self.check_button.on_click(lambda _b: self.check())
         self.hint_button.on_click(lambda _b: self.model.next_hint())
         self.solution_button.on_click(lambda _b: self.model.show_solution())
@@ -71,6 +72,9 @@ class YourTurn(FullTextRepr, widgets.VBox):
         buttons = widgets.HBox([self.check_button, self.hint_button, self.solution_button])
         super().__init__([heading, buttons, self.result_html, self.hints_html,
                           self.solution_html], **kwargs)
+        if engine is None or recordings.reading_along(engine) is not None:
+            # No engine to check against: Check says why; hints and solution still work.
+            self.check_button.tooltip = recordings.needs_engine("Checking")
         self._redraw()
         if check_now:
             self.check()
@@ -97,16 +101,17 @@ class YourTurn(FullTextRepr, widgets.VBox):
 class Predict(FullTextRepr, widgets.VBox):
     """A “predict, then run” question: one click to predict, then run the next cell.
 
+    The question lives in the package, not in the cell, so the cell's code does not
+    give the answer away.
+
     Args:
-        question: The question text.
-        choices: The possible answers.
-        answer: The right one.
-        why: Why, shown when the learner asks for the answer.
+        question: The question, or its id (``"01-exit-codes"``).
     """
 
-    def __init__(self, question: str, choices: list[str] | tuple[str, ...], answer: str,
-                 why: str, **kwargs: Any) -> None:
-        self.model = PredictModel.from_question(Question(question, tuple(choices), answer, why))
+    def __init__(self, question: Question | str, **kwargs: Any) -> None:
+        if isinstance(question, str):
+            question = catalog.question(question)
+        self.model = PredictModel.from_question(question)
         self.choice_buttons = [widgets.Button(description=c, tooltip=f"I predict: {c}")
                                for c in self.model.choices]
         for button in self.choice_buttons:
@@ -157,7 +162,9 @@ class ProgressSummary(FullTextRepr, widgets.VBox):
         self.table.value = (
             "<table><thead><tr><th>notebook</th><th>exercises done</th><th>still to do</th>"
             f"</tr></thead><tbody>{body}</tbody></table>{note}"
-            f"<div><small>Kept in {escape(str(self.store.path))}</small></div>")
+            f"<div><small>Kept in {escape(shown(self.store.path))}; "
+            "<code>python -m docdocker check</code> checks every exercise again from a "
+            "terminal.</small></div>")
 
     def __repr__(self) -> str:
         lines = ["Your progress (exercises done):"]

@@ -21,31 +21,32 @@ Equivalent CLI: ``docker run -d -p 127.0.0.1:8080:80 nginx``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import shlex
+import threading
+import time
+from collections.abc import Iterable
 from typing import Any
 
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import ports, render
-from docdocker.console import Console
+from docdocker import ports, recordings, render
+from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
 from docdocker.engine import Engine, StepResult
 from docdocker.errors import DocDockerError
 from docdocker.images import ImageInspect, exposed_ports
-from docdocker.ports import PROTOCOLS, PortMapping
+from docdocker.ports import PortMapping
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
-from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree, code
+from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
 from docdocker.widgets.portmapper_model import (
-    EVERYWHERE,
-    LOCALHOST,
-    HolderLookup,
     PortMapperModel,
     PortRow,
     everywhere_warning,
 )
+from docdocker.widgets.portmapper_rowview import RowView
+from docdocker.widgets.watch import ContainerListing, EngineWatcher
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -57,16 +58,6 @@ __all__ = [
 
 #: The notebook a PortMapper labels its containers with when no engine is given.
 DEFAULT_NOTEBOOK = "01-containers"
-
-# Dropdown values that are not addresses themselves.
-_NO_ADDRESS = "<none>"
-_CUSTOM = "<custom>"
-_ADDRESS_CHOICES = (
-    ("127.0.0.1 (this machine only)", LOCALHOST),
-    ("0.0.0.0 (every interface)", EVERYWHERE),
-    ("no address (Docker's default: every interface)", _NO_ADDRESS),
-    ("other address…", _CUSTOM),
-)
 
 # Reading EXPOSE without an engine passed in opens a short-lived connection; a dead
 # DOCKER_HOST must not freeze the cell that merely shows the widget.
@@ -101,125 +92,27 @@ def _probe_exposed(
     return (None if attrs is None else exposed_ports(attrs)), True
 
 
-# ---------------------------------------------------------------- the view
-class _RowView:
-    """The widgets of one row, kept in step with its :class:`PortRow` both ways."""
+def _recorded_ports(recording: recordings.Recording, image: str,
+                    name: str) -> list[tuple[int, str]]:
+    """The container ports a recorded ``docker run`` of this image (and name) published.
 
-    def __init__(self, row: PortRow, on_remove: Callable[[PortRow], None]) -> None:
-        self.row = row
-        self._syncing = False
-        self.address = widgets.Dropdown(
-            options=_ADDRESS_CHOICES, layout=widgets.Layout(width="19em"),
-            tooltip="The host address to listen on",
-        )
-        self.custom = widgets.Text(
-            placeholder="e.g. 192.168.1.10", layout=widgets.Layout(width="11em"),
-        )
-        self.host_port = widgets.Text(
-            placeholder="engine picks", layout=widgets.Layout(width="8em"),
-            tooltip="Host port (empty: the engine picks one)",
-        )
-        self.container_port = widgets.Text(
-            placeholder="e.g. 80", layout=widgets.Layout(width="6em"), tooltip="Container port",
-        )
-        self.protocol = widgets.Dropdown(options=PROTOCOLS, layout=widgets.Layout(width="6em"))
-        self.remove = widgets.Button(
-            icon="times", tooltip="Remove this mapping", layout=widgets.Layout(width="2.6em"),
-        )
-        self.message = widgets.HTML()
-        self.use = widgets.Button(button_style="info", layout=widgets.Layout(display="none"))
-        colon = widgets.HTML("<b>:</b>")
-        arrow = widgets.HTML("&rarr;")
-        self.box = widgets.VBox([
-            widgets.HBox([self.address, self.custom, colon, self.host_port, arrow,
-                          self.container_port, self.protocol, self.remove]),
-            widgets.HBox([self.message, self.use]),
-        ])
-        # traitlets.link, not jslink: the model lives in the kernel.
-        self._links = [
-            link((row, "host_port"), (self.host_port, "value")),
-            link((row, "container_port"), (self.container_port, "value")),
-            link((row, "protocol"), (self.protocol, "value")),
-        ]
-        self._address_from_row()
-        self.address.observe(self._address_chosen, names="value")
-        self.custom.observe(self._custom_typed, names="value")
-        row.observe(self._address_from_row, names="host_ip")
-        row.observe(self._derived_changed, names=["problem", "warning", "suggestion"])
-        self.remove.on_click(lambda _: on_remove(row))
-        self.use.on_click(self._use_suggestion)
-        self._derived_changed()
-
-    @contextmanager
-    def _sync(self) -> Iterator[None]:
-        self._syncing = True
+    In read-along mode there is no image to inspect; the recorded run of the same
+    step says which container ports it published.
+    """
+    for entry in recording.steps:
+        words = shlex.split(entry.cli)
+        if words[:2] != ["docker", "run"] or image not in words[2:]:
+            continue
+        if name and ("--name" not in words or words[words.index("--name") + 1] != name):
+            continue
+        specs = [words[i + 1] for i, word in enumerate(words[:-1]) if word in ("-p", "--publish")]
         try:
-            yield
-        finally:
-            self._syncing = False
-
-    def _show_custom(self) -> None:
-        self.custom.layout.display = None if self.address.value == _CUSTOM else "none"
-
-    def _address_chosen(self, change: Any) -> None:
-        self._show_custom()
-        if self._syncing:
-            return
-        with self._sync():
-            choice = change["new"]
-            if choice == _NO_ADDRESS:
-                self.row.host_ip = None
-            elif choice == _CUSTOM:
-                self.row.host_ip = self.custom.value
-            else:
-                self.row.host_ip = choice
-
-    def _custom_typed(self, change: Any) -> None:
-        if self._syncing or self.address.value != _CUSTOM:
-            return
-        with self._sync():
-            self.row.host_ip = change["new"]
-
-    def _address_from_row(self, change: Any = None) -> None:
-        if self._syncing:
-            return
-        ip = self.row.host_ip
-        with self._sync():
-            if ip is None:
-                self.address.value = _NO_ADDRESS
-            elif ip in (LOCALHOST, EVERYWHERE):
-                self.address.value = ip
-            else:
-                self.address.value = _CUSTOM
-                self.custom.value = ip
-        self._show_custom()
-
-    def _derived_changed(self, change: Any = None) -> None:
-        row = self.row
-        parts = []
-        if row.problem is not None:
-            parts.append(render.error_html(row.problem))
-        if row.warning:
-            parts.append(f"<div>{render.status_html(None, row.warning)}</div>")
-        self.message.value = "".join(parts)
-        if row.suggestion is None:
-            self.use.layout.display = "none"
-        else:
-            self.use.description = f"use {row.suggestion}"
-            self.use.tooltip = f"Publish on host port {row.suggestion} instead"
-            self.use.layout.display = None
-
-    def _use_suggestion(self, _: Any = None) -> None:
-        if self.row.suggestion is not None:
-            self.row.host_port = str(self.row.suggestion)
-
-    def close(self) -> None:
-        for one in self._links:
-            one.unlink()
-        self.row.unobserve(self._address_from_row, names="host_ip")
-        self.row.unobserve(self._derived_changed, names=["problem", "warning", "suggestion"])
-        close_tree(self.box)
-
+            found = [m for spec in specs for m in ports.parse(spec)]
+        except DocDockerError:
+            continue
+        if found:
+            return [(m.container_port, m.protocol) for m in found]
+    return []
 
 
 class PortMapper(FullTextRepr, widgets.VBox):
@@ -263,13 +156,18 @@ class PortMapper(FullTextRepr, widgets.VBox):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.engine = engine
+        self.engine: Engine | None = None
         self.notebook = engine.notebook if engine is not None else notebook
         self._running = False
-        self._row_views: dict[PortRow, _RowView] = {}
-        labels = engine.labels if engine is not None else {LABEL: self.notebook}
-        holder = self._holder_lookup()
-        self.model = PortMapperModel(image=image, name=name, labels=labels, holder=holder)
+        self._worker: threading.Thread | None = None
+        self._listing: ContainerListing | None = None
+        self._watcher: EngineWatcher | None = None
+        self._outcome = ""  # "refused", "failed" or "started": what the output shows
+        self._outcome_text = ""
+        self._row_views: dict[PortRow, RowView] = {}
+        self.model = PortMapperModel(image=image, name=name, labels={LABEL: self.notebook})
+        if engine is not None:
+            self._attach(engine)
 
         self.note = widgets.HTML()
         if publish is not None:
@@ -283,12 +181,38 @@ class PortMapper(FullTextRepr, widgets.VBox):
         self._build()
 
     # ------------------------------------------------------------ set-up
-    def _holder_lookup(self) -> HolderLookup | None:
-        engine = self.engine
-        return getattr(engine, "port_holder", None) if engine is not None else None
+    def _attach(self, engine: Engine) -> None:
+        """Use ``engine`` from now on, and follow its changes to keep every message true."""
+        self.engine = engine
+        self._listing = ContainerListing(engine)
+        self.model.holder = self._listing.port_holder
+        self.model.name_taken = self._listing.name_taken
+        self.model.labels = engine.labels
+        self._watcher = EngineWatcher(engine, self._engine_changed)
+        self._watcher.start()
+
+    def _engine_changed(self) -> None:
+        """A container appeared, changed or went away: check everything again."""
+        if self._listing is not None:
+            self._listing.reload()
+        self.model.refresh()
+        self._show_outcome()
 
     def _rows_from_expose(self) -> None:
         image = self.model.image
+        recording = recordings.reading_along(self.engine)
+        if recording is not None:
+            recorded = _recorded_ports(recording, image, self.model.name)
+            for port, protocol in recorded:
+                self.model.add_row(container_port=port, protocol=protocol)
+            if not recorded:
+                self.model.add_row()
+            self.note.value = render.status_html(None, (
+                "Read-along mode: container ports from the recorded run of this step; "
+                "host ports are free ports of this machine." if recorded else
+                "Read-along mode: no engine to read the ports the image declares; type "
+                "the port the program inside listens on."))
+            return
         exposed, answered = _probe_exposed(self.engine, image, self.notebook)
         if exposed:
             for port, protocol in exposed:
@@ -339,6 +263,8 @@ class PortMapper(FullTextRepr, widgets.VBox):
             description="--name", placeholder="optional, e.g. web",
             layout=widgets.Layout(width="24em"),
         )
+        self.use_name = widgets.Button(button_style="info",
+                                       layout=widgets.Layout(display="none"))
         self.message = widgets.HTML()
         self.flags_html = widgets.HTML()
         self.cli_html = widgets.HTML()
@@ -355,10 +281,12 @@ class PortMapper(FullTextRepr, widgets.VBox):
         # Text.on_submit is deprecated in ipywidgets 8, and continuous_update=False
         # would stop the live check; the frontend still sends this message on Enter.
         self.spec_box.on_msg(self._spec_message)
-        self.run_button.on_click(lambda _: self.run())
+        self.use_name.on_click(lambda _: self._use_name())
+        # A click must not freeze the kernel (a pull, a slow engine): Run works in a thread.
+        self.run_button.on_click(lambda _: self._run_in_background())
         model.observe(self._rows_changed, names="rows")
         model.observe(self._show_state, names=[
-            "cli", "flags", "problems", "spec_problem", "spec_hint", "valid",
+            "cli", "flags", "problems", "spec_problem", "spec_hint", "valid", "name_suggestion",
         ])
 
         self.children = [
@@ -368,7 +296,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
             widgets.HBox([self.add_row_button, self.check_button]),
             widgets.HBox([self.spec_box, self.add_button]),
             self.spec_message,
-            self.name_box,
+            widgets.HBox([self.name_box, self.use_name]),
             self.flags_html,
             self.cli_html,
             self.message,
@@ -380,10 +308,10 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
     # ------------------------------------------------------------ view updates
     def _rows_changed(self, change: Any = None) -> None:
-        views: dict[PortRow, _RowView] = {}
+        views: dict[PortRow, RowView] = {}
         for row in self.model.rows:
             view = self._row_views.pop(row, None)
-            views[row] = view or _RowView(row, self._remove_clicked)
+            views[row] = view or RowView(row, self._remove_clicked)
         for stale in self._row_views.values():
             stale.close()
         self._row_views = views
@@ -412,9 +340,51 @@ class PortMapper(FullTextRepr, widgets.VBox):
         self.message.value = "".join(render.error_html(err) for err in general)
         self.flags_html.value = f"<div>Port flags: {code(model.flags or '(none)')}</div>"
         self.cli_html.value = render.command_html(model.cli)
+        if model.name_suggestion:
+            self.use_name.description = f"use {model.name_suggestion}"
+            self.use_name.tooltip = f"Name the container {model.name_suggestion} instead"
+            self.use_name.layout.display = None
+        else:
+            self.use_name.layout.display = "none"
         self.run_button.disabled = self._running or not model.valid
-        self.run_button.tooltip = (model.cli if model.valid
-                                   else "Fix the errors above to enable Run")
+        started = self._outcome == "started"
+        if self._running:
+            self.run_button.description = "Running…"
+            self.run_button.tooltip = "Wait for this run to finish"
+        elif model.valid:
+            self.run_button.description = "Run another" if started else "Run"
+            self.run_button.tooltip = model.cli
+        else:
+            self.run_button.description = "Run"
+            self.run_button.tooltip = (
+                f"{self._outcome_text} To run another container, use the suggested name "
+                "and host ports above." if started else "Fix the errors above to enable Run")
+        if recordings.reading_along(self.engine) is not None:
+            # Read-along mode: the line is still checked and shown, but nothing can run.
+            self.run_button.disabled = True
+            self.run_button.tooltip = recordings.needs_engine("Run")
+            self.message.value += render.status_html(None, recordings.needs_engine("Run"))
+        if self._outcome == "refused" and model.valid:
+            # "Nothing was run: fix the errors" is no longer true once they are fixed.
+            self._set_outcome("", "", "")
+
+    def _use_name(self) -> None:
+        if self.model.name_suggestion:
+            self.model.name = self.model.name_suggestion
+
+    def _set_outcome(self, kind: str, text: str, html: str) -> None:
+        self._outcome, self._outcome_text = kind, text
+        self.output.value = html
+
+    def _show_outcome(self) -> None:
+        """Keep a success message no longer than its container."""
+        result, listing = self.result, self._listing
+        if self._outcome != "started" or result is None or listing is None:
+            return
+        if result.container is not None and not listing.has(result.container.id):
+            text = f"{self._outcome_text} It has been removed since."
+            self._set_outcome("removed", text, render.status_html(None, text))
+            self._show_state()
 
     # ------------------------------------------------------------ public API
     @property
@@ -443,8 +413,14 @@ class PortMapper(FullTextRepr, widgets.VBox):
         return self.model.cli
 
     def __repr__(self) -> str:
-        # What a reader sees where widgets cannot render (a static view of the notebook).
-        return f"Port mapper for {self.model.image}:\n$ {self.cli}"
+        # What a reader sees where widgets cannot render (a static view of the notebook):
+        # the same state as the widget, in words.
+        lines = [f"Port mapper for {self.model.image}:", f"$ {self.cli}"]
+        if self.model.error:
+            lines.append(self.model.error)
+        if self._outcome_text:
+            lines.append(self._outcome_text)
+        return "\n".join(lines)
 
     @property
     def step(self) -> Run:
@@ -487,15 +463,21 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
         Equivalent CLI: ``docker ps`` and ``ss -ltun`` (what holds ports)
         """
+        if self._listing is not None:
+            self._listing.reload()
         self.model.refresh()
+        self._show_outcome()
 
     def run(self) -> StepResult | None:
         """Run the ``docker run`` line shown, if the mappings have no errors.
 
         The echo, then links to the published tcp ports, or the engine's
-        refusal as a friendly message, appear in the widget; the rows stay as
-        they are either way. Run trusts the last check: a port taken since then
-        makes the engine refuse, and that is shown as ``PortAllocated``.
+        refusal as a friendly message, appear in the widget (and, called from
+        a cell, in that cell's output too); the rows stay as they are either
+        way. Run trusts the last check: a port taken since then makes the
+        engine refuse, and that is shown as ``PortAllocated``. Once a container
+        is started, its name and host ports are taken: the widget says so and
+        offers free ones for the next run.
 
         Equivalent CLI: :attr:`cli`, e.g.
         ``docker run -d -p 127.0.0.1:8080:80 --label org.docdocker.notebook=01-containers nginx``
@@ -504,42 +486,92 @@ class PortMapper(FullTextRepr, widgets.VBox):
             The :class:`~docdocker.engine.StepResult`, or None when nothing
             ran or the engine refused (:attr:`run_error` then holds why).
         """
+        result = self._run()
+        if in_notebook():
+            from IPython.display import display
+
+            display(_Outcome(self.output.value, self._outcome_text))
+        return result
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a Run started by a click to finish; True when none is running."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return not self._running
+
+    def close(self) -> None:
+        """Stop following the engine and close every widget of the mapper."""
+        if self._watcher is not None:
+            self._watcher.stop()
+        for view in self._row_views.values():
+            view.close()
+        self._row_views = {}
+        close_below(self)
+        super().close()
+
+    def _run_in_background(self) -> None:
+        if self._running:
+            return
+        self._worker = threading.Thread(target=self._run, name="docdocker-portmapper-run",
+                                        daemon=True)
+        self._worker.start()
+
+    def _run(self) -> StepResult | None:
         if self._running:
             return None
         if not self.model.valid:
-            self.output.value = render.status_html(
-                False, "Nothing was run: fix the errors above first.")
+            text = "Nothing was run: fix the errors above first."
+            self._set_outcome("refused", text, render.status_html(False, text))
             return None
         self._running = True
-        self.run_button.disabled = True
+        self._show_state()
         console = WidgetConsole(self.output)
-        console.end(render.status_html(None, "Running…"))
+        console.end(render.status_html(None, "Running… (the notebook stays usable)"))
+        step = self.model.step
         try:
             engine = self._connect()
-            step = self.model.step
             result = engine.using(console).execute(step)
         except DocDockerError as err:
             self.result, self.run_error = None, err
             console.end(render.error_html(err))
-            # The refusal may be news about a port: show it on the rows too.
-            self.model.refresh()
+            self._outcome, self._outcome_text = "failed", f"{err.title}: {err.message}"
             return None
         finally:
             self._running = False
+            # The run (or the refusal) is news about names and ports: check again now,
+            # before the engine's events arrive.
+            self.refresh()
             self._show_state()
         self.result, self.run_error = result, None
         who = step.name or (result.container.id[:12] if result.container is not None else "")
         opened = ", ".join(render.link_html(one) for one in result.links)
-        console.end(
-            render.status_html(True, f"Started container {who}.")
-            + (f"<div>Open: {opened}</div>" if opened else "")
-        )
+        text = f"Started container {who} at {time.strftime('%H:%M:%S')}."
+        recording = recordings.reading_along(engine)
+        if recording is not None:
+            text = f"Recorded run: started container {who} ({recording.stamp})."
+        console.end(render.status_html(True, text)
+                    + (f"<div>Open: {opened}</div>" if opened else ""))
+        self._outcome, self._outcome_text = "started", text
+        self._show_state()
         return result
 
     def _connect(self) -> Engine:
         if self.engine is None:
-            self.engine = connect(self.notebook, console=Console())
-            self.model.labels = self.engine.labels
-            self.model.holder = self._holder_lookup()
+            self._attach(connect(self.notebook, console=Console()))
+        assert self.engine is not None
         return self.engine
+
+
+class _Outcome:
+    """How a Run from a cell ended, shown in that cell (HTML, and plain text elsewhere)."""
+
+    def __init__(self, html: str, text: str) -> None:
+        self.html, self.text = html, text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
 

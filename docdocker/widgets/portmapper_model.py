@@ -1,11 +1,12 @@
 """The PortMapper's model: what the learner typed and everything derived from it.
 
-:class:`PortRow` holds one ``-p`` mapping as typed; :class:`PortMapperModel`
+:class:`~docdocker.widgets.portmapper_row.PortRow` holds one ``-p`` mapping as
+typed; :class:`PortMapperModel`
 holds the rows, the image, the name and the text of the ``-p`` box, and derives
 the mappings, the ``docker run`` line and every problem, using the grammar in
 :mod:`docdocker.ports` and :mod:`docdocker.reference`. No widgets and no engine
-here: the one thing it asks the outside world (which container holds a port?)
-is a callable passed in. The view is :mod:`docdocker.widgets.portmapper`.
+here: what it asks the outside world (which container holds a port? is a name
+taken?) are callables passed in. The view is :mod:`docdocker.widgets.portmapper`.
 
 Equivalent CLI: ``docker run -d -p 127.0.0.1:8080:80 nginx``
 """
@@ -17,16 +18,15 @@ import ipaddress
 import re
 import shlex
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
 from traitlets import (
     Bool,
-    CaselessStrEnum,
     Dict,
     HasTraits,
     Instance,
-    Int,
     List,
     Unicode,
     observe,
@@ -35,20 +35,34 @@ from traitlets import (
 
 from docdocker import ports, reference
 from docdocker.containers import Run
-from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference, PortAllocated
-from docdocker.ports import PROTOCOLS, PortMapping
+from docdocker.errors import (
+    DocDockerError,
+    InvalidPortSpec,
+    InvalidReference,
+    NameConflict,
+    PortAllocated,
+)
+from docdocker.ports import PortMapping
+from docdocker.widgets.portmapper_row import (
+    EVERYWHERE,
+    LOCALHOST,
+    PortRow,
+    everywhere_warning,
+    port_number,
+)
 
 __all__ = [
     "EVERYWHERE",
     "LOCALHOST",
+    "MAX_ROWS",
     "HolderLookup",
+    "NameLookup",
     "PortMapperModel",
     "PortRow",
     "everywhere_warning",
+    "port_number",
 ]
 
-LOCALHOST = "127.0.0.1"
-EVERYWHERE = "0.0.0.0"
 
 # Docker's own rule for container names (RestrictedNamePattern in the engine):
 # one letter or digit, then at least one more of these characters.
@@ -60,43 +74,11 @@ _ROW_INPUTS = ["host_ip", "host_port", "container_port", "protocol"]
 
 HolderLookup = Callable[[int, str], str | None]
 """Names the container publishing a host port (port, protocol), or returns None."""
+NameLookup = Callable[[str], bool]
+"""Tells whether a container of that name exists on the engine."""
 
-
-def everywhere_warning(mapping: PortMapping) -> str:
-    """The warning shown for a mapping that listens on every interface.
-
-    Args:
-        mapping: A mapping whose :attr:`~docdocker.ports.PortMapping.listens_everywhere` is true.
-
-    Returns:
-        One paragraph: what the address means, the firewall caveat, the
-        equivalent address-less ``-p`` form, and the safer choice.
-
-    Equivalent CLI: ``docker run -p 0.0.0.0:8080:80 ...`` (or ``-p 8080:80``)
-    """
-    host_port = mapping.host_port or 8080
-    bare = f"-p {host_port}:{mapping.container_port}"
-    if mapping.protocol != "tcp":
-        bare += f"/{mapping.protocol}"
-    what = "No host address means" if mapping.host_ip is None else f"{mapping.host_ip} means"
-    return (
-        f"{what} every network interface: other machines on your network can reach "
-        "this port, and Docker's published ports bypass host firewalls such as ufw "
-        f"and firewalld. `{bare}` (no address) does the same. Keep 127.0.0.1 unless "
-        "another machine must connect."
-    )
-
-
-def _as_text(value: int | str | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _host_port_text(mapping: PortMapping) -> str:
-    if mapping.host_port is None:
-        return ""
-    if mapping.host_port_end is None:
-        return str(mapping.host_port)
-    return f"{mapping.host_port}-{mapping.host_port_end}"
+#: Most rows one PortMapper shows; a -p value that would add more is refused.
+MAX_ROWS = 50
 
 
 def _preferred_host_port(container_port: int | None) -> int:
@@ -146,91 +128,6 @@ def _where(host_ip: str | None) -> str:
     return f"[{host_ip}]" if ":" in host_ip else host_ip
 
 
-class PortRow(HasTraits):
-    """One mapping as the learner typed it: host address, host port, container port, protocol.
-
-    The port fields are text, as typed, so that "eighty" or 99999 can be shown
-    as an error instead of being silently refused or clamped by a number box.
-    :class:`PortMapperModel` fills in the derived traits (``mapping``,
-    ``problem``, ``warning``, ``suggestion``), since a row's validity depends on
-    the other rows and on what already listens on this machine.
-
-    Args:
-        container_port: The port the program inside the container listens on.
-        host_port: The host port; ``""`` or None leaves it to the engine.
-        host_ip: The host address; None means no address (Docker's default,
-            every interface); ``""`` means the learner has yet to type one.
-        protocol: ``"tcp"``, ``"udp"`` or ``"sctp"`` (any case).
-
-    Equivalent CLI: ``-p HOST_IP:HOST_PORT:CONTAINER_PORT/PROTOCOL``
-    """
-
-    host_ip = Unicode(LOCALHOST, allow_none=True, help="Host address; None: every interface.")
-    host_port = Unicode("", help="Host port, a range such as 8000-8010, or '' (engine picks).")
-    container_port = Unicode("", help="Container port, as typed.")
-    protocol = CaselessStrEnum(PROTOCOLS, default_value="tcp")
-
-    mapping = Instance(PortMapping, allow_none=True, help="The parsed mapping, if it parses.")
-    problem = Instance(DocDockerError, allow_none=True, help="Why the row cannot run.")
-    warning = Unicode("", help="A caveat that does not block Run (e.g. 0.0.0.0).")
-    suggestion = Int(None, allow_none=True, help="A free host port to use instead.")
-
-    def __init__(
-        self,
-        container_port: int | str | None = None,
-        host_port: int | str | None = None,
-        host_ip: str | None = LOCALHOST,
-        protocol: str = "tcp",
-    ) -> None:
-        super().__init__(
-            host_ip=host_ip,
-            host_port=_as_text(host_port),
-            container_port=_as_text(container_port),
-            protocol=protocol,
-        )
-
-    @classmethod
-    def from_mapping(cls, mapping: PortMapping) -> PortRow:
-        """A row holding ``mapping``, e.g. one of those :func:`ports.parse` returned."""
-        return cls(
-            container_port=mapping.container_port,
-            host_port=_host_port_text(mapping),
-            host_ip=mapping.host_ip,
-            protocol=mapping.protocol,
-        )
-
-    @validate("host_port", "container_port")
-    def _strip_port(self, proposal: Any) -> str:
-        # Spaces are invisible in a text box; the CLI would not see them either.
-        return str(proposal["value"]).strip()
-
-    @validate("host_ip")
-    def _strip_ip(self, proposal: Any) -> str | None:
-        value = proposal["value"]
-        return None if value is None else value.strip()
-
-    @property
-    def spec(self) -> str:
-        """The ``-p`` value these fields spell, valid or not (``127.0.0.1:8080:80``)."""
-        container = self.container_port
-        if self.protocol != "tcp":
-            container += f"/{self.protocol}"
-        if self.host_ip is None:
-            return f"{self.host_port}:{container}" if self.host_port else container
-        ip = self.host_ip
-        if ":" in ip and not ip.startswith("["):
-            ip = f"[{ip}]"
-        return f"{ip}:{self.host_port}:{container}"
-
-    @property
-    def error(self) -> str:
-        """The problem as text (message and fix), or ``""``."""
-        return "" if self.problem is None else str(self.problem)
-
-    def __repr__(self) -> str:
-        return f"PortRow({self.spec!r})"
-
-
 class PortMapperModel(HasTraits):
     """What a PortMapper holds and everything derived from it; no widgets, no engine.
 
@@ -242,6 +139,8 @@ class PortMapperModel(HasTraits):
     Args:
         holder: Names the container that publishes a host port, so a taken
             port's message can say who holds it; None when there is no engine.
+        name_taken: Tells whether a container name is in use on the engine,
+            so a name conflict shows before Run; None when there is no engine.
         **kwargs: Initial trait values.
 
     Equivalent CLI: ``docker run -d [--name NAME] -p ... --label ... IMAGE``
@@ -264,9 +163,15 @@ class PortMapperModel(HasTraits):
     valid = Bool(False, read_only=True, help="True when there is no problem.")
     spec_problem = Instance(DocDockerError, allow_none=True, read_only=True)
     spec_hint = Unicode(read_only=True, help="What pressing Enter in the -p box would add.")
+    name_suggestion = Unicode(read_only=True, help="A free name to use instead of a taken one.")
 
-    def __init__(self, *, holder: HolderLookup | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, holder: HolderLookup | None = None,
+                 name_taken: NameLookup | None = None, **kwargs: Any) -> None:
         self.holder = holder
+        self.name_taken = name_taken
+        # Edits arrive on the kernel's thread, engine changes on a watcher's: one
+        # derivation at a time, each from the state as it is when it starts.
+        self._deriving = threading.RLock()
         super().__init__(**kwargs)
         self.refresh()
 
@@ -344,10 +249,12 @@ class PortMapperModel(HasTraits):
         text = self.spec.strip()
         if not text:
             return []
+        if self.spec_problem is not None:
+            return []  # refresh() has put the message in spec_problem already
         try:
             found = ports.parse(text)
         except InvalidPortSpec:
-            return []  # refresh() has put the message in spec_problem already
+            return []
         kept = [row for row in self.rows if row.container_port]
         with self.hold_trait_notifications():
             self.rows = kept + [PortRow.from_mapping(m) for m in found]
@@ -371,12 +278,10 @@ class PortMapperModel(HasTraits):
 
         Equivalent CLI: :attr:`cli`
         """
-        step = Run(
-            image=self.image,
-            detach=True,
-            publish=tuple(self.mappings),
-            name=self.name or None,
-        )
+        return self._step(tuple(self.mappings))
+
+    def _step(self, publish: tuple[PortMapping, ...]) -> Run:
+        step = Run(image=self.image, detach=True, publish=publish, name=self.name or None)
         return cast(Run, step.with_labels(self.labels))
 
     @property
@@ -388,13 +293,32 @@ class PortMapperModel(HasTraits):
     def refresh(self) -> None:
         """Re-derive everything, re-checking which host ports are free right now.
 
+        Whatever was typed, the derived traits are all set again: an input that
+        breaks a check leaves Run disabled with a message, never the previous line.
+
         Equivalent CLI: ``ss -ltun`` (what listens on this machine)
         """
+        try:
+            with self._deriving:
+                self._derive()
+        except Exception as err:  # a bug must not leave a stale line with Run enabled
+            problem = DocDockerError(
+                f"The port mapper could not check these values ({type(err).__name__}: {err}).",
+                fix="Correct the last value you typed, or start again with a new PortMapper.")
+            with self.hold_trait_notifications():
+                self.set_trait("mappings", [])
+                self.set_trait("flags", "")
+                self.set_trait("cli", self._step(()).cli)
+                self.set_trait("problems", [("Ports", problem)])
+                self.set_trait("error", f"Ports: {problem}")
+                self.set_trait("valid", False)
+
+    def _derive(self) -> None:
         problems: list[tuple[str, DocDockerError]] = []
         image_problem = self._image_problem()
         if image_problem is not None:
             problems.append(("Image", image_problem))
-        name_problem = self._name_problem()
+        name_problem, name_suggestion = self._name_problem()
         if name_problem is not None:
             problems.append(("Container name", name_problem))
         if not self.rows:
@@ -403,7 +327,7 @@ class PortMapperModel(HasTraits):
                 fix="Add a row, or type a -p value such as 127.0.0.1:8080:80 and press Enter.",
             )))
 
-        used = {int(row.host_port) for row in self.rows if row.host_port.isdigit()}
+        used = {n for row in self.rows if (n := port_number(row.host_port)) is not None}
         claimed: list[tuple[int, PortMapping]] = []
         mappings: list[PortMapping] = []
         for index, row in enumerate(self.rows):
@@ -435,6 +359,7 @@ class PortMapperModel(HasTraits):
             self.set_trait("cli", self.step.cli)
             self.set_trait("spec_problem", spec_problem)
             self.set_trait("spec_hint", spec_hint)
+            self.set_trait("name_suggestion", name_suggestion)
             self.set_trait("problems", problems)
             self.set_trait("error", "\n".join(f"{where}: {err}" for where, err in problems))
             self.set_trait("valid", not problems)
@@ -446,16 +371,30 @@ class PortMapperModel(HasTraits):
             return err
         return None
 
-    def _name_problem(self) -> DocDockerError | None:
-        if not self.name or _CONTAINER_NAME.fullmatch(self.name):
-            return None
-        tidy = re.sub(r"[^a-zA-Z0-9_.-]+", "-", self.name).strip("-_.")
-        example = tidy if _CONTAINER_NAME.fullmatch(tidy) else "web"
-        return DocDockerError(
-            f"Invalid container name {self.name!r}: a name starts with a letter or digit "
-            "and goes on with at least one letter, digit, '_', '.' or '-'.",
-            fix=f"Use for example {example!r}, or leave the name empty to let Docker pick one.",
-        )
+    def _name_problem(self) -> tuple[DocDockerError | None, str]:
+        """A bad or taken ``--name``, and a free name to use instead."""
+        name = self.name
+        if not name:
+            return None, ""
+        if not _CONTAINER_NAME.fullmatch(name):
+            tidy = re.sub(r"[^a-zA-Z0-9_.-]+", "-", name).strip("-_.")
+            example = tidy if _CONTAINER_NAME.fullmatch(tidy) else "web"
+            return DocDockerError(
+                f"Invalid container name {name!r}: a name starts with a letter or digit "
+                "and goes on with at least one letter, digit, '_', '.' or '-'.",
+                fix=f"Use for example {example!r}, or leave the name empty to let Docker "
+                    "pick one.",
+            ), ""
+        if self.name_taken is None or not self.name_taken(name):
+            return None, ""
+        base = re.sub(r"-\d+$", "", name)
+        free = next(f"{base}-{n}" for n in range(2, 10_000) if not self.name_taken(f"{base}-{n}"))
+        return NameConflict(
+            f'The container name "{name}" is already in use by a container on this engine: '
+            "Docker would refuse to run a second one.",
+            fix=f'Use {free} (the "use {free}" button), or remove the other container with '
+                f"`docker rm --force {name}` if you no longer need it.",
+        ), free
 
     def _check_spec(self) -> tuple[DocDockerError | None, str]:
         text = self.spec.strip()
@@ -465,6 +404,15 @@ class PortMapperModel(HasTraits):
             found = ports.parse(text)
         except InvalidPortSpec as err:
             return err, ""
+        kept = sum(1 for row in self.rows if row.container_port)
+        if kept + len(found) > MAX_ROWS:
+            return InvalidPortSpec(
+                f"{text!r} publishes {len(found)} container ports: with the {kept} rows "
+                f"already here that makes more than the {MAX_ROWS} rows this port mapper "
+                "shows (one per container port).",
+                fix=f"Publish fewer ports here, or pass the value to `engine.run(..., "
+                    f"publish={text!r})`, which takes up to {ports.MAX_RANGE} ports.",
+            ), ""
         rows = "1 row" if len(found) == 1 else f"{len(found)} rows"
         return None, f"Press Enter or Add to add {rows}: " + ", ".join(m.cli for m in found)
 
@@ -567,9 +515,9 @@ class PortMapperModel(HasTraits):
     def _free_host_port(
         self, container_port: int | str | None, host_ip: str | None, protocol: str
     ) -> int:
-        number = int(str(container_port)) if str(container_port).isdigit() else None
+        number = port_number(str(container_port).strip())
         start = _preferred_host_port(number)
-        used = {int(row.host_port) for row in self.rows if row.host_port.isdigit()}
+        used = {n for row in self.rows if (n := port_number(row.host_port)) is not None}
         while start <= ports.MAX_PORT:
             candidate = start
             if self.check_ports:

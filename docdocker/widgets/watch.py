@@ -18,10 +18,11 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from docdocker import errors
+from docdocker import errors, recordings
+from docdocker.containers import Ps, container_name
 from docdocker.engine import Engine
 
-__all__ = ["EngineWatcher", "RefreshScheduler"]
+__all__ = ["ContainerListing", "EngineWatcher", "RefreshScheduler"]
 
 _log = logging.getLogger(__name__)
 
@@ -32,18 +33,26 @@ class RefreshScheduler:
     Engine events come in bursts (``docker run`` alone sends create, attach and
     start), so a poke does not refresh at once: the scheduler waits ``settle``
     seconds for the burst to end, then asks for one refresh. Pokes arriving
-    while a refresh runs are not lost: they ask for exactly one more. Without
-    events it still wakes every ``period`` seconds, so the age and "Up 3
-    minutes" columns stay current.
+    while a refresh runs are not lost: they ask for exactly one more.
+
+    The engine sends some events a moment before its container list shows the
+    change (``die`` is sent before the list says "Exited"), so a refresh made
+    right after the last event of a burst may still read the old state: one
+    more refresh follows ``recheck`` seconds later. Without events it still
+    wakes every ``period`` seconds, so the age and "Up 3 minutes" columns stay
+    current.
 
     Args:
         period: Seconds between refreshes when nothing happens.
         settle: Seconds to let a burst of events finish before refreshing.
+        recheck: Seconds after an event's refresh to refresh once more.
     """
 
-    def __init__(self, period: float = 5.0, settle: float = 0.1) -> None:
+    def __init__(self, period: float = 5.0, settle: float = 0.1, recheck: float = 0.3) -> None:
         self.period = period
         self.settle = settle
+        self.recheck = recheck
+        self._recheck_due = False
         self._wake = threading.Event()
         self._stopped = threading.Event()
 
@@ -69,19 +78,22 @@ class RefreshScheduler:
         """Block until a refresh is due.
 
         Returns:
-            ``"event"`` after pokes, ``"timer"`` when ``period`` passed quietly,
-            None once stopped (the caller's loop ends).
+            ``"event"`` after pokes, ``"recheck"`` once shortly after an event's
+            refresh, ``"timer"`` when ``period`` passed quietly, None once
+            stopped (the caller's loop ends).
         """
-        poked = self._wake.wait(self.period)
+        recheck, self._recheck_due = self._recheck_due, False
+        poked = self._wake.wait(self.recheck if recheck else self.period)
         if self.stopped:
             return None
         if not poked:
-            return "timer"
+            return "recheck" if recheck else "timer"
         if self._stopped.wait(self.settle):
             return None
         # Cleared only now, just before the refresh fetches: an event after
         # this point is not covered by that fetch and triggers another one.
         self._wake.clear()
+        self._recheck_due = True
         return "event"
 
 
@@ -130,10 +142,13 @@ class EngineWatcher:
 
     def start(self) -> None:
         """Start both threads (again, after a stop: with a fresh scheduler)."""
+        if recordings.reading_along(self.engine) is not None:
+            return  # read-along mode: no engine to watch, and no thread that would fail
         for thread in self.threads:  # a previous run, stopped
             thread.join(timeout=2)
         self.scheduler = RefreshScheduler(period=self.scheduler.period,
-                                          settle=self.scheduler.settle)
+                                          settle=self.scheduler.settle,
+                                          recheck=self.scheduler.recheck)
         scheduler = self.scheduler
         self.threads = (
             threading.Thread(target=self._listen, args=(scheduler,),
@@ -219,3 +234,59 @@ def _close_stream(stream: Any) -> None:
     # it; it raises for SSH connections and when the response is already closed.
     with suppress(Exception):
         stream.close()
+
+
+class ContainerListing:
+    """The engine's list of every container, kept between changes for fast lookups.
+
+    A widget asks it on every keystroke (who publishes host port 8080? is the
+    name ``web`` taken?); listing 300 containers each time would make typing
+    lag, so the list is fetched once and fetched again when the engine reports
+    a change (:meth:`reload`, called by an :class:`EngineWatcher`).
+
+    Equivalent CLI: ``docker ps --all``
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._entries: list[dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    def reload(self) -> list[dict[str, Any]]:
+        """Fetch the list now (quietly); an engine that does not answer gives an empty list."""
+        try:
+            entries = list(self.engine.query(Ps(all=True)).value or [])
+        except errors.DocDockerError:
+            entries = []
+        with self._lock:
+            self._entries = entries
+        return entries
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The list as last fetched (fetched now if never yet)."""
+        with self._lock:
+            entries = self._entries
+        return entries if entries is not None else self.reload()
+
+    def port_holder(self, port: int, protocol: str = "tcp") -> str | None:
+        """The running container publishing host ``port``, or None.
+
+        Equivalent CLI: ``docker ps --filter publish=PORT/PROTOCOL``
+        """
+        for entry in self.entries():
+            for p in entry.get("Ports") or []:
+                if p.get("PublicPort") == port and p.get("Type", "tcp") == protocol:
+                    return container_name(entry)
+        return None
+
+    def name_taken(self, name: str) -> bool:
+        """Whether a container (running or not) has this name.
+
+        Equivalent CLI: ``docker ps --all --filter name=^NAME$``
+        """
+        wanted = f"/{name}"
+        return any(wanted in (entry.get("Names") or []) for entry in self.entries())
+
+    def has(self, container_id: str) -> bool:
+        """Whether the container with this ID still exists."""
+        return any(entry.get("Id") == container_id for entry in self.entries())

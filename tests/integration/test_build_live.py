@@ -131,13 +131,12 @@ def test_a_failing_run_keeps_its_output_and_removes_its_container(
 ) -> None:
     marker = f"output-of-{notebook}"
     (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo {marker} && false\n")
-    before = {c.id for c in client.containers.list(all=True)}
     with pytest.raises(errors.BuildFailed) as caught:
         engine.build(str(tmp_path), tag=f"docdocker-test/broken-{notebook}")
     assert marker in caught.value.stderr
-    after = {c.id for c in client.containers.list(all=True)}
-    leftovers = [client.containers.get(i) for i in after - before]
-    assert not [c for c in leftovers if marker in " ".join(c.attrs["Config"]["Cmd"] or [])]
+    # The classic builder keeps a failed RUN's container unless --force-rm is given.
+    leftovers = [c for c in client.api.containers(all=True) if marker in c.get("Command", "")]
+    assert leftovers == []
 
 
 def test_a_missing_context_or_dockerfile_is_refused_with_the_path(
@@ -249,3 +248,76 @@ def test_the_build_panel_builds_on_click_and_shows_the_result(
     assert panel.model.state == "failed"
     assert "line 4: WORKDIRR is not a Dockerfile instruction" in panel.outcome.value
     panel.close()
+
+
+def test_a_rebuild_says_which_steps_came_from_the_cache(
+    engine: Engine, notebook: str, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    # A layer of its own at the start: the cache chain is this test's alone, so other
+    # builds of the same app on a shared engine cannot change which steps are cached.
+    dockerfile = (app / "Dockerfile").read_text()
+    (app / "Dockerfile").write_text(dockerfile.replace(
+        "WORKDIR /app", f"ENV TEST_RUN={notebook}\nWORKDIR /app", 1))
+    tag = f"docdocker-test/fh-{notebook}"
+    first = engine.build(str(app), tag=tag, nocache=True)
+    assert "RUN pip install --no-cache-dir -r requirements.txt" in first.ran
+    assert first.cached == []
+    again = engine.build(str(app), tag=tag)
+    assert again.ran == [] and len(again.cached) == len(first.ran)
+    (app / "app.py").write_text((app / "app.py").read_text().replace("Hello", "Hi"))
+    changed = engine.build(str(app), tag=tag)
+    assert changed.cached == [f"ENV TEST_RUN={notebook}", "WORKDIR /app",
+                              "COPY requirements.txt /app/",
+                              "RUN pip install --no-cache-dir -r requirements.txt"]
+    assert changed.ran[0] == "COPY . /app"
+    assert engine.images(tag, dangling=True).rows == []  # dangling images have no name
+    assert any(r["IMAGE ID"] == first.value.split(":")[1][:12]
+               for r in engine.images(dangling=True).rows)
+    engine.image_prune()  # the first build, left dangling by the last one
+    assert not any(r["IMAGE ID"] == first.value.split(":")[1][:12]
+                   for r in engine.images(dangling=True).rows)
+
+
+def test_reset_spares_a_container_the_cli_ran_from_the_tutorials_image(
+    engine: Engine, client: docker.DockerClient, notebook: str
+) -> None:
+    tag = f"docdocker-test/fh-{notebook}"
+    name = f"learners-{notebook}"
+    engine.build(str(APP), tag=tag)
+    ran = subprocess.run([DOCKER, "run", "-d", "--name", name, tag, "sleep", "60"],
+                         capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    try:
+        labels = client.containers.get(name).labels
+        assert labels[LABEL] == notebook  # inherited from the image
+        cli = subprocess.run([sys.executable, "-m", "docdocker", "reset", "--notebook",
+                              notebook, "--yes"], capture_output=True, text=True)
+        assert name in {c.name for c in client.containers.list()}, cli.stdout + cli.stderr
+    finally:
+        client.api.remove_container(name, force=True)
+
+
+def test_a_build_on_an_engine_that_hangs_mid_build_ends_with_the_friendly_message(
+    engine_proxy, notebook: str, tmp_path: Path
+) -> None:
+    # The last step fails on its own after the test, so nothing is left tagged.
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM busybox\nRUN echo started-{notebook} && sleep 8 && false\n")
+    host = f"unix://{engine_proxy.path}"
+
+    class FreezeOnStart(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                engine_proxy.freeze()  # the engine stops answering in the middle of a RUN
+
+    engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=3, version="1.41"),
+                    FreezeOnStart(), host=host)
+    start = time.monotonic()
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        engine.build(str(tmp_path), tag=f"docdocker-test/hung-{notebook}")
+    assert time.monotonic() - start < 20
+    assert "stopped answering" in caught.value.message
+    assert caught.value.cli.startswith(f"docker build -t docdocker-test/hung-{notebook} ")

@@ -246,3 +246,40 @@ def test_doctor_reports_compose_v2() -> None:
     check = _check_compose()
     assert check.ok is not False
     assert check.detail.startswith("Compose v2.")
+
+
+def test_the_down_exercise_tells_down_from_down_v(
+    engine: Tutorial, tmp_path: Path, notebook: str, free_port: int
+) -> None:
+    from docdocker.exercises import Status, nb04
+
+    project = f"learner-{notebook}"
+    work = prepare(tmp_path / "app", project, None, free_port)
+    exercise = nb04.compose_down_keep_data(project=project, file=str(work / "compose.yaml"))
+    run = [binary(), "-p", project, "-f", str(work / "compose.yaml")]
+    try:
+        subprocess.run([*run, "up", "-d"], check=True, capture_output=True, timeout=300)
+        assert exercise.check(engine, lambda _id: True).status is Status.NOT_YET
+        subprocess.run([*run, "down"], check=True, capture_output=True, timeout=120)
+        kept = exercise.check(engine, lambda _id: True)
+        assert kept.status is Status.DONE and f"{project}_redis-data" in kept.message
+        subprocess.run([*run, "down", "-v"], check=True, capture_output=True, timeout=120)
+        gone = exercise.check(engine, lambda _id: True)
+        assert gone.status is Status.NEAR_MISS and "`-v` deleted" in gone.message
+        assert exercise.check(engine, lambda _id: False).status is Status.NOT_YET
+    finally:
+        down(work, project)
+
+
+def test_compose_goes_to_the_engine_the_tutorial_is_connected_to(
+    engine_proxy, project: tuple[Path, str], notebook: str
+) -> None:
+    proxied = docker.DockerClient(base_url=f"unix://{engine_proxy.path}", timeout=30)
+    through = Tutorial(notebook, proxied, Console(), host=f"unix://{engine_proxy.path}")
+    work, _ = project
+    through.compose_cd(work)
+    assert through.compose_ps().exit_code == 0
+    engine_proxy.cut()
+    with pytest.raises(errors.EngineUnavailable) as caught:
+        through.compose_ps()
+    assert str(engine_proxy.path) in caught.value.message

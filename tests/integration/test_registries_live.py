@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
@@ -154,7 +155,8 @@ def test_reset_keeps_a_tag_that_became_the_last_name_of_a_learners_image(
     client: docker.DockerClient, engine, notebook: str  # type: ignore[no-untyped-def]
 ) -> None:
     mine = f"docdocker-test/learner-{uuid.uuid4().hex[:8]}:1"
-    client.images.build(fileobj=io.BytesIO(b"FROM busybox:1.36\nRUN echo mine > /m\n"), tag=mine)
+    client.images.build(fileobj=io.BytesIO(b"FROM busybox:1.36\nRUN echo mine > /m\n"), tag=mine,
+                        rm=True)
     target = f"localhost:5999/{notebook}/learner:1"
     try:
         engine.tag(mine, target)
@@ -281,3 +283,140 @@ def test_steps_refuse_bad_input_before_the_engine_sees_it(engine) -> None:  # ty
     with pytest.raises(errors.DocDockerError, match="as a docdocker Secret"):
         engine.execute(Login(server="localhost:5000", username="u",
                              password="plain"))  # type: ignore[arg-type]
+
+
+def test_the_tag_builder_tags_and_pushes_and_the_cli_pulls_it_back(  # type: ignore[no-untyped-def]
+    engine, registry, layered
+) -> None:
+    from docdocker.widgets import TagBuilder
+
+    tb = TagBuilder(engine=engine, source=layered)
+    assert layered in tb.source_box.options  # the dropdown lists the local images
+    tb.target_box.value = f"{registry}/Student/layers:1.0:beta"
+    assert set(tb.model.problems) == {"namespace", "tag"}
+    assert "must be lowercase" in tb.problems_view.value
+    assert "<b>tag</b>" in tb.problems_view.value
+    assert tb.apply_button.disabled
+
+    tb.part_boxes["namespace"].value = "student"
+    tb.part_boxes["tag"].value = "1.0"
+    target = f"{registry}/student/layers:1.0"
+    assert tb.target_box.value == target and not tb.apply_button.disabled
+    assert f"docker tag {layered} {target}" in tb.preview.value
+    tb.apply_button.click()
+    listed = _cli("images", "--format", "{{.Repository}}:{{.Tag}}").stdout.split()
+    assert target in listed
+    assert tb.apply_button.disabled and not tb.push_button.disabled
+    assert f"docker tag {layered} {target}" in tb.output.value  # the echo, inside the widget
+
+    tb.push_button.click()
+    assert tb.model.state == "pushed", tb.outcome.value
+    assert set(tb.model.layers.values()) == {"Pushed"} and "digest sha256:" in tb.model.message
+    assert "Pushed" in tb.output.value
+
+    _cli("rmi", target)
+    pulled = _cli("pull", target)
+    assert pulled.returncode == 0, pulled.stderr
+    tb.close()
+
+
+def test_the_tag_builder_shows_a_refused_push_in_the_widget(engine, auth_registry, layered) -> None:  # type: ignore[no-untyped-def]
+    from docdocker.widgets import LoginForm, TagBuilder
+
+    host, user, password = auth_registry
+    tb = TagBuilder(engine=engine, source=layered, target=f"{host}/student/layers:1.0")
+    tb.apply()
+    assert tb.push() is None
+    assert tb.model.state == "failed" and "not logged in" in tb.outcome.value
+    assert not tb.push_button.disabled  # it may be retried after logging in
+
+    form = LoginForm(engine=engine, server=host, username=user)
+    form.password_box.value = "wrong-password"
+    form.login_button.click()
+    assert form.password_box.value == "" and not form.logged_in
+    assert "wrong user name or password" in form.outcome.value
+    assert form.submit(password) is not None and form.logged_in
+    assert f"docker login {host} -u {user} --password-stdin" in form.output.value
+    assert password.reveal() not in repr(form) + form.output.value + form.outcome.value
+
+    tb.push_button.click()
+    assert tb.model.state == "pushed"
+    form.logout_button.click()
+    assert not form.logged_in and "Removing login credentials" in form.outcome.value
+    tb.close()
+    form.close()
+
+
+def test_the_notebook_shows_the_password_nowhere_and_leaves_nothing_behind(
+    client: docker.DockerClient, tmp_path: Path
+) -> None:
+    """Run 03-registries as Run All does; the executed file never contains the password."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parents[2] / "notebooks" / "03-registries.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cleanup = next(i for i, c in enumerate(nb.cells)
+                   if c.cell_type == "code" and "reset.remove" in c.source and i > 5)
+    probe_file = tmp_path / "probe.json"
+    # Read, never print, what the check needs: the generated password and the registries'
+    # anonymous volumes.
+    probe = nbformat.v4.new_code_cell(
+        "import json, pathlib\n"
+        "_vols = [m['Name'] for c in ('registry', 'registry-auth')\n"
+        "         for m in engine.client.api.inspect_container(c)['Mounts']\n"
+        "         if m['Type'] == 'volume']\n"
+        f"pathlib.Path({str(probe_file)!r}).write_text(json.dumps(\n"
+        "    {'password': password.reveal(), 'volumes': _vols}))")
+    nb.cells.insert(cleanup, probe)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.cells.remove(probe)
+
+    probe_data = json.loads(probe_file.read_text())
+    secret = probe_data["password"]
+    assert len(secret) >= 20
+    saved = nbformat.writes(nb)
+    assert secret not in saved
+    assert "--password-stdin" in saved
+    errors_shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                    if o.output_type == "error"]
+    assert errors_shown == []
+
+    notebook = "03-registries"
+    assert client.containers.list(all=True, filters={"label": f"{LABEL}={notebook}"}) == []
+    assert probe_data["volumes"] and not [
+        v for v in probe_data["volumes"] if any(x.name == v for x in client.volumes.list())]
+    assert tagrecord.recorded(notebook) == []
+    left = [t for i in client.images.list() for t in i.tags
+            if (t.startswith(("localhost:", "elliot/")) and "/student/" in t) or t.startswith(
+                "elliot/experiments")]
+    assert left == []
+
+
+def test_reset_tells_a_moved_tutorial_build_from_a_learners_child_image(
+    client: docker.DockerClient, engine, notebook: str, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    name = f"docdocker-test/moved:{notebook}"
+    (tmp_path / "Dockerfile").write_text("FROM busybox:1.36\nRUN echo one > /a\n")
+    engine.build(str(tmp_path), tag=name)
+    # A learner's image built FROM the tutorial's inherits its labels.
+    child = f"docdocker-test/child:{notebook}"
+    client.images.build(fileobj=io.BytesIO(f"FROM {name}\nRUN echo mine > /b\n".encode()),
+                        tag=child, rm=True)
+    ours, theirs = f"localhost:5999/{notebook}/moved:1", f"localhost:5999/{notebook}/child:1"
+    engine.tag(name, ours)
+    engine.tag(child, theirs)
+    client.api.remove_image(child)  # the learner drops their own name for it
+    (tmp_path / "Dockerfile").write_text("FROM busybox:1.36\nRUN echo two > /a\n")
+    engine.build(str(tmp_path), tag=name)  # the tutorial's name moves to a new image
+    try:
+        outcome = reset.remove(engine, [i for i in reset.find(engine, notebook)
+                                        if i.kind == "tags"])
+        assert [i.name for i in outcome.removed] == [ours]
+        assert engine.image_inspect(ours).value is None
+        assert [i.name for i, _ in outcome.kept] == [theirs]
+        assert engine.image_inspect(theirs).value is not None
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            client.api.remove_image(theirs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import uuid
@@ -79,3 +80,94 @@ def test_reset_of_all_notebooks_finds_every_notebook(
 ) -> None:
     kinds = {item.kind for item in reset.find(engine) if item.notebook == notebook}
     assert kinds == {"containers", "images", "networks", "volumes"}
+
+
+def docker_cli(*args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(["docker", *args], input=stdin, capture_output=True, text=True,
+                          timeout=180, check=True)
+    return done.stdout.strip()
+
+
+def exists(kind: str, name: str) -> bool:
+    return subprocess.run(["docker", kind, "inspect", name], capture_output=True,
+                          timeout=60).returncode == 0
+
+
+def test_reset_leaves_the_learners_objects_that_inherited_the_label(
+    engine: Engine, notebook: str, tmp_path
+) -> None:
+    """Docker copies image labels into child images, containers and commits: the learner's
+    objects made from a labelled image carry the label too, and must survive reset."""
+    u = notebook
+    learners = {
+        "base": f"learner-{u}/base:1", "child": f"learner-{u}/child:1",
+        "retag": f"learner-{u}/user-retag:keep", "ontut": f"learner-{u}/on-tutorial:1",
+        "snap": f"learner-{u}/snapshot:1",
+    }
+    containers = [f"userbase-{u}", f"userchild-{u}", f"fromtut-{u}", f"fromsnap-{u}"]
+    tutorial_tag = f"docdocker-test/tutorial-{u}:1"
+    try:
+        # The learner, in a terminal: a base image that sets the label itself, a child
+        # of it, another tag of it, and a container run from each.
+        docker_cli("build", "-t", learners["base"], "-",
+                   stdin=f"FROM busybox\nLABEL {LABEL}={notebook}\n")
+        docker_cli("build", "-t", learners["child"], "-",
+                   stdin=f"FROM {learners['base']}\nRUN echo {u} > /d\n")
+        docker_cli("tag", learners["base"], learners["retag"])
+        docker_cli("run", "-d", "--name", containers[0], learners["base"], "sleep", "600")
+        docker_cli("run", "-d", "--name", containers[1], learners["child"], "sleep", "600")
+        # The tutorial makes a container and an image ...
+        engine.run("busybox", ["sleep", "600"], detach=True, name=f"mine-{u}")
+        (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo {u} > /t\n")
+        engine.build(str(tmp_path), tag=tutorial_tag)
+        # ... and the learner builds on them: a container and a child image of the
+        # tutorial's image, a commit of the tutorial's container and a container from it.
+        docker_cli("run", "-d", "--name", containers[2], tutorial_tag, "sleep", "600")
+        docker_cli("build", "-t", learners["ontut"], "-",
+                   stdin=f"FROM {tutorial_tag}\nRUN echo x > /e\n")
+        docker_cli("commit", f"mine-{u}", learners["snap"])
+        docker_cli("run", "-d", "--name", containers[3], learners["snap"], "sleep", "600")
+        inherited = json.loads(docker_cli("inspect", containers[3]))[0]["Config"]["Labels"]
+        assert inherited[LABEL] == notebook and inherited[OWNER] == "container"
+
+        done = subprocess.run(
+            [sys.executable, "-m", "docdocker", "reset", "--notebook", notebook, "--yes"],
+            capture_output=True, text=True, timeout=180,
+        )
+        # The tutorial's container goes; its image stays while the learner's container
+        # uses it (no --force), and reset says why.
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Removed 1 object(s)." in done.stdout
+        assert f"kept image {tutorial_tag}: conflict" in done.stdout
+        assert "is using its referenced image" in done.stdout
+        assert not exists("container", f"mine-{u}")
+        for name in containers:
+            assert exists("container", name), f"reset removed the learner's container {name}"
+            assert name not in done.stdout
+        for tag in learners.values():
+            assert exists("image", tag), f"reset removed the learner's image {tag}"
+        # Once the learner's container is gone, the tutorial's image can go too.
+        docker_cli("rm", "-f", containers[2])
+        again = subprocess.run(
+            [sys.executable, "-m", "docdocker", "reset", "--notebook", notebook, "--yes"],
+            capture_output=True, text=True, timeout=180,
+        )
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Removed 1 object(s)." in again.stdout
+        assert f"$ docker rmi {tutorial_tag}" in again.stdout
+        assert not exists("image", tutorial_tag)  # the tag; its layers stay under the child
+        for tag in learners.values():
+            assert exists("image", tag), f"reset removed the learner's image {tag}"
+    finally:
+        subprocess.run(["docker", "rm", "-f", *containers, f"mine-{u}"], capture_output=True,
+                       timeout=120)
+        subprocess.run(["docker", "rmi", *learners.values(), tutorial_tag], capture_output=True,
+                       timeout=120)
+
+
+def test_reset_refuses_an_empty_notebook_name() -> None:
+    done = subprocess.run([sys.executable, "-m", "docdocker", "reset", "--notebook", "",
+                           "--yes"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--notebook needs a name" in done.stderr
+    assert "Removed" not in done.stdout

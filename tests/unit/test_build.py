@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from docdocker import errors, friendly
+from docdocker.build import Build
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.dockerfile import escape_char, instruction_at, instructions
-from docdocker.images import Build
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 
@@ -147,3 +147,12 @@ def test_build_errors_name_the_line_and_the_instruction(
     assert err.fix
     assert err.stderr.endswith(message)
     assert err.cli == "docker build"
+
+
+def test_a_build_result_reads_as_the_cli_printed_it() -> None:
+    from docdocker.build import BuildResult
+
+    result = BuildResult(Build(path=".", tag="x"), output="Successfully built 1234\n",
+                         value="sha256:1234")
+    assert repr(result) == "Successfully built 1234"
+    assert "Successfully built 1234" in result._repr_html_()

@@ -96,6 +96,25 @@ def test_images_made_or_failing_on_purpose_are_not_listed(tmp_path: Path) -> Non
     assert derived.unresolved == []
 
 
+def test_names_and_f_strings_made_of_literals_are_followed(tmp_path: Path) -> None:
+    _notebook(tmp_path,
+              'VERSION = "3.11"\nBASE = f"python:{VERSION}-slim"\nengine.pull(BASE)',
+              'registry = f"localhost:{port}"\ntarget = f"{registry}/{user}/app:1.0"\n'
+              'engine.pull(target)\nengine.run(target, detach=True)',
+              'tb = TagBuilder(engine=engine, source="app", target="elliot/experiments:1.0")\n'
+              'engine.run("elliot/experiments:1.0")',
+              'engine.run(f"{user}/app:1.0")')
+    derived = catalog.derive(tmp_path)
+    assert derived.images == ["python:3.11-slim"]
+    assert [u.image for u in derived.unresolved] == ["f'{user}/app:1.0'"]
+
+
+def test_a_folder_without_notebooks_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(errors.DocDockerError, match="No notebooks in") as refused:
+        catalog.derive(tmp_path)
+    assert "pip install -e ." in str(refused.value)
+
+
 def test_an_image_the_kit_cannot_name_is_reported(tmp_path: Path) -> None:
     _notebook(tmp_path, 'engine.run(pick_image(), detach=True)')
     derived = catalog.derive(tmp_path)
@@ -143,6 +162,7 @@ def test_compose_images_but_not_built_services(tmp_path: Path) -> None:
         "services:\n  web:\n    build: .\n    image: demo-web:1\n  cache:\n    image: redis:7\n"
         "  db:\n    image: postgres:16\n")
     (app / "Dockerfile").write_text("FROM nginx:1.27\n")
+    _notebook(tmp_path, "print('no images here')")
     derived = catalog.derive(tmp_path)
     assert derived.images == ["nginx:1.27", "postgres:16", "redis:7"]
     assert derived.where("redis:7") == ["apps/demo/compose.yaml service cache"]
@@ -276,3 +296,20 @@ def test_the_command_line_refuses_a_bad_address_before_touching_docker(
     assert main(["classroom", "mirror", "--address", "my-laptop"]) == 1
     err = capsys.readouterr().err
     assert "'my-laptop' is not an IP address" in err and "Fix:" in err
+
+
+def test_an_image_id_is_not_a_docker_hub_image() -> None:
+    # The classic builder runs each step in a container created from the previous
+    # step's image, named by its ID.
+    assert catalog.hub_reference("sha256:" + "0a" * 32) is None
+    assert catalog.hub_reference("python:3.11-slim") is not None
+
+
+def test_bundle_never_overwrites_a_file(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    existing = tmp_path / "room.tar"
+    existing.write_bytes(b"last year's bundle")
+    assert main(["classroom", "bundle", str(existing)]) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err and f"rm {existing}" in err
+    assert existing.read_bytes() == b"last year's bundle"

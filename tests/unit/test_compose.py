@@ -12,7 +12,8 @@ import yaml
 
 from docdocker import compose, errors, reset
 from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
-from docdocker.friendly import Facts, translate_compose
+from docdocker.friendly import Facts
+from docdocker.friendly_compose import translate_compose
 from docdocker.steps import LABEL, OWNER
 
 UP = ["docker", "compose", "up", "-d"]
@@ -52,8 +53,8 @@ def test_override_labels_every_object_compose_creates() -> None:
     assert data["services"]["web"]["build"]["labels"] == {
         LABEL: "04-compose", OWNER: "docdocker-friendlyhello-web"}
     assert "build" not in data["services"]["redis"]
-    assert data["networks"]["default"]["labels"] == {LABEL: "04-compose"}
-    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "04-compose"}
+    assert data["networks"]["default"]["labels"] == {LABEL: "04-compose", OWNER: "network"}
+    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "04-compose", OWNER: "volume"}
 
 
 def test_edit_shows_the_change_and_refuses_a_missing_text(tmp_path: Path) -> None:
@@ -207,7 +208,7 @@ def test_bad_yaml_before_the_project_has_a_name_uses_the_file_found() -> None:
 
 
 def test_container_names_are_split_with_the_known_services() -> None:
-    from docdocker.friendly import container_parts
+    from docdocker.friendly_compose import container_parts
 
     assert container_parts("dd-test-1-web-3", ["web", "redis"]) == ("dd-test-1", "web", 3)
     assert container_parts("p-redis-cache-1", ["redis-cache", "cache"]) == \
@@ -221,3 +222,61 @@ def test_a_hyphenated_project_still_names_the_service() -> None:
            "Error response from daemon: No such image: x:1\n")
     err = translate_compose(out, UP, 1, services=["web"])
     assert "for service 'web'" in err.message
+
+
+class _Engine:
+    def __init__(self, host: str) -> None:
+        self.host = host
+
+
+def test_compose_talks_to_the_engine_the_step_was_made_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.delenv("DOCKER_CONTEXT", raising=False)
+    monkeypatch.setenv("DOCKER_CONFIG", "/nonexistent-docdocker-test")
+    default = compose.connection.endpoint().host
+    assert "DOCKER_HOST" not in compose.environment(_Engine(default))  # type: ignore[arg-type]
+    other = compose.environment(_Engine("unix:///tmp/other.sock"))  # type: ignore[arg-type]
+    assert other["DOCKER_HOST"] == "unix:///tmp/other.sock"
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2375")
+    passed = compose.environment(_Engine("tcp://127.0.0.1:2375"))  # type: ignore[arg-type]
+    assert passed["DOCKER_HOST"] == "tcp://127.0.0.1:2375"
+
+
+def test_an_unreachable_engine_is_said_so() -> None:
+    out = ("Cannot connect to the Docker daemon at unix:///tmp/x.sock. "
+           "Is the docker daemon running?\n")
+    err = translate_compose(out, UP, 1)
+    assert isinstance(err, errors.EngineUnavailable)
+    assert "unix:///tmp/x.sock" in err.message
+
+
+@pytest.mark.parametrize(("program", "ok", "says"), [
+    (compose.Program(("docker", "compose"), "plugin", "2.40.3"), True,
+     "Compose v2.40.3: the docker compose plugin"),
+    (compose.Program(("/venv/compose/docker-compose",), "binary", "2.40.3"), None,
+     "Compose v2.40.3 from the tutorial's environment"),
+    (None, None, "Compose v2 not found"),
+])
+def test_doctor_says_which_compose_runs(monkeypatch: pytest.MonkeyPatch, program: object,
+                                        ok: bool | None, says: str) -> None:
+    from docdocker.doctor import _check_compose
+
+    monkeypatch.setattr(compose, "locate", lambda: program)
+    check = _check_compose()
+    assert check.ok is ok
+    assert check.detail.startswith(says)
+    if program is not None and ok is None:
+        assert "ln -s /venv/compose/docker-compose ~/.docker/cli-plugins/docker-compose" \
+            in check.fix
+
+
+def test_under_the_explanation_only_composes_error_lines_are_repeated() -> None:
+    out = (" Container p-web-1  Running\n Container p-web-2  Creating\n"
+           " Container p-web-2  Created\n" + BIND.format(n=2))
+    err = translate_compose(out, UP, 1)
+    assert err.stderr == BIND.format(n=2).strip()
+    from docdocker.friendly_compose import composes_words
+
+    assert composes_words("a\nb\nc\nd\n") == "b\nc\nd"

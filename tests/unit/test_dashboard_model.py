@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 
 from docdocker import errors, render
 from docdocker.console import Console
-from docdocker.steps import LABEL
+from docdocker.containers import made_by_tutorial
+from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import (
     READ_ONLY_TIP,
@@ -44,14 +46,23 @@ def container(name: str, *, labels: dict[str, str] | None = None, state: str = "
     }
 
 
-WEB = container("web", labels={LABEL: "01-containers"}, ports=[
+def ours(notebook: str) -> dict[str, str]:
+    """The labels docdocker's own create call sets."""
+    return {LABEL: notebook, OWNER: "container"}
+
+
+WEB = container("web", labels=ours("01-containers"), ports=[
     {"IP": "127.0.0.1", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"},
     {"PrivatePort": 443, "Type": "tcp"},
 ])
-DONE = container("done", labels={LABEL: "02-dockerfiles"}, state="exited", age=180)
-EMPTY_VALUE = container("blank", labels={LABEL: ""})
+DONE = container("done", labels=ours("02-dockerfiles"), state="exited", age=180)
+EMPTY_VALUE = container("blank", labels=ours(""))
 MINE = container("learners-own-db", labels={"com.example": "x"})
-LISTING = [WEB, MINE, DONE, EMPTY_VALUE]
+# Run by the learner from an image the tutorial built: Docker copied the image's
+# labels, the notebook label and the image's own ownership mark (its tag) included.
+INHERITED = container("learners-child", labels={LABEL: "02-dockerfiles",
+                                                OWNER: "friendlyhello:v1"})
+LISTING = [WEB, MINE, DONE, EMPTY_VALUE, INHERITED]
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +115,15 @@ def test_any_label_value_counts_as_the_tutorials() -> None:
     assert dashboard_row(EMPTY_VALUE)["managed"] is True
 
 
+def test_a_label_inherited_from_an_image_is_not_the_tutorials() -> None:
+    row = dashboard_row(INHERITED)
+    assert row["managed"] is False
+    assert row["notebook"] == "02-dockerfiles"  # shown as it is, but read-only
+    assert build_rows([INHERITED], show_all=False) == []
+    no_owner = container("old", labels={LABEL: "01-containers"})
+    assert dashboard_row(no_owner)["managed"] is False
+
+
 def test_default_view_keeps_only_the_tutorials_containers_in_engine_order() -> None:
     names = [r["NAMES"] for r in build_rows(LISTING, show_all=False)]
     assert names == ["web", "done", "blank"]
@@ -111,8 +131,9 @@ def test_default_view_keeps_only_the_tutorials_containers_in_engine_order() -> N
 
 def test_show_all_keeps_everything_and_marks_the_others_read_only() -> None:
     rows = build_rows(LISTING, show_all=True)
-    assert [r["NAMES"] for r in rows] == ["web", "learners-own-db", "done", "blank"]
-    assert [r["managed"] for r in rows] == [True, False, True, True]
+    assert [r["NAMES"] for r in rows] == ["web", "learners-own-db", "done", "blank",
+                                          "learners-child"]
+    assert [r["managed"] for r in rows] == [True, False, True, True, False]
 
 
 def test_rows_without_names_or_labels_do_not_break() -> None:
@@ -125,20 +146,25 @@ def test_rows_without_names_or_labels_do_not_break() -> None:
 # ----------------------------------------------------------------- model
 def test_model_cli_follows_show_all() -> None:
     model = DashboardModel()
-    assert model.cli == "docker ps --all --filter label=org.docdocker.notebook"
+    assert model.cli == ("docker ps --all --filter label=org.docdocker.notebook "
+                         "--filter label=org.docdocker.owner=container")
     model.show_all = True
     assert model.cli == "docker ps --all"
     assert ps_step(True).sdk_kwargs == {"all": True}
-    assert ps_step(False).sdk_kwargs == {"all": True, "filters": {"label": LABEL}}
+    assert ps_step(False).sdk_kwargs == {
+        "all": True, "filters": {"label": [LABEL, f"{OWNER}=container"]}}
 
 
 # ------------------------------------------------------------- coalescing
 def test_a_burst_of_events_is_one_refresh() -> None:
-    scheduler = RefreshScheduler(period=0.3, settle=0.05)
+    scheduler = RefreshScheduler(period=0.3, settle=0.05, recheck=0.05)
     for _ in range(100):
         scheduler.poke()
     assert scheduler.wait() == "event"
-    # The burst was consumed: the next wake-up is the periodic one.
+    # The burst was consumed: one recheck follows, then the periodic wake-up.
+    start = time.monotonic()
+    assert scheduler.wait() == "recheck"
+    assert 0.04 <= time.monotonic() - start < 0.25
     start = time.monotonic()
     assert scheduler.wait() == "timer"
     assert time.monotonic() - start >= 0.25
@@ -152,6 +178,7 @@ def test_events_during_the_settle_time_join_the_same_refresh() -> None:
     poker.start()
     assert scheduler.wait() == "event"
     poker.join()
+    assert scheduler.wait() == "recheck"
     assert scheduler.wait() == "timer"
 
 
@@ -194,7 +221,7 @@ class FakeAPI:
     def containers(self, **kwargs: Any) -> list[dict[str, Any]]:
         self.calls.append(kwargs)
         if "filters" in kwargs:
-            return [c for c in self.listing if LABEL in (c["Labels"] or {})]
+            return [c for c in self.listing if made_by_tutorial(c["Labels"])]
         return list(self.listing)
 
     def inspect_container(self, name: str) -> dict[str, Any]:
@@ -239,11 +266,13 @@ def test_show_all_toggle_adds_read_only_rows(dash: Dashboard) -> None:
     assert isinstance(checkbox, widgets.Checkbox) and checkbox.value is False
     checkbox.value = True
     assert dash.show_all is True and dash.model.show_all is True
-    assert [r["NAMES"] for r in dash.rows] == ["web", "learners-own-db", "done", "blank"]
+    assert [r["NAMES"] for r in dash.rows] == ["web", "learners-own-db", "done", "blank",
+                                               "learners-child"]
     buttons = dash.row_buttons("learners-own-db")
     assert all(b.disabled for b in buttons.values())
     assert all(b.tooltip == READ_ONLY_TIP for b in buttons.values())
-    assert "docdocker only manages what the tutorial made" in READ_ONLY_TIP
+    assert "docdocker only manages the containers it created itself" in READ_ONLY_TIP
+    assert all(b.disabled for b in dash.row_buttons("learners-child").values())
     assert dash._echo.value.count("docker ps --all<") == 1
     dash.show_all = False
     assert checkbox.value is False
@@ -255,12 +284,15 @@ def test_read_only_container_is_refused_even_if_clicked(dash: Dashboard) -> None
     dash.show_all = True
     # click() ignores `disabled` (only a browser honours it), so the action checks again.
     dash.row_buttons("learners-own-db")["stop"].click()
+    assert dash.wait(30)
     assert isinstance(dash.model.error, errors.StepFailed)
-    assert "was not made by the tutorial" in dash.status_line.value
+    assert "was not created by the tutorial" in dash.status_line.value
     assert "docker stop learners-own-db" in dash.status_line.value
     assert "Traceback" not in dash.status_line.value
-    with pytest.raises(errors.StepFailed, match="not made by the tutorial"):
+    with pytest.raises(errors.StepFailed, match="not created by the tutorial"):
         dash.remove("learners-own-db")
+    with pytest.raises(errors.StepFailed, match="label was inherited from its image"):
+        dash.remove("learners-child")
 
 
 def test_table_reuses_row_widgets_across_refreshes(dash: Dashboard) -> None:
@@ -282,3 +314,67 @@ def test_empty_table_says_how_to_start(dash: Dashboard) -> None:
     assert dash.rows == []
     (empty,) = dash.table.children
     assert "No containers made by the tutorial yet" in empty.value
+
+
+# ------------------------------------------------------------------- leaks
+def registered() -> int:
+    """How many widgets the kernel keeps (each one until it is closed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return len(widgets.Widget.widgets)
+
+
+def many(count: int) -> list[dict[str, Any]]:
+    return [container(f"c{i}", labels=ours("leak")) for i in range(count)]
+
+
+def test_create_and_close_leaves_no_widget_behind() -> None:
+    before = registered()
+    for _ in range(3):
+        board = Dashboard(engine=Engine("unit", FakeClient(many(40)), Console()),  # type: ignore[arg-type]
+                          live=False)
+        assert len(board.rows) == 40 and registered() > before + 40 * 5
+        board.close()
+    assert registered() == before
+
+
+def test_rows_that_disappear_leave_no_widget_behind() -> None:
+    listing = many(30)
+    board = Dashboard(engine=Engine("unit", FakeClient(listing), Console()),  # type: ignore[arg-type]
+                      live=False)
+    try:
+        with_rows = registered()
+        board.engine.client.api.listing = []  # type: ignore[union-attr]
+        board.refresh()
+        empty = registered()
+        assert with_rows - empty >= 30 * 5  # each row: its box, cells and four buttons
+        board.engine.client.api.listing = listing  # type: ignore[union-attr]
+        board.refresh()
+        assert registered() == with_rows
+        board.engine.client.api.listing = []  # type: ignore[union-attr]
+        board.refresh()
+        assert registered() == empty
+    finally:
+        board.close()
+
+
+def test_logs_panel_names_the_container_and_the_time_and_clears_on_the_next_action(
+    dash: Dashboard,
+) -> None:
+    dash.model.logs_of, dash.model.logs, dash.model.logs_at = "web", "hello\n", "10:11:12"
+    assert "Last 20 lines of web</b>, read at 10:11:12" in dash.logs_area.value
+    with pytest.raises(AttributeError):
+        dash.stop("web")  # the fake engine cannot stop anything; the panel is cleared first
+    assert dash.logs_area.value == "" and dash.model.logs_of == ""
+
+
+def test_plain_text_form_describes_the_same_state(dash: Dashboard) -> None:
+    text = dash._repr_mimebundle_()["text/plain"]
+    assert text.startswith("Containers ($ docker ps --all --filter label=org.docdocker.notebook")
+    assert "web" in text and "learners-own-db" not in text
+    dash.show_all = True
+    dash.row_buttons("learners-own-db")["stop"].click()
+    assert dash.wait(5)
+    text = repr(dash)
+    assert "Last action: $ docker stop learners-own-db (failed)" in text
+    assert "was not created by the tutorial" in text

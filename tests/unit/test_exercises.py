@@ -49,6 +49,16 @@ def test_using_rebuilds_the_exercise_with_other_names() -> None:
         web.using(colour="blue")
 
 
+def test_every_question_is_complete_and_ids_are_unique() -> None:
+    from docdocker.exercises.catalog import all_questions, question
+
+    listed = all_questions()
+    assert len({q.id for q in listed}) == len(listed) >= 3
+    assert question("01-exit-codes").answer == "0 and 137"
+    with pytest.raises(KeyError, match="01-exit-codes"):
+        question("01-exit")
+
+
 def test_unknown_notebook_and_id_name_what_exists() -> None:
     with pytest.raises(KeyError, match="00-start-here, 01-containers"):
         for_notebook("01-containerz")
@@ -146,7 +156,8 @@ def test_task_markdown_is_escaped_then_formatted() -> None:
 
 
 def test_predict_model_waits_for_the_pick_then_reveals() -> None:
-    model = PredictModel.from_question(Question("Exit code?", ("0", "137"), "137", "128 + 9."))
+    model = PredictModel.from_question(
+        Question("00-q", "Exit code?", ("0", "137"), "137", "128 + 9."))
     assert model.feedback == ""
     model.pick("0")
     assert "run the next cell" in model.feedback
@@ -160,6 +171,6 @@ def test_predict_model_waits_for_the_pick_then_reveals() -> None:
 
 def test_a_question_refuses_an_answer_that_is_not_a_choice() -> None:
     with pytest.raises(ValueError, match="not one of the choices"):
-        Question("Exit code?", ("0", "137"), "1", "")
+        Question("00-q", "Exit code?", ("0", "137"), "1", "")
     with pytest.raises(ValueError, match="2 to 5 choices"):
-        Question("Exit code?", ("0",), "0", "")
+        Question("00-q", "Exit code?", ("0",), "0", "")

@@ -10,16 +10,20 @@ while it is blocked.
 from __future__ import annotations
 
 import socket
+import time
+import warnings
 from collections.abc import Iterator
 
+import ipywidgets as widgets
 import pytest
 
 from docdocker import containers, ports
-from docdocker.errors import InvalidPortSpec, PortAllocated
+from docdocker.errors import InvalidPortSpec, NameConflict, PortAllocated
 from docdocker.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL
-from docdocker.widgets.portmapper import (
-    PortMapper,
+from docdocker.widgets.portmapper import PortMapper
+from docdocker.widgets.portmapper_model import (
+    MAX_ROWS,
     PortMapperModel,
     PortRow,
     everywhere_warning,
@@ -423,4 +427,109 @@ def test_plain_text_form_keeps_the_whole_command_for_static_readers() -> None:
                     name="a-rather-long-container-name")
     text = pm._repr_mimebundle_()["text/plain"]
     assert len(pm.cli) > 110
-    assert text == f"Port mapper for nginx:\n$ {pm.cli}"
+    assert text.startswith(f"Port mapper for nginx:\n$ {pm.cli}")
+    assert text == repr(pm)
+
+
+# ---------------------------------------------------------------- hostile input
+HOSTILE = ["²", "8²", "١٢٣", "\uff18\uff10", "9" * 5000, "-1", "0x50", " 80 ", "8080\x00", "80/tcp",
+           "1-65535", "", "\u200b80", "80.0", "+80"]
+
+
+def _flags_of_clean_rows(m: PortMapperModel) -> str:
+    return " ".join(f"-p {row.mapping.cli}" for row in m.rows
+                    if row.mapping is not None)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("field", ["host_port", "container_port"])
+def test_any_text_in_a_port_box_keeps_the_model_consistent(field: str, text: str,
+                                                           free_port: int) -> None:
+    m = model()
+    row = m.add_row(container_port=80, host_port=free_port)
+    assert f"-p 127.0.0.1:{free_port}:80" in m.cli
+    setattr(row, field, text)  # would raise inside the observer before
+    if row.problem is not None:
+        # The row is refused: its old -p is gone from the line, and Run is off.
+        assert f"127.0.0.1:{free_port}:80" not in m.cli
+        assert not m.valid and m.error
+    assert m.flags == _flags_of_clean_rows(m)
+
+
+def test_a_superscript_digit_is_named_as_not_a_number(free_port: int) -> None:
+    m = model()
+    row = m.add_row(container_port=80, host_port=free_port)
+    row.host_port = "²"
+    assert "'²'" in m.error and "0-9" in m.error
+    assert m.flags == "" and not m.valid
+    assert m.add_row(container_port="²").container_port == "²"  # no crash picking a host port
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_any_text_in_the_p_box_is_refused_or_added_whole(text: str) -> None:
+    m = model()
+    m.spec = text
+    added = m.add_spec()
+    assert (m.spec_problem is None) == bool(added) or text.strip() == ""
+    assert len(m.rows) <= MAX_ROWS
+
+
+def test_a_huge_range_is_refused_quickly_with_a_message() -> None:
+    m = model()
+    started = time.monotonic()
+    assert m.add_spec("1-65535") == []
+    assert m.rows == [] and m.spec == "1-65535"
+    assert "at most 1000" in m.error
+    assert m.add_spec("127.0.0.1:20000-20999:20000-20999") == []
+    assert f"more than the {MAX_ROWS} rows" in m.error
+    assert "engine.run" in m.error
+    assert time.monotonic() - started < 5
+    assert not m.valid
+
+
+def test_a_taken_name_is_flagged_with_a_free_one() -> None:
+    taken = {"web", "web-2"}
+    m = model(name_taken=lambda name: name in taken, check_ports=False)
+    m.add_row(container_port=80, host_port=8080)
+    m.name = "web"
+    assert isinstance(m.problems[0][1], NameConflict)
+    assert 'The container name "web" is already in use' in m.error
+    assert m.name_suggestion == "web-3" and not m.valid
+    taken.clear()  # the other container was removed
+    m.refresh()
+    assert m.error == "" and m.name_suggestion == "" and m.valid
+
+
+# ---------------------------------------------------------------- truth and leaks
+def registered() -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return len(widgets.Widget.widgets)
+
+
+def test_create_and_close_leaves_no_widget_behind(free_port: int) -> None:
+    before = registered()
+    for _ in range(3):
+        pm = PortMapper(image="nginx", publish=[f"127.0.0.1:{free_port}:80", "127.0.0.1::81"])
+        pm.add_row(container_port=82)
+        pm.remove_row(0)  # a removed row's widgets are closed at once
+        pm.close()
+    assert registered() == before
+
+
+def test_nothing_was_run_disappears_once_the_errors_are_fixed(listener: int) -> None:
+    pm = PortMapper(image="nginx", publish=[f"127.0.0.1:{listener}:80"])
+    pm.run_button.click()
+    assert pm.wait(5)
+    assert "Nothing was run" in pm.output.value and "Nothing was run" in repr(pm)
+    pm._row_views[pm.rows[0]].use.click()
+    assert pm.error == ""
+    assert pm.output.value == "" and "Nothing was run" not in repr(pm)
+    pm.close()
+
+
+def test_plain_text_form_says_what_is_wrong(listener: int) -> None:
+    pm = PortMapper(image="nginx", publish=[f"127.0.0.1:{listener}:80"])
+    text = pm._repr_mimebundle_()["text/plain"]
+    assert f"Host port {listener}/tcp on 127.0.0.1 is already in use" in text
+    pm.close()

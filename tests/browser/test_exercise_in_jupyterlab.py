@@ -1,0 +1,142 @@
+"""Do an exercise as a learner would: type the command in a JupyterLab terminal, press Check."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from docdocker import ports
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--no-first-run"]
+DOCKER = shutil.which("docker") or "docker"
+
+pytestmark = pytest.mark.browser
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium package for the browser tests")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """JupyterLab serving one notebook that shows the my-web exercise with test names."""
+    name = f"ex-browser-{uuid.uuid4().hex[:6]}"
+    port = ports.find_free("127.0.0.1", 30000 + os.getpid() % 20000)
+    progress = tmp_path / "progress.json"
+    nb = new_notebook(cells=[new_code_cell(
+        "import docdocker as dd\n"
+        "from docdocker.exercises import ProgressStore, nb01\n"
+        "from docdocker.widgets import YourTurn\n"
+        f"engine = dd.connect('browser-exercise-{os.getpid()}')\n"
+        f"YourTurn(nb01.my_web(name={name!r}, port={port}), engine=engine,\n"
+        f"         store=ProgressStore({str(progress)!r}))")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "exercise.ipynb")
+    server_port, token = _free_port(), "docdocker-test"
+    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={server_port}", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        argv.append("--allow-root")  # CI runs as root
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{server_port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("JupyterLab did not start") from None
+            time.sleep(0.5)
+    yield {"base": base, "token": token, "name": name, "port": str(port),
+           "progress": str(progress)}
+    server.terminate()
+    server.wait(timeout=30)
+    subprocess.run([DOCKER, "rm", "--force", name], capture_output=True, timeout=60)
+
+
+def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, name, port = lab["base"], lab["token"], lab["name"], lab["port"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/lab/tree/exercise.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+
+        exercise = page.locator(".jp-OutputArea-output", has_text="Your turn:")
+        expect(exercise).to_contain_text("not done yet", timeout=60_000)
+        expect(exercise).to_contain_text(f"127.0.0.1:{port}")
+
+        # File → New → Terminal, and type the command as a learner would.
+        page.get_by_role("menuitem", name="File", exact=True).click()
+        page.get_by_text("New", exact=True).first.hover()
+        page.get_by_role("menuitem", name="Terminal", exact=True).click()
+        terminal = page.locator(".jp-Terminal").last
+        expect(terminal).to_be_visible(timeout=30_000)
+        terminal.click()
+        time.sleep(1)  # the shell's first prompt
+        page.keyboard.type(f"docker run -d --name {name} -p 127.0.0.1:{port}:80 nginx\n",
+                           delay=5)
+        deadline = time.monotonic() + 60
+        while subprocess.run([DOCKER, "container", "inspect", name],
+                             capture_output=True).returncode != 0:
+            assert time.monotonic() < deadline, "the terminal did not run docker"
+            time.sleep(0.3)
+        page.screenshot(path=str(tmp_path / "terminal.png"))
+
+        # Back to the notebook: press Check until nginx answers.
+        page.locator(".lm-TabBar-tab", has_text="exercise.ipynb").click()
+        check = exercise.locator("button", has_text="Check")
+        deadline = time.monotonic() + 30
+        while True:
+            check.click()
+            with contextlib.suppress(AssertionError):
+                expect(exercise).to_contain_text("✔ done", timeout=2_000)
+                break
+            assert time.monotonic() < deadline, exercise.inner_text()
+        expect(exercise).to_contain_text(f"answers at http://127.0.0.1:{port}")
+        page.screenshot(path=str(tmp_path / "checked.png"), full_page=True)
+        if os.environ.get("DOCDOCKER_SCREENSHOTS"):
+            shutil.copytree(tmp_path, os.environ["DOCDOCKER_SCREENSHOTS"], dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("*.ipynb", "*.json", ".*"))
+        browser.close()
+    recorded = json.loads(Path(lab["progress"]).read_text())
+    assert recorded["exercises"]["01-my-web"]["status"] == "done"
