@@ -602,19 +602,19 @@ class ContainerCommands(Engine):
         self, *, all: bool = False, everything: bool = False, status: str | Iterable[str] = "",
         quiet: bool = False,
     ) -> StepResult:
-        """List the tutorial's containers (or every container on the engine).
+        """List this notebook's containers (or every container on the engine).
 
-        Equivalent CLI: ``docker ps [--all] [-q] --filter label=org.docdocker.notebook``
+        Equivalent CLI: ``docker ps [--all] [-q] --filter label=org.docdocker.notebook=NOTEBOOK``
 
         Args:
             all: Include stopped containers (``--all``, ``-a`` for short).
             quiet: Print only the container IDs (``-q``).
-            everything: Drop the label filter and list containers not made by
-                the tutorial too (read-only for the tutorial).
+            everything: Drop the label filter and list every container on the engine,
+                the tutorial's or not (read-only for the tutorial).
             status: Only containers in this state (``created``, ``running``, ``exited``...),
                 or in any of several: ``("exited", "created")``.
         """
-        filters: dict[str, Any] = {} if everything else label_filter()
+        filters: dict[str, Any] = {} if everything else label_filter(self.notebook)
         if status:
             filters["status"] = status if isinstance(status, str) else list(status)
         return self.execute(Ps(all=all, quiet=quiet, filters=filters))
@@ -765,7 +765,7 @@ def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
     command = c.get("Command") or ""
     return {
         "CONTAINER ID": c["Id"][:12],
-        "IMAGE": c.get("Image", ""),
+        "IMAGE": _short_image(c.get("Image", "")),
         # Like the CLI: at most 20 characters wide, the last one an ellipsis.
         "COMMAND": f'"{command[:19]}…"' if len(command) > 20 else f'"{command}"',
         "CREATED": render.ago(c.get("Created")),
@@ -774,6 +774,11 @@ def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
         "NAMES": ",".join(n.lstrip("/") for n in c.get("Names") or []),
         "LABELS": c.get("Labels") or {},
     }
+
+
+def _short_image(image: str) -> str:
+    # Like the CLI: an image known only by its ID shows as the ID's first 12 digits.
+    return image[7:19] if image.startswith("sha256:") else image
 
 
 def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:

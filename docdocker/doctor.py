@@ -73,11 +73,12 @@ class Report:
 
     def _repr_html_(self) -> str:
         rows = [
-            {"": render.Raw(render.status_html(c.ok, "")), "check": c.name, "found": c.detail,
-             "fix": c.fix if c.ok is not True else ""}
+            {"": render.Raw(render.status_html(c.ok, "")), "check": c.name,
+             "found": render.Raw(render.prose_html(c.detail)),
+             "fix": render.Raw(render.prose_html(c.fix)) if c.ok is not True else ""}
             for c in self.checks
         ]
-        return render.table_html(("", "check", "found", "fix"), rows)
+        return render.table_html(("", "check", "found", "fix"), rows, limit=None)
 
 
 def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:

@@ -102,7 +102,10 @@ class StepResult:
 
     def _repr_html_(self) -> str:
         if self.streamed:
-            return render.status_html(self.exit_code == 0, self._exit_summary())
+            # A container the step stopped on purpose ends as stopping made it end: a
+            # notice, not a failure.
+            ok = True if self.exit_code == 0 else None if self.stopped_after else False
+            return render.status_html(ok, self._exit_summary())
         parts = []
         if self.rows is not None:
             parts.append(render.table_html(self.columns, self.rows))

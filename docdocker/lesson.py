@@ -1,8 +1,12 @@
-"""Helpers for lessons that make a mistake on purpose.
+"""Helpers for the shape of a lesson: mistakes made on purpose, clean-up on request.
 
 ``with dd.expect_error(dd.errors.PortAllocated): ...`` runs a step that is
 meant to fail, shows the friendly message a learner would get, and lets the
 notebook carry on ("Run All" does not stop there).
+
+``dd.lesson.clean_up_button(engine)`` ends a notebook: a button that removes
+the notebook's containers only when the learner presses it, so that "Run All"
+leaves every container and widget of the lesson in place.
 """
 
 from __future__ import annotations
@@ -10,9 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from docdocker import errors, recordings
 from docdocker.console import in_notebook
+
+if TYPE_CHECKING:
+    from docdocker.containers import ContainerCommands
 
 
 @dataclass
@@ -52,3 +60,44 @@ def expect_error(
               "notebook on a live engine to see it fail.)")
         return
     raise AssertionError(f"This step was expected to fail with {kind.__name__}, but it worked.")
+
+
+def clean_up_button(engine: ContainerCommands) -> Any:
+    """A button that removes this notebook's containers when pressed, and shows how.
+
+    Running the cell only shows the button; nothing is removed until it is
+    pressed. Each removal is echoed, as every step is.
+
+    Equivalent CLI: ``docker rm --force NAME`` for each container labelled
+    ``org.docdocker.notebook=<notebook>``, or
+    ``docdocker reset --notebook <notebook>``
+
+    Returns:
+        An ipywidgets box: the button, and the output of its last press.
+    """
+    import ipywidgets as widgets
+
+    notebook = engine.notebook
+
+    class CleanUp(widgets.VBox):  # type: ignore[misc]
+        def __repr__(self) -> str:
+            return (f"[Remove the containers of {notebook}] (a button: nothing is removed "
+                    "until it is pressed)")
+
+    button = widgets.Button(description=f"Remove the containers of {notebook}",
+                            icon="trash", button_style="warning",
+                            layout=widgets.Layout(width="auto"))
+    out = widgets.Output()
+
+    def press(_: Any) -> None:
+        out.clear_output()
+        with out:
+            try:
+                engine.clean_up()
+            except errors.DocDockerError as err:
+                from IPython.display import display
+
+                display(err)
+
+    button.on_click(press)
+    return CleanUp([button, out])

@@ -28,9 +28,11 @@ class Explained(Protocol):
     @property
     def cli(self) -> str | None: ...
 
-_MONO = "font-family: var(--jp-code-font-family, monospace); font-size: 0.9em;"
-_CELL = ("padding: 2px 10px; text-align: left; vertical-align: top; white-space: normal; "
-         "overflow-wrap: normal;")
+_MONO = "font-family:var(--jp-code-font-family,monospace);font-size:.9em;"
+# Long lines wrap instead of scrolling sideways; a long word may break anywhere.
+_WRAP = "white-space:pre-wrap;overflow-wrap:anywhere;"
+# Left-aligned (JupyterLab right-aligns table cells); its padding is kept.
+_CELL = "text-align:left"
 #: Classes that keep math typesetting away from an element and everything in it:
 #: MathJax 3 (JupyterLab 4) skips ``mathjax_ignore``, MathJax 2 (Notebook 6,
 #: nbviewer) skips ``tex2jax_ignore``. MathJax also never looks inside ``pre`` or
@@ -55,12 +57,9 @@ def command_html(cli: str) -> str:
     ``cli``. docdocker's own ``--label org.docdocker...`` flags are dimmed.
     """
     return (
-        f'<pre class="docdocker-command {NO_MATH}" style="{_MONO} margin: 2px 0; padding: 0; '
-        'background: none; border: none; white-space: pre-wrap; overflow-wrap: anywhere;">'
-        '<span class="docdocker-prompt" style="color: var(--jp-ui-font-color2, #888); '
-        'user-select: none; -webkit-user-select: none;">$ </span>'
-        f'<code class="docdocker-cli" style="font-weight: bold; background: none; padding: 0;">'
-        f"{_command_words(cli)}</code></pre>"
+        f'<pre class="docdocker-command {NO_MATH}" style="white-space:pre-wrap;margin:2px 0">'
+        '<span class="docdocker-prompt" style="user-select:none;opacity:.6">$ </span>'
+        f'<code class="docdocker-cli" style="font-weight:bold">{_command_words(cli)}</code></pre>'
     )
 
 
@@ -78,9 +77,7 @@ def _command_words(cli: str) -> str:
     while i < len(words):
         if i + 1 < len(words) and _is_bookkeeping(words[i], words[i + 1]):
             parts.append(
-                '<span class="docdocker-bookkeeping" title="docdocker labels what it creates, '
-                'so that clean-up removes only its own objects" '
-                'style="font-weight: normal; opacity: 0.45;">'
+                '<span class="docdocker-bookkeeping" style="font-weight:normal;opacity:.45">'
                 f"{escape(quoted[i])} {escape(quoted[i + 1])}</span>"
             )
             i += 2
@@ -91,13 +88,15 @@ def _command_words(cli: str) -> str:
 
 
 def output_html(text: str) -> str:
-    """What a container or command printed, as a preformatted block."""
+    """What a container or command printed, as a preformatted block.
+
+    Math renderers and Markdown parsers leave ``<pre>`` alone, so nothing in it is
+    interpreted.
+    """
     if not text:
         return ""
     return (
-        f'<pre class="docdocker-output {NO_MATH}" style="{_MONO} margin: 2px 0; '
-        'padding: 4px 8px; background: var(--jp-layout-color2, #f5f5f5); '
-        f'white-space: pre-wrap; overflow-wrap: anywhere;">{escape(text)}</pre>'
+        f'<pre class="docdocker-output" style="{_WRAP}margin:2px 0">{escape(text)}</pre>'
     )
 
 
@@ -109,7 +108,7 @@ def link_html(link: Link) -> str:
     """
     return (
         f'<a href="{escape(link.href)}" target="_blank" rel="noopener" '
-        'style="color: var(--jp-content-link-color, #1976d2); text-decoration: underline;">'
+        'style="color:var(--jp-content-link-color,#1976d2);text-decoration:underline">'
         f"{escape(link.text)}</a>"
     )
 
@@ -142,23 +141,33 @@ class Link:
         return f"Link({self.text!r}, {self.href!r})"
 
 
+#: Tables show at most this many rows, then say how many more there are.
+MAX_ROWS = 8
 #: Columns whose values must not wrap: a wrapped ID or name is hard to read or copy.
-_NOWRAP = ("CONTAINER ID", "IMAGE ID", "NAMES", "NAME", "PORTS", "REPOSITORY", "TAG", "ID")
+_NOWRAP = ("CONTAINER ID", "IMAGE ID", "NAMES", "NAME", "PORTS", "REPOSITORY", "TAG", "ID",
+           "check")
+#: Columns that may hold one long word (a path, an image reference): it breaks anywhere
+#: rather than pushing the table wider than the notebook.
+_BREAK_ANYWHERE = ("COMMAND", "found", "fix")
 
 
 def table_html(
     columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, empty: str = "(none)",
-    nowrap: Sequence[str] | None = None,
+    nowrap: Sequence[str] | None = None, limit: int | None = MAX_ROWS,
 ) -> str:
     """A table with one row per mapping, cells escaped; ``empty`` when there are no rows.
 
-    Cells wrap at spaces so that the table fits the notebook's width; the columns
-    named in ``nowrap`` (by default the CLI's ID, name and port columns) never wrap.
+    Cells wrap at spaces so that the table fits the notebook's width; in the columns
+    that may hold one long word (image references, commands, paths) it breaks anywhere.
+    The columns named in ``nowrap`` (by default IDs, names and ports) never wrap.
+    Beyond ``limit`` rows, a last row says how many more there are.
     """
-    rows = list(rows)
+    rows, hidden = _capped(rows, limit)
     nowrap = _NOWRAP if nowrap is None else nowrap
-    keep = f"{_CELL} white-space: nowrap;"
-    style = {c: keep if c in nowrap else _CELL for c in columns}
+    keep = f"{_CELL};white-space:nowrap"
+    style = {c: keep if c in nowrap else
+             f"{_CELL};overflow-wrap:anywhere" if c in _BREAK_ANYWHERE else _CELL
+             for c in columns}
     head = "".join(f'<th style="{keep}">{escape(c)}</th>' for c in columns)
     if not rows:
         body = f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>{escape(empty)}</i></td></tr>'
@@ -168,24 +177,46 @@ def table_html(
             + "</tr>"
             for row in rows
         )
+    if hidden:
+        body += (f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>'
+                 f"{escape(_more(hidden))}</i></td></tr>")
     return (
-        f'<table class="docdocker-table {NO_MATH}" style="{_MONO} border-collapse: collapse; '
-        'max-width: 100%;">'
+        f'<table class="docdocker-table {NO_MATH}" '
+        f'style="{_MONO}border-collapse:collapse">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
-def table_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+def table_text(
+    columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, limit: int | None = MAX_ROWS
+) -> str:
     """The same table as aligned plain text, like the ``docker`` CLI prints it."""
+    kept, hidden = _capped(rows, limit)
     rows = [{c: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v or "")
-             for c, v in row.items()} for row in rows]
+             for c, v in row.items()} for row in kept]
     widths = [max([len(c), *(len(r.get(c, "")) for r in rows)]) for c in columns]
     lines = ["   ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines += [
         "   ".join(r.get(c, "").ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()
         for r in rows
     ]
+    if hidden:
+        lines.append(_more(hidden))
     return "\n".join(lines)
+
+
+def _capped(
+    rows: Iterable[Mapping[str, Any]], limit: int | None
+) -> tuple[list[Mapping[str, Any]], int]:
+    rows = list(rows)
+    if limit is None or len(rows) <= limit:
+        return rows, 0
+    return rows[:limit], len(rows) - limit
+
+
+def _more(hidden: int) -> str:
+    return (f"… and {hidden} more row{'s' if hidden > 1 else ''}, not shown here "
+            "(the docker command in a terminal prints them all)")
 
 
 _CODE = re.compile(r"`([^`]+)`")
@@ -211,8 +242,7 @@ def error_html(error: Explained) -> str:
     if original:
         parts.append(
             '<span style="opacity: 0.8;">Docker said:</span>'
-            f'<pre class="docdocker-engine-said" style="{_MONO} margin: 2px 0; '
-            f'white-space: pre-wrap; overflow-wrap: anywhere;">'
+            f'<pre class="docdocker-engine-said" style="{_WRAP}margin:2px 0">'
             f"{escape(original.strip()[-2000:])}</pre>"
         )
     return (

@@ -81,6 +81,8 @@ def test_ps_row_matches_the_cli_columns_and_links_published_ports() -> None:
     link, unpublished = row["PORTS"]
     assert (str(link), link.href) == ("127.0.0.1:8080->80/tcp", "http://127.0.0.1:8080")
     assert unpublished == "443/tcp"
+    untagged = ps_row({"Id": "e" * 64, "Image": "sha256:" + "ab" * 32, "Names": ["/x"]})
+    assert untagged["IMAGE"] == "ab" * 6  # as `docker ps` shows an image known by its ID
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
@@ -181,7 +183,7 @@ def test_the_echo_is_out_of_reach_of_math_and_markdown_and_reads_as_the_command(
     assert html.startswith('<pre class="docdocker-command mathjax_ignore tex2jax_ignore"')
     assert '<code class="docdocker-cli"' in html
     assert _visible_text(html) == "$ " + COUNTER
-    assert "user-select: none" in html.split("</span>")[0]  # the prompt is not copied
+    assert "user-select:none" in html.split("</span>")[0]  # the prompt is not copied
 
 
 def test_the_labels_are_dimmed_but_kept_word_for_word() -> None:
@@ -197,7 +199,7 @@ def test_the_labels_are_dimmed_but_kept_word_for_word() -> None:
 
 
 def test_outputs_tables_and_errors_are_kept_from_math_too() -> None:
-    assert "mathjax_ignore" in render.output_html("cost: $5 and $6")
+    assert render.output_html("cost: $5 and $6").startswith("<pre")
     assert "mathjax_ignore" in render.table_html(["COMMAND"], [{"COMMAND": '"echo $HOME"'}])
     err = errors.PortAllocated("Port 8080 is already in use.", fix="Run `docker stop web`.",
                                command=["docker", "run", "nginx"],
@@ -245,3 +247,12 @@ def test_inspect_templates_it_cannot_evaluate_are_explained(template: str, words
     with pytest.raises(errors.InvalidTemplate, match=words) as caught:
         format_template(template, {"State": {"ExitCode": 0}}, command=["docker", "inspect"])
     assert caught.value.fix and caught.value.cli == "docker inspect"
+
+
+def test_long_tables_say_how_many_rows_they_leave_out() -> None:
+    rows = [{"NAMES": f"c{i}"} for i in range(render.MAX_ROWS + 3)]
+    html, text = render.table_html(["NAMES"], rows), render.table_text(["NAMES"], rows)
+    assert f"c{render.MAX_ROWS - 1}<" in html and f"c{render.MAX_ROWS}<" not in html
+    assert "… and 3 more rows, not shown here" in html
+    assert text.splitlines()[-1].startswith("… and 3 more rows")
+    assert "more row" not in render.table_text(["NAMES"], rows[:render.MAX_ROWS])

@@ -1,0 +1,46 @@
+"""Re-record saved notebooks from a real run: ``python tests/record_notebooks.py NOTEBOOK...``.
+
+What ``jupyter nbconvert --to notebook --execute --inplace`` does, plus what keeps a saved
+notebook small and its re-runs quiet (tests/test_saved_notebooks.py checks the result):
+
+- the notebook's own leftovers are removed first (``docdocker reset --notebook NAME``),
+  so the saved outputs show a first run;
+- no widget-state blob (``metadata.widgets``);
+- consecutive stream outputs merged into one;
+- execution times kept on the first and the last code cell only: enough for the run's
+  duration (which the classroom status reports), without four timestamps on every cell.
+
+Run it with the environment the tests use (``PYTHONPATH`` set to the checkout).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+
+def record(path: Path) -> int:
+    """Execute ``path`` in place and save it trimmed; returns its size in bytes."""
+    subprocess.run([sys.executable, "-m", "docdocker", "reset", "--notebook", path.stem,
+                    "--yes"], check=True, capture_output=True)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("widgets", None)
+    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for cell in code[1:-1]:
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    return path.stat().st_size
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or sorted(map(str, Path("notebooks").glob("*.ipynb"))):
+        print(f"{name}: {record(Path(name)):,} bytes")
