@@ -316,6 +316,8 @@ class RecordedResult(StepResult):
 
     recording: Recording | None = None
     entry: Entry | None = None
+    #: Rendered in the notebook already (else it is shown when its cell ends).
+    shown: bool = False
 
     def __getattr__(self, name: str) -> Any:
         # What the recorded kind of result added (``seconds`` of a build...).
@@ -326,6 +328,7 @@ class RecordedResult(StepResult):
 
     def _repr_html_(self) -> str:
         assert self.recording is not None
+        self.shown = True
         if self.entry is None:
             return render.status_html(None, (
                 "This step has no recorded output: it changed since the notebook was "
@@ -336,12 +339,43 @@ class RecordedResult(StepResult):
 
     def __repr__(self) -> str:
         assert self.recording is not None
+        self.shown = True
         if self.entry is None:
             return ("(no recorded output: this step changed since the notebook was recorded)\n"
                     + marker_text(self.recording))
         if self.entry.streamed:
             return self.entry.text
         return f"{self.entry.text}\n{marker_text(self.recording)}"
+
+
+_unshown: list[RecordedResult] = []
+_hooked = False
+
+
+def show_when_the_cell_ends(result: RecordedResult) -> None:
+    """Show ``result`` at the end of its cell unless the cell shows it itself.
+
+    A live step that is not the cell's last line shows only its echo; read along,
+    its recorded output and marker still appear (after the cell's own outputs).
+    """
+    global _hooked
+    _unshown.append(result)
+    if not _hooked:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("post_run_cell", _show_unshown)
+            _hooked = True
+
+
+def _show_unshown(*_args: Any) -> None:
+    from IPython.display import display
+
+    pending = [result for result in _unshown if not result.shown]
+    _unshown.clear()
+    for result in pending:
+        display(result)
 
 
 def recorded_error(entry: Entry, recording: Recording) -> errors.DocDockerError:
@@ -351,8 +385,10 @@ def recorded_error(entry: Entry, recording: Recording) -> errors.DocDockerError:
     if not (isinstance(cls, type) and issubclass(cls, errors.DocDockerError)):
         cls = errors.DocDockerError
     html = entry.html + marker_html(recording)
+    marker = marker_text(recording)
     replayed = type(cls.__name__, (cls,), {
         "_repr_html_": lambda self: html,
+        "__str__": lambda self: f"{cls.__str__(self)}\n{marker}",
         "__module__": cls.__module__,
     })
     kwargs: dict[str, Any] = {"fix": fields.get("fix"), "command": fields.get("command") or None}

@@ -17,7 +17,7 @@ from typing import Any
 import docdocker.system  # noqa: F401
 from docdocker import connection, errors, friendly, recordings, render
 from docdocker.compose import ComposeCommands
-from docdocker.console import Console, in_notebook, install_notebook_errors
+from docdocker.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
 from docdocker.engine import Engine, StepResult
 from docdocker.images import ImageCommands, TagCommands
@@ -73,13 +73,16 @@ class ReadAlong(Tutorial):
                               + recordings.marker_text(self.recording) + "\n")
         if entry is not None and entry.error is not None:
             raise recordings.recorded_error(entry, self.recording)
-        return recordings.RecordedResult(
+        result = recordings.RecordedResult(
             step, output=entry.output if entry else "",
             exit_code=entry.exit_code if entry else None,
             links=[render.Link(text, href) for text, href in entry.links] if entry else [],
             value=(SimpleNamespace(**entry.value_attrs) if entry and entry.value_attrs
                    else entry.value if entry else None),
             recording=self.recording, entry=entry)
+        if isinstance(self.console, NotebookConsole) and not (entry and entry.streamed):
+            recordings.show_when_the_cell_ends(result)
+        return result
 
     def query(self, step: Step, **options: Any) -> StepResult:
         raise errors.EngineUnavailable(

@@ -233,3 +233,33 @@ def test_reset_finds_nothing_and_expect_error_says_a_failure_was_not_recorded(
 def test_a_compose_step_reads_along_like_any_other(session) -> None:
     result = session.compose_ps()
     assert "no recorded output" in repr(result)
+
+
+def test_a_step_the_cell_does_not_show_is_shown_with_its_marker_when_the_cell_ends(
+        session, monkeypatch) -> None:
+    import IPython.display
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    web = _run_cli(image="nginx", detach=True, name="web",
+                   publish=tuple(ports.parse("127.0.0.1:8081:80")))
+    displayed = recordings.RecordedResult(Run(image="nginx"), recording=session.recording,
+                                          entry=session.recording.take(web))
+    hidden = recordings.RecordedResult(Run(image="nginx"), recording=session.recording,
+                                       entry=session.recording.take(web))
+    recordings.show_when_the_cell_ends(displayed)
+    recordings.show_when_the_cell_ends(hidden)
+    assert "Recorded output" in displayed._repr_html_()  # the cell's last line showed it
+    recordings._show_unshown()
+    assert shown == [hidden]
+    recordings._show_unshown()
+    assert shown == [hidden]  # once
+
+
+def test_a_replayed_failure_says_it_was_recorded_in_plain_text_too(session) -> None:
+    entry = recordings.Entry(cli="docker run nginx", text="x", html="<b>x</b>", error={
+        "class": "NameConflict", "message": "The name web is in use.", "fix": "Remove it."})
+    err = recordings.recorded_error(entry, session.recording)
+    assert type(err).__name__ == "NameConflict"
+    assert str(err).startswith("The name web is in use.")
+    assert "[recorded output, Docker 20.10.24, 2026-11-27" in str(err)
