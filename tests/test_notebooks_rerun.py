@@ -15,7 +15,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks whose last section removes everything they made (label value = file stem).
-LEAVE_NOTHING = {"02-dockerfiles"}
+LEAVE_NOTHING = {"02-dockerfiles", "04-compose"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
