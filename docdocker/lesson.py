@@ -62,7 +62,7 @@ def expect_error(
     raise AssertionError(f"This step was expected to fail with {kind.__name__}, but it worked.")
 
 
-def clean_up_button(engine: ContainerCommands) -> Any:
+def clean_up_button(engine: ContainerCommands, *, images: bool = False) -> Any:
     """A button that removes this notebook's containers when pressed, and shows how.
 
     Running the cell only shows the button; nothing is removed until it is
@@ -72,19 +72,26 @@ def clean_up_button(engine: ContainerCommands) -> Any:
     ``org.docdocker.notebook=<notebook>``, or
     ``docdocker reset --notebook <notebook>``
 
+    Args:
+        engine: The notebook's engine.
+        images: Also remove the images the notebook built (by the tag it gave
+            them, never an image the learner built from one), then the images its
+            rebuilds left without a tag (``docker image prune`` with its label).
+
     Returns:
         An ipywidgets box: the button, and the output of its last press.
     """
     import ipywidgets as widgets
 
     notebook = engine.notebook
+    what = "containers and images" if images else "containers"
 
     class CleanUp(widgets.VBox):  # type: ignore[misc]
         def __repr__(self) -> str:
-            return (f"[Remove the containers of {notebook}] (a button: nothing is removed "
+            return (f"[Remove the {what} of {notebook}] (a button: nothing is removed "
                     "until it is pressed)")
 
-    button = widgets.Button(description=f"Remove the containers of {notebook}",
+    button = widgets.Button(description=f"Remove the {what} of {notebook}",
                             icon="trash", button_style="warning",
                             layout=widgets.Layout(width="auto"))
     out = widgets.Output()
@@ -93,7 +100,13 @@ def clean_up_button(engine: ContainerCommands) -> Any:
         out.clear_output()
         with out:
             try:
-                engine.clean_up()
+                if images:
+                    from docdocker import reset
+
+                    reset.remove(engine, reset.find(engine, notebook))
+                    engine.image_prune()  # type: ignore[attr-defined]
+                else:
+                    engine.clean_up()
             except errors.DocDockerError as err:
                 from IPython.display import display
 

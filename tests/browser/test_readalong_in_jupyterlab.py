@@ -42,7 +42,7 @@ def _notebook(name: str) -> nbformat.NotebookNode:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Iterator[str]:
+def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """JupyterLab without an engine, serving a notebook recorded on the live engine first."""
     name = f"readalong-{os.getpid()}"
     path = tmp_path / "lab" / f"{name}.ipynb"
@@ -78,24 +78,27 @@ def lab(tmp_path: Path) -> Iterator[str]:
                 server.kill()
                 raise RuntimeError("JupyterLab did not start") from None
             time.sleep(0.5)
-    yield f"{base}/lab/tree/{path.name}?token={token}"
+    yield f"{base}/lab/tree/{path.name}?token={token}", name
     server.terminate()
     server.wait(timeout=30)
 
 
-def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: str, tmp_path: Path) -> None:
+def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: tuple[str, str],
+                                                              tmp_path: Path) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
+    url, name = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(lab)
+        page.goto(url)
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         with contextlib.suppress(PlaywrightTimeout):
             page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
+        # A busy shared machine can take a while to start the kernel.
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
+                               timeout=120_000)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
 
@@ -114,7 +117,10 @@ def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: str, tmp_pat
         expect(step).to_contain_text(re.compile(r"recorded output", re.IGNORECASE))
         # The widgets render; their actions say they need an engine.
         expect(page.locator(".jp-Cell").nth(2)).to_contain_text("Run needs a Docker Engine")
-        expect(page.locator(".jp-Cell").nth(3)).to_contain_text("Recorded output (")
+        # The dashboard shows the container as it was at the end of the recorded run.
+        dashboard = page.locator(".jp-Cell").nth(3)
+        expect(dashboard).to_contain_text("Recorded output (")
+        expect(dashboard).to_contain_text(f"{name}-hello")
         expect(page.locator(".jp-Cell").nth(4)).to_contain_text("Checking needs a Docker Engine")
         # No cell failed: no traceback, no error output anywhere.
         errors = page.locator(
