@@ -46,5 +46,5 @@ def test_notebook_04_twice_then_nothing_of_its_projects_is_left(
 
 
 def _plain(nb: nbformat.NotebookNode) -> str:
-    return "".join(out.get("data", {}).get("text/plain", "") for cell in nb.cells
-                   for out in cell.get("outputs", []))
+    return "".join(out.get("text", "") or out.get("data", {}).get("text/plain", "")
+                   for cell in nb.cells for out in cell.get("outputs", []))
