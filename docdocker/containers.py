@@ -376,6 +376,9 @@ def _follow(
     finally:
         if timer is not None:
             timer.cancel()
+            # A stop already under way finishes (and prints its name) before the
+            # result is returned, so its output lands in this step's output.
+            timer.join(timeout=grace)
     cap.feed(decoder.decode(b"", final=True))
     how = _see_all(container, step)
     rest = cap.rest(how)
