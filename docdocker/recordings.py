@@ -249,7 +249,8 @@ def _extras(result: Any) -> dict[str, Any]:
         if isinstance(value, _PLAIN):
             kept[name] = value
         elif isinstance(value, (list, tuple)):
-            kept[name] = [v if isinstance(v, _PLAIN) else str(v) for v in value]
+            # Objects as a short text: the count and order matter, not every detail.
+            kept[name] = [v if isinstance(v, _PLAIN) else str(v)[:80] for v in value]
         elif isinstance(value, dict):
             kept[name] = {str(k): v if isinstance(v, _PLAIN) else str(v)
                           for k, v in value.items()}
