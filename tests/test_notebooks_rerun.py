@@ -13,6 +13,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from docdocker import recordings
+
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks that end with a clean-up button named ``clean_up`` removing everything they
 #: made (label value = file stem): after the second run the test presses it, as a learner
@@ -21,8 +23,15 @@ LEAVE_NOTHING = {"02-dockerfiles", "04-compose"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_twice_in_a_row(path: Path) -> None:
+def test_notebook_runs_twice_in_a_row(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for attempt in (1, 2):
+        # The first run also records every step, to check the read-along recordings.
+        if attempt == 1:
+            monkeypatch.setenv(recordings.RECORD_ENV, str(tmp_path))
+        else:
+            monkeypatch.delenv(recordings.RECORD_ENV)
         nb = nbformat.read(path, as_version=4)
         if attempt == 2 and path.stem in LEAVE_NOTHING:
             nb.cells.append(nbformat.v4.new_code_cell("clean_up.children[0].click()"))
@@ -38,8 +47,33 @@ def test_notebook_runs_twice_in_a_row(path: Path) -> None:
             if out.output_type == "error"
         ]
         assert errors == [], f"run {attempt} of {path.name}: {errors}"
+        if attempt == 1:
+            _assert_recording_is_current(path, tmp_path / f"{path.stem}.json")
     if path.stem in LEAVE_NOTHING:
         assert _labelled(path.stem) == [], f"{path.name} left these behind"
+
+
+def _outline(recording: recordings.Recording) -> list[tuple[str, str]]:
+    """Each step's command line (run-time choices blanked) and how it ended."""
+    return [(recordings.key(e.cli), str((e.error or {}).get("class", "ok")))
+            for e in recording.steps]
+
+
+def _assert_recording_is_current(path: Path, fresh: Path) -> None:
+    """Every step this run just made has a saved read-along recording that ended the same way.
+
+    A notebook may skip a step the machine does not need (03 builds friendlyhello only
+    when it is missing), so the saved recording may hold more steps than one run makes.
+    """
+    saved = path.parent / "recordings" / f"{path.stem}.json"
+    hint = f"run `python tests/record_notebooks.py notebooks/{path.name}` and commit the result"
+    assert saved.is_file(), f"{path.name} has no read-along recording: {hint}"
+    now, before = recordings.Recording.load(fresh), recordings.Recording.load(saved)
+    missing = sorted(set(_outline(now)) - set(_outline(before)))
+    assert missing == [], f"{path.name} changed since it was recorded ({missing}): {hint}"
+    pages = {recordings.key(p.url) for p in now.pages} - {recordings.key(p.url)
+                                                          for p in before.pages}
+    assert pages == set(), f"{path.name} fetches pages it has no recording of: {hint}"
 
 
 def _labelled(notebook: str) -> list[str]:
