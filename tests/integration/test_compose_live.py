@@ -53,6 +53,14 @@ def prepare(folder: Path, project: str, notebook: str | None, port: int) -> Path
 def down(work: Path, project: str) -> None:
     subprocess.run([binary(), "-p", project, "down", "--volumes", "--rmi", "local"],
                    cwd=work, capture_output=True, timeout=120, check=False)
+    # `down --rmi local` removes only images of services that still have containers.
+    client = docker.from_env()
+    try:
+        client.images.remove(f"{project}-web:latest")
+    except docker.errors.DockerException:
+        pass  # already removed, or never built
+    finally:
+        client.close()
 
 
 def state(work: Path, project: str) -> list[tuple[str, str, list[tuple[str, int, int]]]]:
