@@ -164,7 +164,7 @@ class Exercise:
                           hint="The hints and the solution still work; run the tutorial "
                                "where Docker runs (or set DOCKER_HOST and restart the "
                                "kernel) to check your work.")
-        if engine is None:
+        if engine is None or getattr(engine, "client", None) is None:  # None: read-along
             return Result(Status.CANNOT_CHECK,
                           "Checking needs a Docker Engine, and none is reachable here.",
                           hint="The hints and the solution still work; run the tutorial "

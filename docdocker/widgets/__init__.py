@@ -17,18 +17,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from docdocker.widgets.buildpanel import BuildPanel
     from docdocker.widgets.dashboard import Dashboard
-    from docdocker.widgets.exercise import Predict, ProgressSummary, YourTurn
+    from docdocker.widgets.exercise import Exercises, Predict, ProgressSummary, YourTurn
     from docdocker.widgets.login import LoginForm
     from docdocker.widgets.portmapper import PortMapper
     from docdocker.widgets.tagbuilder import TagBuilder
 
-__all__ = ["BuildPanel", "Dashboard", "LoginForm", "PortMapper", "Predict", "ProgressSummary",
-           "TagBuilder", "YourTurn"]
+__all__ = ["BuildPanel", "Dashboard", "Exercises", "LoginForm", "PortMapper", "Predict",
+           "ProgressSummary", "TagBuilder", "YourTurn"]
 
 _VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
           "Dashboard": "docdocker.widgets.dashboard",
           "LoginForm": "docdocker.widgets.login",
           "PortMapper": "docdocker.widgets.portmapper",
+          "Exercises": "docdocker.widgets.exercise",
           "Predict": "docdocker.widgets.exercise",
           "ProgressSummary": "docdocker.widgets.exercise",
           "TagBuilder": "docdocker.widgets.tagbuilder",

@@ -28,7 +28,7 @@ from docdocker.exercises.progress import ProgressStore, shown
 from docdocker.widgets.base import FullTextRepr
 from docdocker.widgets.exercise_model import ExerciseModel, PredictModel, inline_html
 
-__all__ = ["Predict", "ProgressSummary", "YourTurn"]
+__all__ = ["Exercises", "Predict", "ProgressSummary", "YourTurn"]
 
 
 class YourTurn(FullTextRepr, widgets.VBox):
@@ -51,6 +51,7 @@ class YourTurn(FullTextRepr, widgets.VBox):
         self.engine = engine
         self.store = store if store is not None else ProgressStore()
         self.model = ExerciseModel.from_exercise(self.exercise)
+        self.show_task = show_task
         self.check_button = widgets.Button(description="Check", icon="check",
                                            button_style="primary",
                                            tooltip="Check your engine's current state")
@@ -95,7 +96,26 @@ class YourTurn(FullTextRepr, widgets.VBox):
         self.solution_button.disabled = self.model.solution_shown
 
     def __repr__(self) -> str:
-        return self.model.text()
+        return self.model.text(task=self.show_task)
+
+
+class Exercises(FullTextRepr, widgets.VBox):
+    """Every exercise of a notebook, one :class:`YourTurn` under the other.
+
+    Args:
+        notebook: The notebook's name (``01-containers``).
+        engine: The engine to check against (None: checking says it needs one).
+        store: Where progress is kept (default: the learner's progress file).
+    """
+
+    def __init__(self, notebook: str, *, engine: Engine | None = None,
+                 store: ProgressStore | None = None, **kwargs: Any) -> None:
+        self.turns = [YourTurn(e, engine=engine, store=store)
+                      for e in catalog.for_notebook(notebook)]
+        super().__init__(self.turns, **kwargs)
+
+    def __repr__(self) -> str:
+        return "\n".join(turn.model.text(task=False) for turn in self.turns)
 
 
 class Predict(FullTextRepr, widgets.VBox):

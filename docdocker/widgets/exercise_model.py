@@ -125,9 +125,9 @@ class ExerciseModel(HasTraits):
         lines = "\n".join(escape(line) for line in self.solution)
         return f"<div><b>Solution</b> (type it in a terminal):<pre>{lines}</pre></div>"
 
-    def text(self) -> str:
+    def text(self, *, task: bool = True) -> str:
         """Everything the widget shows, as plain text (saved outputs, terminals)."""
-        lines = [f"Your turn: {self.title}", self.task]
+        lines = [f"Your turn: {self.title}", *([self.task] if task else [])]
         if self.status:
             lines.append(f"{MARKS[Status(self.status)]} {self.status}: {self.message}")
             if self.hint:

@@ -89,3 +89,15 @@ def test_predict_buttons() -> None:
     question.choice_buttons[1].click()
     assert question.feedback_html.value.startswith("Right!")
     assert question.choice_buttons[0].button_style == ""
+
+
+def test_a_notebooks_exercises_in_one_widget(engine: Engine, tmp_path: Path) -> None:
+    from docdocker.exercises import for_notebook
+    from docdocker.widgets import Exercises
+
+    shown = Exercises("01-containers", engine=engine, store=ProgressStore(tmp_path / "p.json"))
+    assert [t.exercise.id for t in shown.turns] == [e.id for e in for_notebook("01-containers")]
+    assert all(t.model.status for t in shown.turns)  # each checked once, none raised
+    shown.turns[1].solution_button.click()
+    assert "docker stop my-quitter" in shown.turns[1].solution_html.value
+    assert repr(shown).count("Your turn:") == len(shown.turns)

@@ -69,6 +69,8 @@ def test_unknown_notebook_and_id_name_what_exists() -> None:
 class _Engine:
     """Stands in for an engine in checks that never reach it."""
 
+    client = object()
+
 
 def _exercise(check) -> Exercise:  # type: ignore[no-untyped-def]
     return Exercise(id="00-x", notebook="00-start-here", title="x", task="t", check_fn=check)
@@ -88,6 +90,9 @@ def test_a_check_never_raises() -> None:
     assert broken.status is Status.CANNOT_CHECK and "KeyError" in broken.message
     none = _exercise(bug).check(None)
     assert none.status is Status.CANNOT_CHECK and "needs a Docker Engine" in none.message
+    read_along = _Engine()
+    read_along.client = None  # type: ignore[assignment]  # what a read-along session has
+    assert "needs a Docker Engine" in _exercise(bug).check(read_along).message  # type: ignore[arg-type]
 
 
 def test_progress_goes_under_xdg_data_home(monkeypatch, tmp_path: Path) -> None:
