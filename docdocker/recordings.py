@@ -64,8 +64,9 @@ class Entry:
     error: dict[str, Any] | None = None
     #: Pages the result could be opened at: ``[text, href]`` pairs.
     links: list[list[str]] = field(default_factory=list)
-    #: The result's ``value`` when it is plain text or a number (an address, an image ID).
-    value: str | int | float | bool | None = None
+    #: The result's ``value`` when it is plain data (an address, an image ID, an inspect
+    #: document).
+    value: Any = None
     #: What a kind of result adds (a build's ``seconds``, ``steps``...), as plain values.
     extra: dict[str, Any] = field(default_factory=dict)
     #: A ``value`` that is an object (a push's report): its attributes, as plain values.
@@ -74,11 +75,13 @@ class Entry:
 
 @dataclass
 class Page:
-    """One recorded page fetch (``curl URL``)."""
+    """One recorded page fetch (``curl URL``) or registry API answer (``GET URL``)."""
 
     url: str
     status: int
     body: str
+    #: The response headers a caller reads (a registry's ``Docker-Content-Digest``).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,11 +115,17 @@ class Recording:
         return self._last.get(key(cli))
 
     def page(self, url: str) -> Page | None:
-        """The recorded page for this address (ports ignored)."""
-        for page in self.pages:
-            if key(page.url) == key(url):
-                return page
-        return None
+        """The next recorded answer for this address (ports ignored), the last one again
+        once they are used up."""
+        if not hasattr(self, "_page_queues"):
+            self._page_queues: dict[str, deque[Page]] = defaultdict(deque)
+            self._last_page: dict[str, Page] = {}
+            for page in self.pages:
+                self._page_queues[key(page.url)].append(page)
+        queue = self._page_queues.get(key(url))
+        if queue:
+            self._last_page[key(url)] = queue.popleft()
+        return self._last_page.get(key(url))
 
     @classmethod
     def load(cls, path: Path) -> Recording:
@@ -199,7 +208,7 @@ class Recorder:
             cli=result.cli, text=repr(result), html=result._repr_html_(), streamed=tee.streamed,
             output=result.output, exit_code=result.exit_code,
             links=[[link.text, link.href] for link in result.links],
-            value=result.value if isinstance(result.value, (str, int, float, bool)) else None,
+            value=result.value if _jsonable(result.value) else None,
             extra=_extras(result),
             value_attrs=_extras(result.value) if dataclasses.is_dataclass(result.value)
             else None))
@@ -224,13 +233,25 @@ class Recorder:
                                           error=fields))
         self.save()
 
-    def page(self, url: str, status: int, body: str) -> None:
-        self.recording.pages.append(Page(url, status, body))
+    def page(self, url: str, status: int, body: str,
+             headers: dict[str, str] | None = None) -> None:
+        self.recording.pages.append(Page(url, status, body, dict(headers or {})))
         self.save()
 
 
 _PLAIN = (str, int, float, bool, type(None))
 _BASE = {f.name for f in dataclasses.fields(StepResult)} | set(dir(StepResult))
+
+
+def _jsonable(value: Any) -> bool:
+    """True for plain data that survives a JSON round trip (an engine's inspect answer)."""
+    if value is None or dataclasses.is_dataclass(value):
+        return False
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _extras(result: Any) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import quote, urlparse
 
-from docdocker import errors, render
+from docdocker import errors, recordings, render
 from docdocker.credentials import Secret
 
 #: Manifest formats asked for, newest first: the digest depends on the format served.
@@ -87,19 +87,7 @@ def _get(url: str, argv: list[str], *, user: str | None, password: Secret | None
     if user is not None and password is not None:
         token = base64.b64encode(f"{user}:{password.reveal()}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            raw = response.read()
-            status, headers = response.status, dict(response.headers)
-    except urllib.error.HTTPError as err:
-        raw, status, headers = err.read(), err.code, dict(err.headers)
-    except OSError as err:
-        raise errors.RegistryUnreachable(
-            f"Nothing answered at {url} ({err}).",
-            fix="Check that the registry container is running (`docker ps`) and use the "
-                "host port from its PORTS column.",
-            command=argv,
-        ) from err
+    raw, status, headers = _exchange(request, argv)
     body: Any = None
     if raw:
         try:
@@ -121,6 +109,39 @@ def _get(url: str, argv: list[str], *, user: str | None, password: Secret | None
             command=argv, exit_code=22, stderr=json.dumps(body) if body else "",
         )
     return status, headers, body
+
+
+def _exchange(
+    request: urllib.request.Request, argv: list[str]
+) -> tuple[bytes, int, dict[str, str]]:
+    """One HTTP exchange with the registry; recorded for read-along mode, or replayed there."""
+    label = f"{request.get_method()} {request.full_url}"
+    replayed = recordings.replaying()
+    if replayed is not None:
+        saved = replayed.page(label)
+        if saved is None:
+            raise errors.DocDockerError(
+                f"Read-along mode: no registry answer was recorded for {request.full_url}.",
+                fix="Run the tutorial on a machine with Docker to ask the registry live.",
+                command=argv)
+        return saved.body.encode(), saved.status, dict(saved.headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            status, headers = response.status, dict(response.headers)
+    except urllib.error.HTTPError as err:
+        raw, status, headers = err.read(), err.code, dict(err.headers)
+    except OSError as err:
+        raise errors.RegistryUnreachable(
+            f"Nothing answered at {request.full_url} ({err}).",
+            fix="Check that the registry container is running (`docker ps`) and use the "
+                "host port from its PORTS column.",
+            command=argv,
+        ) from err
+    recorder = recordings.recorder()
+    if recorder is not None:
+        recorder.page(label, status, raw.decode("utf-8", "replace"), headers)
+    return raw, status, headers
 
 
 def _errors_text(body: Any) -> str:
