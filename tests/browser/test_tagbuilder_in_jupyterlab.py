@@ -8,17 +8,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-from test_widgets_in_jupyterlab import CHROMIUM, CHROMIUM_FLAGS, _free_port
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, write_notebook
+from nbformat.v4 import new_code_cell
 
 pytestmark = pytest.mark.browser
 
@@ -29,40 +25,16 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
     root = tmp_path / "lab"
     root.mkdir()
     notebook = f"browser-tag-{os.getpid()}"
-    nb = new_notebook(cells=[
+    write_notebook(root / "tag.ipynb", [
         new_code_cell("import docdocker as dd\nfrom docdocker.widgets import TagBuilder\n"
                       f"engine = dd.connect({notebook!r})"),
         new_code_cell("tb = TagBuilder(engine=engine, source='busybox:1.36')\ntb"),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "tag.ipynb")
-    port, token = _free_port(), "docdocker-test"
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")  # CI runs as root
     # The kernel records the tags it makes in a folder of this test's own.
     env = {**os.environ, "DOCDOCKER_STATE_DIR": str(tmp_path / "state")}
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("JupyterLab did not start") from None
-            time.sleep(0.5)
     repository = f"localhost:5999/browser-{os.getpid()}/tools"
-    yield {"url": f"{base}/lab/tree/tag.ipynb?token={token}", "repository": repository}
-    server.terminate()
-    server.wait(timeout=30)
+    with jupyterlab(f"--ServerApp.root_dir={root}", env=env) as base:
+        yield {"url": f"{base}/lab/tree/tag.ipynb?token={TOKEN}", "repository": repository}
     client = docker.from_env()
     with contextlib.suppress(docker.errors.ImageNotFound):
         client.images.remove(f"{repository}:1.0")
