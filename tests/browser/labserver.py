@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -76,3 +77,26 @@ def jupyterlab(*options: str, env: dict[str, str] | None = None) -> Iterator[str
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def run_all_cells(page: Any, *, kernel_timeout: int = 120_000,
+                  screenshot: Path | None = None) -> None:
+    """Wait for the notebook, accept JupyterLab's kernel choice if it asks, wait for an idle
+    kernel (``kernel_timeout`` ms; a screenshot to ``screenshot`` if it never comes), then
+    Run → Run All Cells."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    # On a busy machine JupyterLab may open the notebook before it has loaded the
+    # kernel list, and then asks which kernel to start: accept its choice (python3).
+    with contextlib.suppress(PlaywrightTimeout):
+        page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
+    try:
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=kernel_timeout)
+    except PlaywrightTimeout:
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot), full_page=True)
+        raise
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()

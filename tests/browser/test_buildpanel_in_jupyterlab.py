@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, write_notebook
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells, write_notebook
 from nbformat.v4 import new_code_cell
 
 pytestmark = pytest.mark.browser
@@ -48,24 +48,13 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def test_build_panel_explains_a_bad_tag_then_builds_and_streams(lab: dict[str, str],
                                                                 tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(lab["url"])
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
-        try:
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                                   timeout=120_000)
-        except PlaywrightTimeout:
-            page.screenshot(path=str(tmp_path / "kernel-wait.png"), full_page=True)
-            raise
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=120_000, screenshot=tmp_path / "kernel-wait.png")
 
         panel = page.locator(".docdocker-buildpanel")
         expect(panel).to_be_visible(timeout=60_000)

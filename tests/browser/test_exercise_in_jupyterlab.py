@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labserver import CHROMIUM, CHROMIUM_FLAGS, DOCKER, TOKEN, jupyterlab, write_notebook
+from labserver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DOCKER,
+    TOKEN,
+    jupyterlab,
+    run_all_cells,
+    write_notebook,
+)
 from nbformat.v4 import new_code_cell
 
 from docdocker import ports
@@ -42,7 +50,6 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
                                                          tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     base, token, name, port = lab["base"], lab["token"], lab["name"], lab["port"]
@@ -50,13 +57,7 @@ def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/lab/tree/exercise.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=60_000)
 
         exercise = page.locator(".jp-OutputArea-output", has_text="Your turn:")
         expect(exercise).to_contain_text("not done yet", timeout=60_000)

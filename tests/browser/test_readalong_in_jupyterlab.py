@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import docker
 import nbformat
 import pytest
-from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells
 from nbformat.v4 import new_code_cell, new_notebook
 
 from docdocker.recordings import RECORDINGS_ENV, record_notebooks
@@ -60,7 +59,6 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: tuple[str, str],
                                                               tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, name = lab
@@ -68,14 +66,8 @@ def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: tuple[str, s
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
         # A busy shared machine can take a while to start the kernel.
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=120_000)
 
         last = page.locator(".jp-Cell").last
         expect(last.locator(".jp-OutputArea-output")).to_contain_text("every cell ran",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, write_notebook
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells, write_notebook
 from nbformat.v4 import new_code_cell
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,6 @@ def _box(panel, label: str):  # type: ignore[no-untyped-def]
 
 def test_tag_builder_explains_a_bad_tag_then_applies_the_fixed_one(lab: dict[str, str],
                                                                   tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     repository = lab["repository"]
@@ -57,13 +56,7 @@ def test_tag_builder_explains_a_bad_tag_then_applies_the_fixed_one(lab: dict[str
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(lab["url"])
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=120_000)
 
         panel = page.locator(".docdocker-tagbuilder")
         expect(panel).to_be_visible(timeout=60_000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -12,7 +11,15 @@ from pathlib import Path
 
 import docker
 import pytest
-from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, free_port, jupyterlab, write_notebook
+from labserver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    TOKEN,
+    free_port,
+    jupyterlab,
+    run_all_cells,
+    write_notebook,
+)
 from nbformat.v4 import new_code_cell
 
 from docdocker.steps import LABEL
@@ -53,7 +60,6 @@ def labelled(notebook: str) -> list[str]:
 
 
 def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, notebook = lab
@@ -61,17 +67,7 @@ def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        # On a busy machine JupyterLab may open the notebook before it has loaded the
-        # kernel list, and then asks which kernel to start: accept its choice (python3).
-        dialog = page.locator(".jp-Dialog button.jp-mod-accept")
-        with contextlib.suppress(PlaywrightTimeout):
-            dialog.click(timeout=5_000)
-        # Wait for the kernel, then Run → Run All Cells.
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=60_000)
 
         # The port mapper: the live `docker run` line and a Run button.
         command = page.locator(".jp-OutputArea-output", has_text="docker run -d").first
