@@ -69,7 +69,7 @@ def _doctor() -> int:
 
 def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
-    from docdocker.console import Console, TextConsole
+    from docdocker.console import Console
     from docdocker.steps import label_filter
     from docdocker.tutorial import connect
 
@@ -83,24 +83,10 @@ def _reset(notebook: str | None, yes: bool) -> int:
     if not items:
         print(f"Nothing to remove: no containers, images, networks or volumes from {scope}.")
         return 0
-    print(f"These objects were created by {scope} (label {label_filter(notebook)['label']}):")
-    for item in items:
-        print(f"  {item.kind[:-1]:<9} {item.id:<12}  {item.name}  [{item.notebook}]")
-    print("Equivalent commands:")
-    for line in reset.commands(items):
-        print(f"  $ {line}")
-    if not yes:
-        if not sys.stdin.isatty():
-            print("Not removing anything: run again with --yes to remove them.")
-            return 1
-        if input("Remove them? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("Nothing removed.")
-            return 1
-    outcome = reset.remove(engine.using(TextConsole()), items)
-    print(f"Removed {len(outcome.removed)} object(s).")
-    for item, reason in outcome.kept:
-        print(f"  kept {item.kind[:-1]} {item.name}: {reason}")
-    return 0 if not outcome.kept else 1
+    return reset.list_ask_remove(
+        engine, items,
+        f"These objects were created by {scope} (label {label_filter(notebook)['label']}):",
+        yes=yes)
 
 
 if __name__ == "__main__":

@@ -7,24 +7,27 @@ verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import json
 import os
 import shlex
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import docker.errors
-import requests.exceptions
 
-from docdocker import connection, errors, friendly, ports, render, shell
-from docdocker.console import Capped
+from docdocker import errors, friendly, ports, render, shell
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.foreground import (
+    FOREGROUND_GRACE,
+    capped_logs,
+    follow,
+    follow_logs,
+    remove_quietly,
+    wait_in_background,
+)
 from docdocker.inspect import Inspect
 from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
@@ -46,8 +49,6 @@ from docdocker.steps import (
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
 #: The :data:`~docdocker.steps.OWNER` value of the containers docdocker creates.
 CONTAINER_OWNER = "container"
-#: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
-FOREGROUND_GRACE = 2
 #: Where a published port listens when the learner writes no address.
 LOCALHOST = "127.0.0.1"
 #: Seconds ``kill`` waits for a SIGKILLed container to be reported stopped.
@@ -269,15 +270,14 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
     if not step.detach:
         # Ask for the exit code before starting, so a fast container
         # (or an auto-removed one) cannot exit unseen.
-        waiter = threading.Thread(target=_wait, args=(container, step, exit_code), daemon=True)
-        waiter.start()
+        waiter, exit_code = wait_in_background(container, remove=step.remove)
     try:
         container.start()
     except docker.errors.APIError:
         # The CLI would leave this container behind, Created (and the next run with the
         # same --name would conflict); docdocker removes it and echoes that it did.
         engine.console.command(Rm(container=container.name or container.short_id).cli)
-        if _remove_quietly(container):
+        if remove_quietly(container):
             engine.console.text(f"{container.name or container.short_id}\n")
         raise
     result = StepResult(step, container=container)
@@ -286,7 +286,9 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
         result.output = container.id + "\n"
         result.links = published_links(container.attrs)
         return result
-    result.output, stopped = _follow(engine, container, step, timeout)
+    halt = Stop(container=container.name or container.short_id, timeout=FOREGROUND_GRACE)
+    result.output, stopped = follow(engine, container, timeout, remove=step.remove,
+                                    halt_cli=halt.cli)
     result.streamed = True
     result.stopped_after = timeout if stopped else None
     assert waiter is not None
@@ -309,90 +311,6 @@ def run_container(engine: Engine, step: Run, *, timeout: float | None = None) ->
             stderr=result.output[-2000:],
         )
     return result
-
-
-def _wait(container: Any, step: Run, out: list[int | None]) -> None:
-    condition = "removed" if step.remove else "next-exit"
-    try:
-        out[0] = int(container.wait(condition=condition)["StatusCode"])
-    except (docker.errors.DockerException, requests.exceptions.RequestException):
-        out[0] = None
-
-
-def _follow(
-    engine: Engine, container: Any, step: Run, timeout: float | None
-) -> tuple[str, bool]:
-    """Stream a foreground container's output until it exits or time runs out.
-
-    The page gets the first :data:`~docdocker.console.HEAD_CHARS` characters as
-    they come, then, once the container has exited, a line saying how much was
-    left out and the last :data:`~docdocker.console.TAIL_CHARS`: memory stays
-    bounded however much the container prints.
-
-    Returns:
-        What was kept of the output, and whether the timeout (or Ctrl-C) stopped it.
-    """
-    stop_asked: list[float] = []
-
-    def stop() -> None:
-        if not stop_asked:
-            stop_asked.append(time.monotonic())
-        # docdocker stops the container itself here: echo it, as every engine action is.
-        halt = Stop(container=container.name or container.short_id, timeout=FOREGROUND_GRACE)
-        engine.console.command(halt.cli)
-        _stop_quietly(container)
-        engine.console.text(f"{halt.container}\n")
-
-    timer = None
-    if timeout is not None:
-        timer = threading.Timer(timeout, stop)
-        timer.daemon = True
-        timer.start()
-    request = engine.timeout or connection.DEFAULT_TIMEOUT
-    # Once a stop is asked for, the output must end within the stop's own bound.
-    grace = FOREGROUND_GRACE + request + 5
-
-    def deadline() -> float | None:
-        return stop_asked[0] + grace if stop_asked else None
-
-    def still_there() -> None:
-        # A silent container is normal; a silent engine is not: ask it, with a bound.
-        engine.client.api.inspect_container(container.id)
-
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    cap = Capped()
-    try:
-        for raw in engine.stream(lambda: container.logs(stream=True, follow=True),
-                                 idle=min(request, 10), deadline=deadline,
-                                 heartbeat=still_there):
-            shown = cap.feed(decoder.decode(raw))
-            if shown:
-                engine.console.text(shown)
-    except KeyboardInterrupt:
-        # What Ctrl-C does to a foreground `docker run`: the container stops.
-        stop()
-    except docker.errors.NotFound:
-        pass  # auto-removed as it exited; what it printed has been read
-    finally:
-        if timer is not None:
-            timer.cancel()
-            # A stop already under way finishes (and prints its name) before the
-            # result is returned, so its output lands in this step's output.
-            timer.join(timeout=grace)
-    cap.feed(decoder.decode(b"", final=True))
-    how = _see_all(container, step)
-    rest = cap.rest(how)
-    if rest:
-        engine.console.text(rest)
-    return cap.text(how), bool(stop_asked)
-
-
-def _see_all(container: Any, step: Run | None) -> str:
-    name = getattr(container, "name", None) or getattr(container, "id", "CONTAINER")[:12]
-    if step is not None and step.remove:
-        return (f"; the container was removed (--rm): run it without --rm to read "
-                f"everything with `docker logs {name}`")
-    return f"; read everything with `docker logs {name}` in a terminal"
 
 
 @handles(Ps)
@@ -456,39 +374,10 @@ def container_logs(engine: Engine, step: Logs, *, timeout: float | None = None) 
     """``container.logs``; with ``-f``, streamed until the container stops or ``timeout``."""
     container = engine.client.containers.get(step.target)
     if not step.follow:
-        return _capped_logs(engine, step, container)
-    stream = container.logs(stream=True, **step.sdk_kwargs)
-    stopped: list[bool] = []
-
-    def stop() -> None:
-        stopped.append(True)
-        with suppress(Exception):  # closing the socket under the reader ends the stream
-            stream.close()
-
-    timer = threading.Timer(timeout, stop) if timeout is not None else None
-    if timer is not None:
-        timer.daemon = True
-        timer.start()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    chunks: list[str] = []
-    try:
-        for raw in stream:
-            chunks.append(decoder.decode(raw))
-            engine.console.text(chunks[-1])
-    except KeyboardInterrupt:
-        stop()  # what Ctrl-C does to `docker logs -f`: it stops following, nothing else
-    except Exception:
-        if not stopped:
-            raise
-    finally:
-        if timer is not None:
-            timer.cancel()
-    note = ""
-    if stopped:
-        after = f" after {timeout:g} s" if timeout is not None else ""
-        note = (f"(stopped following{after}: in a terminal, Ctrl+C stops `docker logs -f`; "
-                "the container keeps running)\n")
-    return StepResult(step, output=note, streamed=False, value="".join(chunks))
+        return StepResult(step, output=capped_logs(engine, container, step.sdk_kwargs,
+                                                   tail_given=step.tail is not None))
+    value, note = follow_logs(engine, container, step.sdk_kwargs, timeout)
+    return StepResult(step, output=note, streamed=False, value=value)
 
 
 @handles(Start)
@@ -520,26 +409,6 @@ def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
     """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
     attrs = engine.client.api.inspect_container(step.target)
     return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
-
-
-def _capped_logs(engine: Engine, step: Logs, container: Any) -> StepResult:
-    """``container.logs``, capped: the start and the end of a long log, and how to see it all.
-
-    Read as a stream, so a log of gigabytes never sits in memory at once.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    cap = Capped()
-    # The SDK follows a streamed log unless told not to (`follow` defaults to `stream`),
-    # which would wait for a running container to stop: `docker logs` does not.
-    kwargs = {**step.sdk_kwargs, "follow": False}
-    for raw in engine.stream(lambda: container.logs(stream=True, **kwargs),
-                             idle=engine.timeout):
-        cap.feed(decoder.decode(raw))
-    cap.feed(decoder.decode(b"", final=True))
-    how = _see_all(container, None)
-    if cap.capped and step.tail is None:
-        how += " or pass tail=N"
-    return StepResult(step, output=cap.text(how))
 
 
 @handles(ContainerPrune)
@@ -825,15 +694,3 @@ def _mappings(publish: Iterable[PortMapping | str] | str | int) -> Iterator[Port
 def _split_command(cmd: str, image: str) -> list[str]:
     """Split a command string as a shell would: ``"sh -c 'echo hi'"`` is three words."""
     return shell.split(cmd, head=Run(image=image).argv)
-
-
-def _stop_quietly(container: Any) -> None:
-    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.stop(timeout=FOREGROUND_GRACE)
-
-
-def _remove_quietly(container: Any) -> bool:
-    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
-        container.remove()
-        return True
-    return False

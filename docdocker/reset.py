@@ -18,10 +18,12 @@ learner's image.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 from docdocker import errors, recordings, tagrecord
+from docdocker.console import TextConsole
 from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
 from docdocker.engine import Engine
 from docdocker.images import History, ImageInspect, Images, Rmi
@@ -219,6 +221,40 @@ def remove(engine: Engine, items: list[Item]) -> Outcome:
             tagrecord.forget(item.notebook, item.name)
     return outcome
 
+
+def list_ask_remove(engine: Engine, items: list[Item], heading: str, *, yes: bool) -> int:
+    """List ``items`` with their commands, ask (unless ``yes``), then remove them.
+
+    Equivalent CLI: the ``docker rm``/``rmi``/``network rm``/``volume rm`` lines it prints.
+
+    Args:
+        engine: The engine to remove with; its steps are echoed as plain text.
+        items: The objects found, not empty.
+        heading: The line printed above the list, saying where they come from.
+        yes: Remove without asking.
+
+    Returns:
+        The exit status: 0 when everything listed is gone, 1 when nothing was
+        removed (declined, or no terminal to ask on) or something was kept.
+    """
+    print(heading)
+    for item in items:
+        print(f"  {item.kind[:-1]:<9} {item.id:<12}  {item.name}  [{item.notebook}]")
+    print("Equivalent commands:")
+    for line in commands(items):
+        print(f"  $ {line}")
+    if not yes:
+        if not sys.stdin.isatty():
+            print("Not removing anything: run again with --yes to remove them.")
+            return 1
+        if input("Remove them? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing removed.")
+            return 1
+    outcome = remove(engine.using(TextConsole()), items)
+    print(f"Removed {len(outcome.removed)} object(s).")
+    for item, reason in outcome.kept:
+        print(f"  kept {item.kind[:-1]} {item.name}: {reason}")
+    return 0 if not outcome.kept else 1
 
 def _notebook(labels: Any) -> str:
     return str((labels or {}).get(LABEL, ""))

@@ -118,7 +118,7 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
         0 when there was nothing to remove or all of it was removed, 1 otherwise.
     """
     from docdocker import reset
-    from docdocker.console import Console, TextConsole
+    from docdocker.console import Console
     from docdocker.exercises import cleanup
     from docdocker.tutorial import connect
 
@@ -133,21 +133,6 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
     if not items:
         print(f"Nothing to remove: none of the objects {scope} ask for exists.")
         return 0
-    print(f"These objects are named by {scope} (they carry no label: found by name):")
-    for item in items:
-        print(f"  {item.kind[:-1]:<9} {item.id:<12}  {item.name}  [{item.notebook}]")
-    print("Equivalent commands:")
-    for line in reset.commands(items):
-        print(f"  $ {line}")
-    if not yes:
-        if not sys.stdin.isatty():
-            print("Not removing anything: run again with --yes to remove them.")
-            return 1
-        if input("Remove them? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("Nothing removed.")
-            return 1
-    outcome = reset.remove(engine.using(TextConsole()), items)
-    print(f"Removed {len(outcome.removed)} object(s).")
-    for item, reason in outcome.kept:
-        print(f"  kept {item.kind[:-1]} {item.name}: {reason}")
-    return 0 if not outcome.kept else 1
+    return reset.list_ask_remove(
+        engine, items, f"These objects are named by {scope} (they carry no label: found by name):",
+        yes=yes)

@@ -4,6 +4,7 @@ form, and closing a whole tree of widgets."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,22 @@ def close_below(widget: widgets.Widget) -> None:
         if isinstance(sub, widgets.Widget):
             sub.close()
 
+
+def unlink_and_close_children(view: widgets.Box, links: list[Any], model: Any,
+                              shown: Callable[..., Any], names: list[str]) -> None:
+    """Undo what a view did to its model, then close every widget the view holds.
+
+    The links are unlinked and ``shown`` stops observing ``names`` only the first
+    time: ``close`` runs again when the widget is garbage-collected. The caller
+    then closes the view itself (``super().close()``).
+    """
+    if links:
+        for one in links:
+            one.unlink()
+        links.clear()
+        model.unobserve(shown, names=names)
+    for child in view.children:
+        close_tree(child)
 
 def code(text: str) -> str:
     """``text`` as escaped inline code."""

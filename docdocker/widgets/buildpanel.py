@@ -24,7 +24,7 @@ from docdocker import errors, recordings, render
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.images import ImageInspect
-from docdocker.widgets.base import FullTextRepr, close_tree
+from docdocker.widgets.base import FullTextRepr, unlink_and_close_children
 from docdocker.widgets.buildpanel_model import BuildPanelModel
 
 if TYPE_CHECKING:
@@ -184,13 +184,7 @@ class BuildPanel(FullTextRepr, widgets.VBox):
 
     def close(self) -> None:
         """Close the panel and every widget in it."""
-        if self._links:  # close runs again when the widget is garbage-collected
-            for one in self._links:
-                one.unlink()
-            self._links = []
-            self.model.unobserve(self._show, names=_SHOWN)
-        for child in self.children:
-            close_tree(child)
+        unlink_and_close_children(self, self._links, self.model, self._show, _SHOWN)
         super().close()
 
     def __repr__(self) -> str:

@@ -26,7 +26,11 @@ from traitlets import link
 from docdocker import errors, recordings, render
 from docdocker.credentials import Secret
 from docdocker.registries import Login
-from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree
+from docdocker.widgets.base import (
+    FullTextRepr,
+    WidgetConsole,
+    unlink_and_close_children,
+)
 from docdocker.widgets.login_model import LoginModel
 
 if TYPE_CHECKING:
@@ -138,13 +142,7 @@ class LoginForm(FullTextRepr, widgets.VBox):
 
     def close(self) -> None:
         """Close the form and every widget in it."""
-        if self._links:
-            for one in self._links:
-                one.unlink()
-            self._links = []
-            self.model.unobserve(self._show, names=_SHOWN)
-        for child in self.children:
-            close_tree(child)
+        unlink_and_close_children(self, self._links, self.model, self._show, _SHOWN)
         super().close()
 
     def __repr__(self) -> str:

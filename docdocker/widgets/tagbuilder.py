@@ -31,7 +31,11 @@ from traitlets import link
 from docdocker import errors, recordings, render
 from docdocker.images import ImageInspect, Images
 from docdocker.progress import Progress
-from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_tree
+from docdocker.widgets.base import (
+    FullTextRepr,
+    WidgetConsole,
+    unlink_and_close_children,
+)
 from docdocker.widgets.tagbuilder_model import PARTS, TagBuilderModel
 
 if TYPE_CHECKING:
@@ -211,13 +215,7 @@ class TagBuilder(FullTextRepr, widgets.VBox):
 
     def close(self) -> None:
         """Close the builder and every widget in it."""
-        if self._links:  # close runs again when the widget is garbage-collected
-            for one in self._links:
-                one.unlink()
-            self._links = []
-            self.model.unobserve(self._show, names=_SHOWN)
-        for child in self.children:
-            close_tree(child)
+        unlink_and_close_children(self, self._links, self.model, self._show, _SHOWN)
         super().close()
 
     def __repr__(self) -> str:

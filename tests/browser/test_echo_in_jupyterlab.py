@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,67 +19,23 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from labserver import CHROMIUM, CHROMIUM_FLAGS, DOCKER, TOKEN, jupyterlab, write_notebook
+from nbformat.v4 import new_code_cell
 
 from docdocker.containers import Run
 from docdocker.steps import LABEL
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--no-first-run"]
-DOCKER = shutil.which("docker") or "docker"
 ROOT = Path(__file__).resolve().parents[2]
 TICKER = "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"
-TOKEN = "docdocker-test"
 
 pytestmark = pytest.mark.browser
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium package for the browser tests")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                allow_module_level=True)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _jupyterlab(*options: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def _jupyterlab(*options: str,
+                env: dict[str, str] | None = None) -> contextlib.AbstractContextManager[str]:
     """JupyterLab started as the README starts it (its config file), plus ``options``."""
-    port = _free_port()
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={TOKEN}",
-            f"--config={ROOT / 'jupyter_lab_config.py'}", "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *options]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")  # CI runs as root
-    # Like a launcher would: no terminal of its own (stdout is not a tty).
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("JupyterLab did not start") from None
-                time.sleep(0.5)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    return jupyterlab(f"--config={ROOT / 'jupyter_lab_config.py'}", *options, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +44,7 @@ def echo_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     root = tmp_path_factory.mktemp("echo-lab")
     notebook = f"browser-echo-{uuid.uuid4().hex[:6]}"
     counter = f"counter-{notebook}"
-    nb = new_notebook(cells=[
+    write_notebook(root / "echo.ipynb", [
         new_code_cell(f"import docdocker as dd\nengine = dd.connect({notebook!r})"),
         new_code_cell(f"engine.run('busybox', ['sh', '-c', {TICKER!r}], name={counter!r}, "
                       "timeout=1)"),
@@ -101,9 +56,6 @@ def echo_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
         new_code_cell(f"with dd.expect_error(dd.errors.NameConflict):\n"
                       f"    engine.run('busybox', ['true'], name={counter!r})"),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "echo.ipynb")
     with _jupyterlab(f"--ServerApp.root_dir={root}") as base:
         # ?reset: JupyterLab's default layout (file browser open), not a saved workspace.
         yield f"{base}/lab/tree/echo.ipynb?reset&token={TOKEN}", notebook

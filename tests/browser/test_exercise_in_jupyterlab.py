@@ -6,39 +6,27 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from labserver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DOCKER,
+    TOKEN,
+    jupyterlab,
+    run_all_cells,
+    write_notebook,
+)
+from nbformat.v4 import new_code_cell
 
 from docdocker import ports
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--no-first-run"]
-DOCKER = shutil.which("docker") or "docker"
-
 pytestmark = pytest.mark.browser
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium package for the browser tests")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -47,45 +35,21 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
     name = f"ex-browser-{uuid.uuid4().hex[:6]}"
     port = ports.find_free("127.0.0.1", 30000 + os.getpid() % 20000)
     progress = tmp_path / "progress.json"
-    nb = new_notebook(cells=[new_code_cell(
+    write_notebook(tmp_path / "exercise.ipynb", [new_code_cell(
         "import docdocker as dd\n"
         "from docdocker.exercises import ProgressStore, nb01\n"
         "from docdocker.widgets import YourTurn\n"
         f"engine = dd.connect('browser-exercise-{os.getpid()}')\n"
         f"YourTurn(nb01.my_web(name={name!r}, port={port}), engine=engine,\n"
         f"         store=ProgressStore({str(progress)!r}))")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, tmp_path / "exercise.ipynb")
-    server_port, token = _free_port(), "docdocker-test"
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={server_port}", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")  # CI runs as root
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{server_port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("JupyterLab did not start") from None
-            time.sleep(0.5)
-    yield {"base": base, "token": token, "name": name, "port": str(port),
-           "progress": str(progress)}
-    server.terminate()
-    server.wait(timeout=30)
+    with jupyterlab(f"--ServerApp.root_dir={tmp_path}") as base:
+        yield {"base": base, "token": TOKEN, "name": name, "port": str(port),
+               "progress": str(progress)}
     subprocess.run([DOCKER, "rm", "--force", name], capture_output=True, timeout=60)
 
 
 def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
                                                          tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     base, token, name, port = lab["base"], lab["token"], lab["name"], lab["port"]
@@ -93,13 +57,7 @@ def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/lab/tree/exercise.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=60_000)
 
         exercise = page.locator(".jp-OutputArea-output", has_text="Your turn:")
         expect(exercise).to_contain_text("not done yet", timeout=60_000)

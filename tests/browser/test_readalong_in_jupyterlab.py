@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
 import nbformat
 import pytest
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells
 from nbformat.v4 import new_code_cell, new_notebook
 
 from docdocker.recordings import RECORDINGS_ENV, record_notebooks
 from docdocker.steps import LABEL
-from tests.browser.test_widgets_in_jupyterlab import CHROMIUM, CHROMIUM_FLAGS, _free_port
 
 pytestmark = pytest.mark.browser
 
@@ -58,34 +53,12 @@ def lab(tmp_path: Path) -> Iterator[tuple[str, str]]:
     env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock",
            RECORDINGS_ENV: str(tmp_path / "recordings")}
     env.pop("DOCKER_CONTEXT", None)
-    port, token = _free_port(), "docdocker-test"
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={path.parent}", "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")
-    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("JupyterLab did not start") from None
-            time.sleep(0.5)
-    yield f"{base}/lab/tree/{path.name}?token={token}", name
-    server.terminate()
-    server.wait(timeout=30)
+    with jupyterlab(f"--ServerApp.root_dir={path.parent}", env=env) as base:
+        yield f"{base}/lab/tree/{path.name}?token={TOKEN}", name
 
 
 def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: tuple[str, str],
                                                               tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, name = lab
@@ -93,14 +66,8 @@ def test_run_all_reads_along_with_a_banner_and_no_error_output(lab: tuple[str, s
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
         # A busy shared machine can take a while to start the kernel.
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=120_000)
 
         last = page.locator(".jp-Cell").last
         expect(last.locator(".jp-OutputArea-output")).to_contain_text("every cell ran",

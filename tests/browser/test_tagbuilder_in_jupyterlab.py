@@ -8,17 +8,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-from test_widgets_in_jupyterlab import CHROMIUM, CHROMIUM_FLAGS, _free_port
+from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells, write_notebook
+from nbformat.v4 import new_code_cell
 
 pytestmark = pytest.mark.browser
 
@@ -29,40 +25,16 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
     root = tmp_path / "lab"
     root.mkdir()
     notebook = f"browser-tag-{os.getpid()}"
-    nb = new_notebook(cells=[
+    write_notebook(root / "tag.ipynb", [
         new_code_cell("import docdocker as dd\nfrom docdocker.widgets import TagBuilder\n"
                       f"engine = dd.connect({notebook!r})"),
         new_code_cell("tb = TagBuilder(engine=engine, source='busybox:1.36')\ntb"),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "tag.ipynb")
-    port, token = _free_port(), "docdocker-test"
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")  # CI runs as root
     # The kernel records the tags it makes in a folder of this test's own.
     env = {**os.environ, "DOCDOCKER_STATE_DIR": str(tmp_path / "state")}
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("JupyterLab did not start") from None
-            time.sleep(0.5)
     repository = f"localhost:5999/browser-{os.getpid()}/tools"
-    yield {"url": f"{base}/lab/tree/tag.ipynb?token={token}", "repository": repository}
-    server.terminate()
-    server.wait(timeout=30)
+    with jupyterlab(f"--ServerApp.root_dir={root}", env=env) as base:
+        yield {"url": f"{base}/lab/tree/tag.ipynb?token={TOKEN}", "repository": repository}
     client = docker.from_env()
     with contextlib.suppress(docker.errors.ImageNotFound):
         client.images.remove(f"{repository}:1.0")
@@ -77,7 +49,6 @@ def _box(panel, label: str):  # type: ignore[no-untyped-def]
 
 def test_tag_builder_explains_a_bad_tag_then_applies_the_fixed_one(lab: dict[str, str],
                                                                   tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     repository = lab["repository"]
@@ -85,13 +56,7 @@ def test_tag_builder_explains_a_bad_tag_then_applies_the_fixed_one(lab: dict[str
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(lab["url"])
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        with contextlib.suppress(PlaywrightTimeout):
-            page.locator(".jp-Dialog button.jp-mod-accept").click(timeout=5_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=120_000)
 
         panel = page.locator(".docdocker-tagbuilder")
         expect(panel).to_be_visible(timeout=60_000)

@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import docker
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from labserver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    TOKEN,
+    free_port,
+    jupyterlab,
+    run_all_cells,
+    write_notebook,
+)
+from nbformat.v4 import new_code_cell
 
 from docdocker.steps import LABEL
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
-
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium package for the browser tests")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)",
-                allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,42 +32,19 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab server on 127.0.0.1 serving a folder with one widget notebook."""
     root = tmp_path_factory.mktemp("lab")
     notebook = f"browser-{os.getpid()}"
-    nb = new_notebook(cells=[
+    write_notebook(root / "widgets.ipynb", [
         new_code_cell("import docdocker as dd\n"
                       "from docdocker.widgets import Dashboard, PortMapper\n"
                       f"engine = dd.connect({notebook!r})"),
         # One row on a port far from 8080, which other programs on a shared machine use.
         new_code_cell("pm = PortMapper(image='nginx', engine=engine, publish=())\n"
-                      f"pm.add_spec('127.0.0.1:{_free_port()}:80')\npm"),
+                      f"pm.add_spec('127.0.0.1:{free_port()}:80')\npm"),
         new_code_cell("dash = Dashboard(engine=engine)\ndash"),
         # A run asked for in a later cell shows its outcome in that cell.
         new_code_cell("first = pm.run()"),
     ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, root / "widgets.ipynb")
-    port, token = _free_port(), "docdocker-test"
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-            f"--port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    if os.geteuid() == 0:
-        argv.append("--allow-root")  # CI runs as root
-    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("JupyterLab did not start") from None
-            time.sleep(0.5)
-    yield f"{base}/lab/tree/widgets.ipynb?token={token}", notebook
-    server.terminate()
-    server.wait(timeout=30)
+    with jupyterlab(f"--ServerApp.root_dir={root}") as base:
+        yield f"{base}/lab/tree/widgets.ipynb?token={TOKEN}", notebook
     client = docker.from_env()
     for c in client.containers.list(all=True, filters={"label": f"{LABEL}={notebook}"}):
         c.remove(force=True)
@@ -96,7 +60,6 @@ def labelled(notebook: str) -> list[str]:
 
 
 def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect, sync_playwright
 
     url, notebook = lab
@@ -104,17 +67,7 @@ def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        # On a busy machine JupyterLab may open the notebook before it has loaded the
-        # kernel list, and then asks which kernel to start: accept its choice (python3).
-        dialog = page.locator(".jp-Dialog button.jp-mod-accept")
-        with contextlib.suppress(PlaywrightTimeout):
-            dialog.click(timeout=5_000)
-        # Wait for the kernel, then Run → Run All Cells.
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_text("Run All Cells", exact=True).click()
+        run_all_cells(page, kernel_timeout=60_000)
 
         # The port mapper: the live `docker run` line and a Run button.
         command = page.locator(".jp-OutputArea-output", has_text="docker run -d").first

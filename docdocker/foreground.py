@@ -1,0 +1,220 @@
+"""Foreground container output: follow ``docker run`` and ``docker logs -f``, capped.
+
+What a foreground ``docker run`` does in a terminal (print the container's
+output as it comes, stop the container on Ctrl-C) and what ``docker logs``
+prints, with memory bounded however much a container prints. The container
+steps in :mod:`docdocker.containers` hand their SDK container here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import Any
+
+import docker.errors
+import requests.exceptions
+
+from docdocker import connection
+from docdocker.console import Capped
+from docdocker.engine import Engine
+
+#: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
+FOREGROUND_GRACE = 2
+
+
+def wait_in_background(
+    container: Any, *, remove: bool
+) -> tuple[threading.Thread, list[int | None]]:
+    """Start asking for the exit code of ``container`` (``docker wait``) in a thread.
+
+    Equivalent CLI: ``docker wait CONTAINER``.
+
+    Args:
+        container: The SDK container, created and not yet started.
+        remove: Whether it was run with ``--rm`` (then wait for its removal).
+
+    Returns:
+        The thread, and a one-item list that holds the exit code once known.
+    """
+    exit_code: list[int | None] = [None]
+    waiter = threading.Thread(target=_wait, args=(container, remove, exit_code), daemon=True)
+    waiter.start()
+    return waiter, exit_code
+
+
+def _wait(container: Any, remove: bool, out: list[int | None]) -> None:
+    condition = "removed" if remove else "next-exit"
+    try:
+        out[0] = int(container.wait(condition=condition)["StatusCode"])
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        out[0] = None
+
+
+def follow(
+    engine: Engine, container: Any, timeout: float | None, *, remove: bool, halt_cli: str
+) -> tuple[str, bool]:
+    """Stream a foreground container's output until it exits or time runs out.
+
+    The page gets the first :data:`~docdocker.console.HEAD_CHARS` characters as
+    they come, then, once the container has exited, a line saying how much was
+    left out and the last :data:`~docdocker.console.TAIL_CHARS`: memory stays
+    bounded however much the container prints.
+
+    Equivalent CLI: ``docker run IMAGE`` (in the foreground), ``docker stop`` on Ctrl-C.
+
+    Args:
+        engine: The engine whose console shows the output.
+        container: The SDK container, started.
+        timeout: Seconds after which the container is stopped, or None.
+        remove: Whether it was run with ``--rm``.
+        halt_cli: The ``docker stop`` command echoed when docdocker stops it.
+
+    Returns:
+        What was kept of the output, and whether the timeout (or Ctrl-C) stopped it.
+    """
+    stop_asked: list[float] = []
+
+    def stop() -> None:
+        if not stop_asked:
+            stop_asked.append(time.monotonic())
+        # docdocker stops the container itself here: echo it, as every engine action is.
+        engine.console.command(halt_cli)
+        stop_quietly(container)
+        engine.console.text(f"{container.name or container.short_id}\n")
+
+    timer = None
+    if timeout is not None:
+        timer = threading.Timer(timeout, stop)
+        timer.daemon = True
+        timer.start()
+    request = engine.timeout or connection.DEFAULT_TIMEOUT
+    # Once a stop is asked for, the output must end within the stop's own bound.
+    grace = FOREGROUND_GRACE + request + 5
+
+    def deadline() -> float | None:
+        return stop_asked[0] + grace if stop_asked else None
+
+    def still_there() -> None:
+        # A silent container is normal; a silent engine is not: ask it, with a bound.
+        engine.client.api.inspect_container(container.id)
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    cap = Capped()
+    try:
+        for raw in engine.stream(lambda: container.logs(stream=True, follow=True),
+                                 idle=min(request, 10), deadline=deadline,
+                                 heartbeat=still_there):
+            shown = cap.feed(decoder.decode(raw))
+            if shown:
+                engine.console.text(shown)
+    except KeyboardInterrupt:
+        # What Ctrl-C does to a foreground `docker run`: the container stops.
+        stop()
+    except docker.errors.NotFound:
+        pass  # auto-removed as it exited; what it printed has been read
+    finally:
+        if timer is not None:
+            timer.cancel()
+            # A stop already under way finishes (and prints its name) before the
+            # result is returned, so its output lands in this step's output.
+            timer.join(timeout=grace)
+    cap.feed(decoder.decode(b"", final=True))
+    how = see_all(container, remove=remove)
+    rest = cap.rest(how)
+    if rest:
+        engine.console.text(rest)
+    return cap.text(how), bool(stop_asked)
+
+
+def see_all(container: Any, *, remove: bool = False) -> str:
+    """How to read a container's whole output, for the line that says some was left out."""
+    name = getattr(container, "name", None) or getattr(container, "id", "CONTAINER")[:12]
+    if remove:
+        return (f"; the container was removed (--rm): run it without --rm to read "
+                f"everything with `docker logs {name}`")
+    return f"; read everything with `docker logs {name}` in a terminal"
+
+
+def follow_logs(
+    engine: Engine, container: Any, sdk_kwargs: Mapping[str, Any], timeout: float | None
+) -> tuple[str, str]:
+    """Follow a container's log until it stops, ``timeout`` runs out or Ctrl-C.
+
+    Equivalent CLI: ``docker logs -f CONTAINER``.
+
+    Returns:
+        Everything read, and a note saying that following stopped (or "").
+    """
+    stream = container.logs(stream=True, **sdk_kwargs)
+    stopped: list[bool] = []
+
+    def stop() -> None:
+        stopped.append(True)
+        with suppress(Exception):  # closing the socket under the reader ends the stream
+            stream.close()
+
+    timer = threading.Timer(timeout, stop) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    chunks: list[str] = []
+    try:
+        for raw in stream:
+            chunks.append(decoder.decode(raw))
+            engine.console.text(chunks[-1])
+    except KeyboardInterrupt:
+        stop()  # what Ctrl-C does to `docker logs -f`: it stops following, nothing else
+    except Exception:
+        if not stopped:
+            raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    note = ""
+    if stopped:
+        after = f" after {timeout:g} s" if timeout is not None else ""
+        note = (f"(stopped following{after}: in a terminal, Ctrl+C stops `docker logs -f`; "
+                "the container keeps running)\n")
+    return "".join(chunks), note
+
+
+def capped_logs(engine: Engine, container: Any, sdk_kwargs: Mapping[str, Any],
+                *, tail_given: bool) -> str:
+    """``container.logs``, capped: the start and the end of a long log, and how to see it all.
+
+    Read as a stream, so a log of gigabytes never sits in memory at once.
+
+    Equivalent CLI: ``docker logs CONTAINER``.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    cap = Capped()
+    # The SDK follows a streamed log unless told not to (`follow` defaults to `stream`),
+    # which would wait for a running container to stop: `docker logs` does not.
+    kwargs = {**sdk_kwargs, "follow": False}
+    for raw in engine.stream(lambda: container.logs(stream=True, **kwargs),
+                             idle=engine.timeout):
+        cap.feed(decoder.decode(raw))
+    cap.feed(decoder.decode(b"", final=True))
+    how = see_all(container)
+    if cap.capped and not tail_given:
+        how += " or pass tail=N"
+    return cap.text(how)
+
+
+def stop_quietly(container: Any) -> None:
+    """Stop ``container`` with the foreground grace; an error is ignored."""
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
+        container.stop(timeout=FOREGROUND_GRACE)
+
+
+def remove_quietly(container: Any) -> bool:
+    """Remove ``container``; whether that worked."""
+    with suppress(docker.errors.DockerException, requests.exceptions.RequestException):
+        container.remove()
+        return True
+    return False
