@@ -68,6 +68,30 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # nbval makes one test item per cell; the notebook is done after its last one.
     if item.path.suffix != ".ipynb" or (nextitem is not None and nextitem.path == item.path):
         return
+    try:
+        _check_images(item)
+    finally:
+        _clean_up(item.path.stem)
+
+
+def _clean_up(notebook: str) -> None:
+    """Remove what the notebook made, as ``docdocker reset --notebook NAME --yes`` does.
+
+    A learner keeps what Run All made (the widgets stay alive); a test run does not.
+    """
+    from docdocker import reset
+    from docdocker.console import Console
+    from docdocker.tutorial import connect
+
+    with contextlib.suppress(Exception):  # no engine: nothing was made
+        engine = connect(notebook, console=Console())
+        try:
+            reset.remove(engine, reset.find(engine, notebook))
+        finally:
+            engine.close()
+
+
+def _check_images(item: pytest.Item) -> None:
     watcher = _WATCHERS.pop(item.path.stem, None)
     if watcher is None:
         return
