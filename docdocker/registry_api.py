@@ -25,11 +25,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from ipaddress import ip_address
 from typing import Any
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
-from docdocker import errors, recordings, render
+from docdocker import errors, recordings, render, web
 from docdocker.credentials import Secret
 
 #: Manifest formats asked for, newest first: the digest depends on the format served.
@@ -64,14 +63,7 @@ class Answer:
 
 
 def _check_local(url: str) -> None:
-    host = urlparse(url).hostname or ""
-    if host == "localhost":
-        return
-    try:
-        local = ip_address(host).is_loopback
-    except ValueError:
-        local = False
-    if not local:
+    if not web.is_loopback(url):
         raise errors.DocDockerError(
             f"Not asking {url}: these helpers only talk to a registry on this machine.",
             fix="Use http://127.0.0.1:PORT with the port your registry container publishes.",

@@ -46,6 +46,17 @@ class Page:
         )
 
 
+def is_loopback(url: str) -> bool:
+    """True when ``url`` names this machine: ``localhost`` or a loopback address."""
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def fetch(url: str, *, wait: float = 10.0) -> Page:
     """Fetch ``url`` from this machine, retrying while the server starts up.
 
@@ -58,17 +69,11 @@ def fetch(url: str, *, wait: float = 10.0) -> Page:
     Raises:
         docdocker.errors.DocDockerError: Not a loopback URL, or nothing answered in time.
     """
-    host = urlparse(url).hostname or ""
-    if host != "localhost":
-        try:
-            loopback = ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise errors.DocDockerError(
-                f"Not fetching {url}: the tutorial only talks to this machine.",
-                fix="Use http://127.0.0.1:PORT with the host port you published.",
-            )
+    if not is_loopback(url):
+        raise errors.DocDockerError(
+            f"Not fetching {url}: the tutorial only talks to this machine.",
+            fix="Use http://127.0.0.1:PORT with the host port you published.",
+        )
     replayed = recordings.replaying()
     if replayed is not None:
         saved = replayed.page(url)
