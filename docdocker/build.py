@@ -10,9 +10,13 @@ the function that executes it; the ``build`` verb is on
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import ClassVar
 
 import docker.errors
@@ -22,6 +26,57 @@ from docdocker.buildlog import BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
 from docdocker.steps import POSITIONAL, Step, arg, pairs
+
+
+@dataclass(frozen=True)
+class Builder:
+    """Which builder ``docker build`` typed in a terminal runs on this machine.
+
+    Attributes:
+        kind: ``"buildkit"`` (the buildx plugin, the default since Engine 23 and in
+            Docker Desktop) or ``"classic"`` (the engine's legacy builder: no buildx
+            plugin, or ``DOCKER_BUILDKIT=0``).
+        version: buildx's version, e.g. ``0.29.1``, for BuildKit.
+    """
+
+    kind: str
+    version: str = ""
+
+    @property
+    def buildkit(self) -> bool:
+        """True when ``docker build`` runs BuildKit."""
+        return self.kind == "buildkit"
+
+    def describe(self) -> str:
+        """One phrase: ``BuildKit (buildx 0.29.1)`` or ``the classic builder``."""
+        if self.buildkit:
+            return f"BuildKit (buildx {self.version})"
+        return "the classic builder"
+
+
+@lru_cache(maxsize=1)
+def builder() -> Builder:
+    """The builder the ``docker`` CLI's ``build`` command uses here.
+
+    The CLI runs BuildKit through its buildx plugin when the plugin is installed,
+    unless ``DOCKER_BUILDKIT=0`` asks for the legacy builder; without the plugin it
+    falls back to the legacy builder (and says it is deprecated).
+
+    Equivalent CLI: ``docker buildx version``
+    """
+    if os.environ.get("DOCKER_BUILDKIT", "").strip() in ("0", "false"):
+        return Builder("classic")
+    if shutil.which("docker") is None:
+        return Builder("classic")
+    try:
+        done = subprocess.run(["docker", "buildx", "version"], capture_output=True, text=True,
+                              timeout=20, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return Builder("classic")
+    found = re.search(r"\bv?(\d+\.\d+(?:\.\d+)?)", done.stdout)
+    if done.returncode != 0 or found is None:
+        return Builder("classic")
+    return Builder("buildkit", found.group(1))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
@@ -17,6 +18,74 @@ import pytest
 from docdocker import reset
 from docdocker.console import Console
 from docdocker.tutorial import Tutorial as Engine
+
+#: What a test may say it needs with ``@pytest.mark.needs(FEATURE)``: tests that only
+#: make sense on one kind of engine run where it is, and are deselected (not skipped)
+#: elsewhere, so that every engine's run reports how many of its own tests passed.
+FEATURES = {
+    "containerd-store": "images live in the containerd image store (Engine 29, Docker Desktop)",
+    "classic-store": "images live in the classic graph-driver store (overlay2; Engine 20.10)",
+    "buildkit": "`docker build` runs BuildKit through the buildx plugin",
+    "classic-builder": "`docker build` runs the classic builder (no buildx plugin)",
+    "compose-plugin": "Docker has the `docker compose` CLI plugin",
+    "no-compose-plugin": "Docker has no `docker compose` CLI plugin",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(feature): runs only where the engine has it; one of: "
+        + ", ".join(FEATURES))
+
+
+def engine_features() -> set[str] | None:
+    """The features of the engine the tests talk to (None when none answers)."""
+    from docdocker import build, compose, system
+
+    try:
+        c = docker.from_env(timeout=10)
+        info = c.info()
+        c.close()
+    except Exception:
+        return None
+    kind = system.engine_kind(info)
+    found = {"containerd-store" if kind.containerd_store else "classic-store",
+             "buildkit" if build.builder().buildkit else "classic-builder"}
+    program = compose.locate()
+    found.add("compose-plugin" if program is not None and program.kind == "plugin"
+              else "no-compose-plugin")
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = [(item, [m.args[0] for m in item.iter_markers("needs")]) for item in items]
+    if not any(needs for _, needs in wanted):
+        return
+    features = engine_features()
+    if features is None:  # no engine: the tests themselves fail and say so
+        return
+    unknown = {n for _, needs in wanted for n in needs} - set(FEATURES)
+    if unknown:
+        raise pytest.UsageError(f"unknown @pytest.mark.needs feature(s): {sorted(unknown)}")
+    keep, other = [], []
+    for item, needs in wanted:
+        (keep if set(needs) <= features else other).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = keep
+    config.stash[_OTHER_ENGINE] = (len(other), sorted(features))
+
+
+_OTHER_ENGINE = pytest.StashKey[tuple[int, list[str]]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    found = config.stash.get(_OTHER_ENGINE, None)
+    if found is not None:
+        count, features = found
+        terminalreporter.write_line(
+            f"engine: {', '.join(features)}; {count} test(s) for another kind of engine "
+            "deselected")
 
 
 @pytest.fixture(scope="session")
