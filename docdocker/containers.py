@@ -554,24 +554,43 @@ class ContainerCommands(Engine):
     def container_prune(self, *, notebook_only: bool = True) -> StepResult:
         """Remove stopped containers made by this notebook (or by the whole tutorial).
 
+        The engine's prune runs only when every container it would remove passes
+        :func:`owned_containers`; a container the learner ran from a ``docker commit``
+        of a tutorial container carries the same labels, so when there is one,
+        docdocker removes its own stopped containers one by one instead (each
+        ``docker rm`` echoed) and says which it kept.
+
         Equivalent CLI: ``docker container prune --force --filter label=...``
+        (or ``docker rm NAME`` for each of the tutorial's stopped containers)
         """
         scope = self.notebook if notebook_only else None
         # Both marks: a learner's container run from a tutorial image inherits the
         # notebook label, but not the ownership mark docdocker's create call sets.
         labels = [label_filter(scope)["label"], f"{OWNER}={CONTAINER_OWNER}"]
-        return self.execute(ContainerPrune(filters={"label": labels}))
+        step = ContainerPrune(filters={"label": labels})
+        stopped = [c for c in self.query(Ps(all=True, filters={"label": labels})).value
+                   if c.get("State") != "running" and c.get("State") != "paused"]
+        mine = owned_containers(self, stopped, scope)
+        if len(mine) == len(stopped):
+            return self.execute(step)
+        kept = [container_name(c) for c in stopped if c not in mine]
+        self.console.text(
+            f"Not running `{step.cli}`: it would also remove {', '.join(kept)}, which "
+            "docdocker did not create (a container run from a docker commit of a "
+            "tutorial container carries its labels). Removing the tutorial's own "
+            "stopped containers instead:\n")
+        removed = [self.rm(container_name(c)).output.strip() for c in mine]
+        lines = [*removed, *(f"kept {name}: not created by docdocker" for name in kept)]
+        return StepResult(step, output="\n".join(lines) + "\n", value={"kept": kept})
 
     def clean_up(self) -> None:
         """Remove every container this notebook created, running or not.
 
         Equivalent CLI: ``docker rm --force NAME`` for each container labelled
-        ``org.docdocker.notebook=<notebook>``
+        ``org.docdocker.notebook=<notebook>`` that docdocker created
         """
         listed = self.query(Ps(all=True, filters=label_filter(self.notebook))).value
-        # The label alone is inherited by containers the learner runs from the
-        # tutorial's images: remove only what docdocker itself created.
-        mine = [c for c in listed if made_by_tutorial(c.get("Labels"), self.notebook)]
+        mine = owned_containers(self, listed, self.notebook)
         if not mine:
             self.console.text(f"Nothing to clean up: no containers labelled {self.notebook}.\n")
             return
@@ -620,6 +639,52 @@ def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = No
     if labels.get(OWNER) != CONTAINER_OWNER or LABEL not in labels:
         return False
     return notebook is None or labels[LABEL] == notebook
+
+
+def committed_images(engine: Engine) -> set[str]:
+    """IDs of the images that carry a container's ownership mark themselves.
+
+    ``docker commit`` of a tutorial container makes an image carrying both marks
+    exactly as that container had them, and every container run from it inherits
+    them: the marks of such a container prove nothing.
+
+    Equivalent CLI: ``docker images --all --filter label=org.docdocker.owner=container``
+    """
+    with engine.translate(None):
+        listed = engine.client.api.images(
+            all=True, filters={"label": f"{OWNER}={CONTAINER_OWNER}"}) or []
+    return {str(i["Id"]) for i in listed}
+
+
+def owned_containers(engine: Engine, listed: Iterable[Mapping[str, Any]],
+                     notebook: str | None = None) -> list[Mapping[str, Any]]:
+    """The containers of ``listed`` that docdocker itself created: the one rule of
+    every clean-up path (``reset``, ``clean_up``, ``container_prune``, the dashboard).
+
+    A container is the tutorial's when it carries both marks
+    (:func:`made_by_tutorial`) and its image does not carry the container mark
+    itself (:func:`committed_images`): a container run from a ``docker commit`` of
+    a tutorial container has the same labels, and is the learner's. Even one
+    docdocker ran from such an image is left alone: leaving one behind is the safe
+    mistake.
+
+    Args:
+        engine: Where to look up the committed images.
+        listed: ``docker ps`` entries (``Labels``, ``ImageID``) or ``docker inspect``
+            results (``Config.Labels``, ``Image``).
+        notebook: Only this notebook's containers (None: any notebook's).
+    """
+    listed = list(listed)
+    if not listed:
+        return []
+    inherited = committed_images(engine)
+    mine = []
+    for c in listed:
+        labels = c.get("Labels") if "Labels" in c else (c.get("Config") or {}).get("Labels")
+        image = c.get("ImageID") if "ImageID" in c else c.get("Image")
+        if made_by_tutorial(labels, notebook) and str(image) not in inherited:
+            mine.append(c)
+    return mine
 
 
 def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:

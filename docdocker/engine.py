@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import requests.exceptions
 
-from docdocker import errors, friendly, render
+from docdocker import errors, friendly, render, tagrecord
 from docdocker import steps as s
 from docdocker.console import Console, default_console
 from docdocker.steps import LABEL
@@ -252,7 +252,23 @@ class Engine:
         handler = handler_for(type(step))
         with self.translate(step):
             step.validate()
-            return handler(self, step, **options)
+            result = handler(self, step, **options)
+        self._remember(step, result)
+        return result
+
+    def _remember(self, step: s.Step, result: StepResult) -> None:
+        """Write down the ID of an image this step built, for clean-up to recognise.
+
+        An image's labels prove nothing once its tag is gone: ``FROM`` and
+        ``docker commit`` copy them into the learner's own images. A step that creates
+        an image returns its ID as ``value``; containers are recognised otherwise
+        (:func:`docdocker.containers.owned_containers`).
+        """
+        value = result.value if isinstance(result, StepResult) else None
+        if (step.creates and isinstance(value, str) and value.startswith("sha256:")
+                and step.ownership() not in ("", "container")):
+            with suppress(OSError):  # a read-only home loses the record, not the build
+                tagrecord.remember_built(self.notebook, value)
 
     @property
     def timeout(self) -> float | None:

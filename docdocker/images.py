@@ -7,6 +7,7 @@ them (its step lives in :mod:`docdocker.build`).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ import docker.errors
 from docdocker import errors, reference, render, tagrecord
 from docdocker.build import Build, BuildResult
 from docdocker.engine import Engine, StepResult, handles
-from docdocker.steps import POSITIONAL, TARGET, Step, arg, label_filter, pairs
+from docdocker.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
+
+#: The ownership mark of containers (and so of a ``docker commit`` of one).
+CONTAINER_MARK = "container"
 
 
 @dataclass(frozen=True)
@@ -141,18 +145,53 @@ class ImageCommands(Engine):
         return self.execute(Rmi(image=image, force=force))
 
     def image_prune(self, notebook: str | None = None, *, all: bool = False) -> StepResult:
-        """Remove the unused images of one notebook (default: this one).
+        """Remove the unused images one notebook (default: this one) built.
 
-        Never unscoped: the label filter is always there.
+        Never unscoped: the label filter is always there. A label does not prove the
+        image is the tutorial's (``FROM`` and ``docker commit`` copy it into the
+        learner's images), so the engine's prune runs only when everything it would
+        remove passes :func:`tutorial_image`; otherwise docdocker removes the
+        tutorial's images one by one with ``docker rmi`` (each echoed) and says which
+        images it kept and why.
 
         Equivalent CLI: ``docker image prune --force --filter label=org.docdocker.notebook=NB``
+        (or ``docker rmi NAME`` for each of the tutorial's images)
 
         Args:
             notebook: Whose images; default this engine's notebook.
             all: Every unused image of it (``--all``), not only the dangling ones.
         """
-        filters = label_filter(notebook or self.notebook)
-        return self.execute(ImagePrune(all=all, filters=filters))
+        scope = notebook or self.notebook
+        step = ImagePrune(all=all, filters=label_filter(scope))
+        candidates = prune_candidates(self, step)
+        names = {str(c["Id"]): tutorial_image_names(self, c, scope) for c in candidates}
+        # (``all`` is the parameter here, not the builtin.)
+        if not [image_id for image_id, found in names.items() if not found]:
+            return self.execute(step)
+        return self._remove_one_by_one(step, candidates, names)
+
+    def _remove_one_by_one(self, step: ImagePrune, candidates: list[Mapping[str, Any]],
+                           names: Mapping[str, list[str]]) -> StepResult:
+        kept = [c for c in candidates if not names[str(c["Id"])]]
+        self.console.text(
+            f"Not running `{step.cli}`: it would also remove "
+            + ", ".join(_image_name(c) for c in kept)
+            + ", which docdocker did not build (an image made FROM a tutorial image, or "
+            "with docker commit, carries its labels). Removing the tutorial's own images "
+            "instead:\n")
+        lines: list[str] = []
+        for image_id, to_remove in names.items():
+            for name in to_remove:
+                try:
+                    lines.append(self.execute(Rmi(image=name)).output.rstrip("\n"))
+                except errors.StepFailed as err:
+                    lines.append(f"kept {name}: {err.message}")
+            if to_remove:
+                with _quietly():
+                    tagrecord.forget_built({image_id})
+        lines += [f"kept {_image_name(c)}: not built by docdocker" for c in kept]
+        return StepResult(step, output="\n".join(x for x in lines if x) + "\n",
+                          value={"kept": [str(c["Id"]) for c in kept]})
 
 
 @dataclass(frozen=True)
@@ -301,6 +340,112 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
         lines.append("")
     lines.append(f"Total reclaimed space: {render.size_text(report.get('SpaceReclaimed') or 0)}")
     return StepResult(step, output="\n".join(lines) + "\n", value=report)
+
+
+# ------------------------------------------------------------- ownership
+# The one rule every clean-up path uses to decide that an image is the tutorial's.
+
+def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
+    """The tag docdocker built an image as, if the image still carries it; else None.
+
+    A child image inherits the ownership mark, but not its parent's tag.
+    """
+    owned = str((labels or {}).get(OWNER) or "")
+    if not owned or owned == CONTAINER_MARK or LABEL not in (labels or {}):
+        return None  # CONTAINER_MARK: a commit of a container, not a build
+    tags = set(repo_tags or [])
+    for candidate in (owned, f"{owned}:latest"):
+        if candidate in tags:
+            return candidate
+    return None
+
+
+def replaced_compose_build(labels: Any, repo_tags: Any) -> bool:
+    """True for an untagged image Compose built for the tutorial and a rebuild replaced.
+
+    ``docker compose up --build`` moves the tag to the new image and leaves the old
+    one behind without a name, still carrying the tutorial's build labels. It is
+    recognised by those labels agreeing with Compose's own: the ownership mark is
+    the ``<project>-<service>`` image name Compose gave it.
+    """
+    labels = labels or {}
+    if any(t != "<none>:<none>" for t in repo_tags or []) or LABEL not in labels:
+        return False
+    project = labels.get("com.docker.compose.project")
+    service = labels.get("com.docker.compose.service")
+    return bool(project and service and labels.get(OWNER) == f"{project}-{service}")
+
+
+def tutorial_image(entry: Mapping[str, Any], notebook: str | None = None) -> bool:
+    """True when docdocker itself built this image (for ``notebook``, or any notebook).
+
+    ``entry`` is an item of ``docker images`` (``Id``, ``Labels``, ``RepoTags``).
+    Both marks must be there, and then one proof that the image is the very one
+    docdocker built: its ID is in docdocker's record of its builds, it still carries
+    the tag it was built as (a child built ``FROM`` it has the labels, never that
+    tag), or it is a tutorial Compose build a rebuild replaced. A ``docker commit``
+    of a tutorial container carries the container's mark and is never the tutorial's.
+    """
+    labels = entry.get("Labels") or {}
+    if LABEL not in labels or (notebook is not None and labels.get(LABEL) != notebook):
+        return False
+    owned = str(labels.get(OWNER) or "")
+    if not owned or owned == CONTAINER_MARK:
+        return False
+    tags = entry.get("RepoTags")
+    with _quietly():
+        if str(entry.get("Id")) in tagrecord.built():
+            return True
+    return (image_tag_of_tutorial(labels, tags) is not None
+            or replaced_compose_build(labels, tags))
+
+
+def tutorial_image_names(engine: Engine, entry: Mapping[str, Any],
+                         notebook: str | None = None) -> list[str]:
+    """The names to remove an image of the tutorial's by, or [] when it is not all ours.
+
+    An image is removed only when every name it has is the tutorial's (the tag it was
+    built as, or a tag recorded in :mod:`docdocker.tagrecord` for this very image):
+    pruning an image also removes the learner's own tags on it. An untagged image of
+    the tutorial's is named by its short ID.
+    """
+    if not tutorial_image(entry, notebook):
+        return []
+    image_id = str(entry.get("Id"))
+    tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"]
+    if not tags:
+        return [image_id.split(":")[-1][:12]]
+    ours = {image_tag_of_tutorial(entry.get("Labels"), tags)}
+    with _quietly():
+        ours |= {r.tag for r in tagrecord.recorded() if r.image_id == image_id}
+    return tags if set(tags) <= ours else []
+
+
+def prune_candidates(engine: Engine, step: ImagePrune) -> list[Mapping[str, Any]]:
+    """The images ``step`` would remove: its label's dangling images, or (``--all``)
+    its label's images no container uses.
+
+    Equivalent CLI: ``docker images --filter label=... [--filter dangling=true]`` and
+    ``docker ps --all``
+    """
+    filters = dict(step.filters)
+    if not step.all:
+        filters["dangling"] = "true"
+    with engine.translate(step):
+        listed = engine.client.api.images(filters=filters) or []
+        used = ({str(c.get("ImageID")) for c in engine.client.api.containers(all=True)}
+                if step.all else set())
+    return [i for i in listed if str(i.get("Id")) not in used]
+
+
+def _image_name(entry: Mapping[str, Any]) -> str:
+    tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"]
+    return tags[0] if tags else str(entry.get("Id", "")).split(":")[-1][:12]
+
+
+def _quietly() -> contextlib.suppress:
+    """Reading docdocker's own records may fail (a read-only home): then prove nothing."""
+    return contextlib.suppress(OSError)
 
 
 # ---------------------------------------------------------------- save, load, tag

@@ -24,9 +24,19 @@ from typing import Any
 
 from docdocker import errors, recordings, tagrecord
 from docdocker.console import TextConsole
-from docdocker.containers import CONTAINER_OWNER, Ps, Rm, container_name, made_by_tutorial
+from docdocker.containers import Ps, Rm, container_name, owned_containers
 from docdocker.engine import Engine
-from docdocker.images import History, ImageInspect, Images, Rmi
+from docdocker.images import (
+    History,
+    ImageInspect,
+    Images,
+    Rmi,
+    image_tag_of_tutorial,
+    tutorial_image,
+)
+from docdocker.images import (
+    replaced_compose_build as replaced_compose_build,  # for callers that knew it here
+)
 from docdocker.networks import NetworkLs, NetworkRm
 from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
@@ -76,16 +86,16 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     if recordings.reading_along(engine) is not None:
         return []  # read-along mode: no engine, so nothing was left behind on it
     items: list[Item] = []
-    inherited = _images_marking_containers(engine)
-    for c in engine.query(Ps(all=True, filters=filters)).value:
-        if made_by_tutorial(c.get("Labels"), notebook) and c.get("ImageID") not in inherited:
-            items.append(Item("containers", c["Id"][:12], container_name(c),
-                              _notebook(c.get("Labels"))))
+    listed = engine.query(Ps(all=True, filters=filters)).value
+    for c in owned_containers(engine, listed, notebook):
+        items.append(Item("containers", c["Id"][:12], container_name(c),
+                          _notebook(c.get("Labels"))))
     for i in engine.query(Images(filters=filters)).value:
         short_id = i["Id"].split(":")[-1][:12]
         tag = image_tag_of_tutorial(i.get("Labels"), i.get("RepoTags"))
-        if tag is None and replaced_compose_build(i.get("Labels"), i.get("RepoTags")):
-            tag = short_id
+        untagged = not [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"]
+        if tag is None and untagged and tutorial_image(i, notebook):
+            tag = short_id  # a build of docdocker's that a rebuild left without a name
         if tag:
             items.append(Item("images", short_id, tag, _notebook(i.get("Labels"))))
     items += _recorded_tags(engine, notebook)
@@ -94,50 +104,6 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     for v in engine.query(VolumeLs(filters=filters)).value:
         items.append(Item("volumes", v["Name"][:12], v["Name"], _notebook(v.get("Labels"))))
     return items
-
-
-def _images_marking_containers(engine: Engine) -> set[str]:
-    """IDs of images that carry a container's ownership mark themselves.
-
-    ``docker commit`` of a tutorial container makes an image carrying both marks
-    exactly as that container had them; every container run from it inherits
-    them. Such a container's marks prove nothing, so it is left alone (even one
-    docdocker ran from that image: leaving one behind is the safe mistake).
-    """
-    committed = engine.query(Images(all=True, filters={
-        "label": f"{OWNER}={CONTAINER_OWNER}"})).value
-    return {str(i["Id"]) for i in committed}
-
-
-def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
-    """The tag docdocker built an image as, if the image still carries it; else None.
-
-    A child image inherits the ownership mark, but not its parent's tag.
-    """
-    owned = str((labels or {}).get(OWNER) or "")
-    if not owned or owned == CONTAINER_OWNER or LABEL not in (labels or {}):
-        return None  # CONTAINER_OWNER: a commit of a container, not a build
-    tags = set(repo_tags or [])
-    for candidate in (owned, f"{owned}:latest"):
-        if candidate in tags:
-            return candidate
-    return None
-
-
-def replaced_compose_build(labels: Any, repo_tags: Any) -> bool:
-    """True for an untagged image Compose built for the tutorial and a rebuild replaced.
-
-    ``docker compose up --build`` moves the tag to the new image and leaves the old
-    one behind without a name, still carrying the tutorial's build labels. It is
-    recognised by those labels agreeing with Compose's own: the ownership mark is
-    the ``<project>-<service>`` image name Compose gave it.
-    """
-    labels = labels or {}
-    if any(t != "<none>:<none>" for t in repo_tags or []) or LABEL not in labels:
-        return False
-    project = labels.get("com.docker.compose.project")
-    service = labels.get("com.docker.compose.service")
-    return bool(project and service and labels.get(OWNER) == f"{project}-{service}")
 
 
 def _recorded_tags(engine: Engine, notebook: str | None) -> list[Item]:

@@ -9,6 +9,11 @@ removes a recorded tag only while it still points at that image.
 
 The file is ``$DOCDOCKER_STATE_DIR/tags.json`` (default
 ``${XDG_STATE_HOME:-~/.local/state}/docdocker/tags.json``), written atomically.
+
+The IDs of the images docdocker built are written down beside it (``built.json``):
+once a rebuild moves the tag away, an image's labels are all that is left, and an
+image the learner makes ``FROM`` a tutorial image or with ``docker commit`` carries
+the very same labels. Only the record tells docdocker's own untagged images apart.
 """
 
 from __future__ import annotations
@@ -50,10 +55,14 @@ def _path() -> Path:
     return state_dir() / "tags.json"
 
 
+def _built_path() -> Path:
+    return state_dir() / "built.json"
+
+
 @contextlib.contextmanager
-def _locked() -> Iterator[list[Record]]:
+def _locked(path: Path | None = None) -> Iterator[list[Record]]:
     """The records, locked for the block; what the block leaves in the list is saved."""
-    path = _path()
+    path = path or _path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         if fcntl is not None:
@@ -96,3 +105,25 @@ def forget(notebook: str, tag: str) -> None:
     """Drop the record of ``tag`` (it was removed, or now names another image)."""
     with _locked() as records:
         records[:] = [r for r in records if (r.notebook, r.tag) != (notebook, tag)]
+
+
+def remember_built(notebook: str, image_id: str) -> None:
+    """Record that docdocker built the image ``image_id`` for ``notebook``.
+
+    Equivalent CLI: none (docdocker's own record, read by clean-up).
+    """
+    record = Record(notebook, "", image_id)
+    with _locked(_built_path()) as records:
+        records[:] = [r for r in records if r.image_id != image_id] + [record]
+
+
+def built(notebook: str | None = None) -> set[str]:
+    """IDs of the images docdocker built (for one notebook, or for the whole tutorial)."""
+    return {r.image_id for r in _read(_built_path())
+            if notebook is None or r.notebook == notebook}
+
+
+def forget_built(image_ids: set[str]) -> None:
+    """Drop the records of these image IDs (the images are gone)."""
+    with _locked(_built_path()) as records:
+        records[:] = [r for r in records if r.image_id not in image_ids]

@@ -25,7 +25,7 @@ from traitlets import Bool
 from docdocker import errors, friendly, recordings, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import ContainerInspect, made_by_tutorial
+from docdocker.containers import ContainerInspect, owned_containers
 from docdocker.engine import Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
@@ -366,9 +366,10 @@ class Dashboard(FullTextRepr, widgets.VBox):
             err.command = tuple(step.argv)
             raise
         labels = (info.get("Config") or {}).get("Labels") or {}
-        if not made_by_tutorial(labels):
-            why = (f"its {LABEL} label was inherited from its image" if LABEL in labels
-                   else f"it has no {LABEL} label")
+        if not owned_containers(self._engine, [info]):
+            why = (f"its {LABEL} label was inherited from its image (one built FROM a "
+                   "tutorial image, or a docker commit of a tutorial container)"
+                   if LABEL in labels else f"it has no {LABEL} label")
             raise errors.StepFailed(
                 f"Container {name} was not created by the tutorial ({why}), "
                 "so docdocker will not touch it.",

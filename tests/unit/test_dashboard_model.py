@@ -212,7 +212,7 @@ def test_stop_during_the_settle_time_ends_the_loop() -> None:
 
 # ------------------------------------------------------------------- view
 class FakeAPI:
-    """The two engine calls the dashboard makes itself, answered from a fixed list."""
+    """The engine calls the dashboard makes itself, answered from a fixed list."""
 
     def __init__(self, listing: list[dict[str, Any]]) -> None:
         self.listing = listing
@@ -223,6 +223,9 @@ class FakeAPI:
         if "filters" in kwargs:
             return [c for c in self.listing if made_by_tutorial(c["Labels"])]
         return list(self.listing)
+
+    def images(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return []  # no docker commit of a tutorial container on this fake engine
 
     def inspect_container(self, name: str) -> dict[str, Any]:
         for c in self.listing:
