@@ -41,6 +41,7 @@ from docdocker.steps import (
     Step,
     arg,
     label_filter,
+    mask_pair,
     pairs,
     revealed,
 )
@@ -114,6 +115,18 @@ class Run(Step):
 
     def validate(self) -> None:
         check_image_name(self, self.image)
+        for key, value in self.env.items():
+            if not isinstance(key, str) or not key or "=" in key:
+                # `-e NAME=VALUE` would read the value out of the key, while the SDK
+                # passes nothing for a None value: the echo and the run would differ.
+                shown = mask_pair(str(key)) if isinstance(key, str) else repr(key)
+                fix_value = "'VALUE'" if value is None else "..."
+                raise errors.InvalidCommand(
+                    f"The environment variable name {shown!r} is not a name: a name "
+                    "cannot be empty or contain '='.",
+                    fix=f"Give the value as the mapping's value: "
+                        f"env={{{shown.partition('=')[0]!r}: {fix_value}}}.",
+                    command=self.shown_argv)
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,22 @@ class _Handoff:
             self._opened.close()
 
 
+def _masked(result: StepResult) -> StepResult:
+    """The result with secret values masked in what it shows and keeps (:func:`steps.mask_text`).
+
+    Every result passes here, so ``inspect``, ``history``, ``exec env`` and ``logs``
+    never show ``DB_PASSWORD=hunter2``, and neither do the recordings made of them.
+    """
+    if not isinstance(result, StepResult):
+        return result
+    result.output = s.mask_text(result.output) if result.output else result.output
+    if result.rows is not None:
+        result.rows = [s.mask_data(row) for row in result.rows]
+    if isinstance(result.value, (dict, list, str)):
+        result.value = s.mask_data(result.value)
+    return result
+
+
 class Engine:
     """A Docker Engine connection that runs steps for one notebook.
 
@@ -254,7 +270,7 @@ class Engine:
             step.validate()
             result = handler(self, step, **options)
         self._remember(step, result)
-        return result
+        return _masked(result)
 
     def _remember(self, step: s.Step, result: StepResult) -> None:
         """Write down the ID of an image this step built, for clean-up to recognise.

@@ -21,6 +21,7 @@ import requests.exceptions
 from docdocker import connection
 from docdocker.console import Capped
 from docdocker.engine import Engine
+from docdocker.steps import mask_text
 
 #: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
 FOREGROUND_GRACE = 2
@@ -110,7 +111,7 @@ def follow(
                                  heartbeat=still_there):
             shown = cap.feed(decoder.decode(raw))
             if shown:
-                engine.console.text(shown)
+                engine.console.text(mask_text(shown))
     except KeyboardInterrupt:
         # What Ctrl-C does to a foreground `docker run`: the container stops.
         stop()
@@ -126,7 +127,7 @@ def follow(
     how = see_all(container, remove=remove)
     rest = cap.rest(how)
     if rest:
-        engine.console.text(rest)
+        engine.console.text(mask_text(rest))
     return cap.text(how), bool(stop_asked)
 
 

@@ -27,7 +27,7 @@ from docdocker import errors, render
 from docdocker.console import Console
 from docdocker.engine import StepResult
 from docdocker.progress import Progress
-from docdocker.steps import Step
+from docdocker.steps import Step, mask_data, mask_text
 
 #: Set to a folder: every step run by the notebooks is recorded there.
 RECORD_ENV = "DOCDOCKER_RECORD"
@@ -179,7 +179,7 @@ class Tee(Console):
         self.inner.progress(progress, final=final)
 
     def text(self, chunk: str) -> None:
-        self.chunks.append(chunk)
+        self.chunks.append(mask_text(chunk))
         self.inner.text(chunk)
 
     @property
@@ -204,11 +204,13 @@ class Recorder:
             self.recording.save(self.path)
 
     def result(self, result: StepResult, tee: Tee) -> None:
+        # Results are masked as they are made; masking again here also covers results a
+        # widget builds itself.
         self.recording.steps.append(Entry(
-            cli=result.cli, text=repr(result), html=result._repr_html_(), streamed=tee.streamed,
-            output=result.output, exit_code=result.exit_code,
+            cli=result.cli, text=mask_text(repr(result)), html=mask_text(result._repr_html_()),
+            streamed=tee.streamed, output=mask_text(result.output), exit_code=result.exit_code,
             links=[[link.text, link.href] for link in result.links],
-            value=result.value if _jsonable(result.value) else None,
+            value=mask_data(result.value) if _jsonable(result.value) else None,
             extra=_extras(result),
             value_attrs=_extras(result.value) if dataclasses.is_dataclass(result.value)
             else None))
@@ -226,10 +228,11 @@ class Recorder:
     def error(self, step: Step, error: errors.DocDockerError, tee: Tee) -> None:
         fields = {"class": type(error).__name__, "message": error.message, "fix": error.fix,
                   "command": list(error.command or []),
-                  "stderr": getattr(error, "stderr", ""),
+                  "stderr": mask_text(str(getattr(error, "stderr", "") or "")),
                   "exit_code": getattr(error, "exit_code", None)}
-        self.recording.steps.append(Entry(cli=error.cli or step.cli, text=str(error),
-                                          html=error._repr_html_(), streamed=tee.streamed,
+        self.recording.steps.append(Entry(cli=error.cli or step.cli, text=mask_text(str(error)),
+                                          html=mask_text(error._repr_html_()),
+                                          streamed=tee.streamed,
                                           error=fields))
         self.save()
 
