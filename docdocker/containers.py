@@ -158,6 +158,20 @@ class Stop(Step):
     # `-t` is short for `--timeout`; the older `--time` spelling is deprecated.
     timeout: int | None = arg("-t", "timeout")
 
+    def validate(self) -> None:
+        if self.timeout is None:
+            return
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int) \
+                or self.timeout < 0:
+            # The engine reads -1 as "wait for ever", which no bounded step may do.
+            raise errors.InvalidCommand(
+                f"The stop timeout {self.timeout!r} is not a number of seconds docdocker "
+                "can wait: give a whole number, 0 or more (the grace period before "
+                "SIGKILL; the engine would read -1 as 'wait for ever').",
+                fix=f"Use `docker stop -t 10 {self.container}` (timeout=10), or "
+                    f"`docker kill {self.container}` to end it at once.",
+                command=self.argv)
+
 
 @dataclass(frozen=True)
 class Kill(Step):

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import requests.exceptions
 
@@ -31,6 +31,9 @@ from docdocker import steps as s
 from docdocker.console import Console, default_console
 from docdocker.steps import LABEL
 
+#: Seconds a widget's look-up may take (being built, or on a keystroke) before it says
+#: that the engine does not answer, rather than freeze the page for the client's timeout.
+LOOKUP_SECONDS = 5.0
 #: What executes one step type: ``handler(engine, step, **options) -> StepResult``.
 Handler = Callable[..., "StepResult"]
 _HANDLERS: dict[type[s.Step], Handler] = {}
@@ -260,9 +263,24 @@ class Engine:
         self.console.command(step.cli)
         return self._dispatch(step, options)
 
-    def query(self, step: s.Step, **options: Any) -> StepResult:
-        """Run a step without echoing it: a lookup a tool or widget makes for itself."""
-        return self.using(Console())._dispatch(step.with_labels(self.labels), options)
+    def query(self, step: s.Step, *, within: float | None = None, **options: Any) -> StepResult:
+        """Run a step without echoing it: a lookup a tool or widget makes for itself.
+
+        Args:
+            step: The step to run.
+            within: Give up after this many seconds (a widget being built, a lookup on
+                each keystroke) instead of the client's whole timeout.
+            **options: Passed to the step's handler.
+
+        Raises:
+            docdocker.errors.EngineUnavailable: The engine did not answer ``within``.
+        """
+        quiet = self.using(Console())
+        labelled = step.with_labels(self.labels)
+        if within is None:
+            return quiet._dispatch(labelled, options)
+        with self.translate(labelled):
+            return self.bounded(lambda: quiet._dispatch(labelled, options), within)
 
     def _dispatch(self, step: s.Step, options: Mapping[str, Any]) -> StepResult:
         handler = handler_for(type(step))
@@ -339,21 +357,55 @@ class Engine:
                     raise error
                 if ended:
                     return
+                now = time.monotonic()
+                # Checked after every batch, not only after silence: a stream that
+                # floods (a container printing `yes`) never comes back empty.
+                limit = deadline() if deadline is not None else None
+                if limit is not None and now > limit:
+                    raise requests.exceptions.ReadTimeout(
+                        "the Docker Engine did not end the stream in time")
                 if batch:
                     continue
-                now = time.monotonic()
                 if idle is not None and now - last > idle:
                     if heartbeat is None:
                         raise requests.exceptions.ReadTimeout(
                             f"the Docker Engine sent nothing for {idle:g} s")
                     heartbeat()
                     last = time.monotonic()
-                limit = deadline() if deadline is not None else None
-                if limit is not None and now > limit:
-                    raise requests.exceptions.ReadTimeout(
-                        "the Docker Engine did not end the stream in time")
         finally:
             handoff.cancel()
+
+    def bounded(self, call: Callable[[], _T], seconds: float) -> _T:
+        """``call()``, but give up after ``seconds``: for a lookup that must not wait
+        the client's whole timeout (a widget being built, a check that the engine
+        still answers).
+
+        The call runs in a background thread; one that never answers is left to the
+        client's own timeout there, while the caller moves on.
+
+        Raises:
+            requests.exceptions.ReadTimeout: No answer within ``seconds``
+                (:meth:`translate` turns this into EngineUnavailable).
+        """
+        done = threading.Event()
+        answer: list[Any] = []
+        failure: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                answer.append(call())
+            except BaseException as err:  # handed to the caller's thread
+                failure.append(err)
+            finally:
+                done.set()
+
+        threading.Thread(target=ask, daemon=True, name="docdocker-bounded").start()
+        if not done.wait(seconds):
+            raise requests.exceptions.ReadTimeout(
+                f"the Docker Engine did not answer within {seconds:g} s")
+        if failure:
+            raise failure[0]
+        return cast(_T, answer[0])
 
     def events(self, filters: Mapping[str, Any], *, since: float | None = None) -> Iterator[Any]:
         """The engine's event stream, decoded, and a way to close it.

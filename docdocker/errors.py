@@ -92,7 +92,9 @@ class InvalidCommand(DocDockerError, ValueError):
     def cli(self) -> str | None:
         """The command line as typed: the words before the command, then the string itself."""
         head = super().cli
-        return f"{head} {self.typed}" if head else None
+        if head and self.typed:
+            return f"{head} {self.typed}"
+        return head
 
 
 class EngineUnavailable(DocDockerError):

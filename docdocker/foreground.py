@@ -25,6 +25,18 @@ from docdocker.steps import mask_text
 
 #: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
 FOREGROUND_GRACE = 2
+#: Characters, and lines, a foreground run may print before docdocker stops it: a
+#: container that floods (``yes``) would otherwise never end and fill the disk with its
+#: log. Lines count too: the engine sends each line on its own, so reading a million
+#: short lines takes most of a minute.
+FLOOD_CHARS = 1_000_000
+FLOOD_LINES = 100_000
+#: Seconds docdocker keeps reading after it stopped a container: what a flooding
+#: container printed before it stopped can take minutes to read, and is not shown anyway.
+DRAIN_SECONDS = 1.0
+#: Seconds a check that the engine still answers may take (a silent container's output
+#: is normal; a silent engine is not).
+HEARTBEAT_SECONDS = 10.0
 
 
 def wait_in_background(
@@ -78,6 +90,7 @@ def follow(
         What was kept of the output, and whether the timeout (or Ctrl-C) stopped it.
     """
     stop_asked: list[float] = []
+    stopped_at: list[float] = []
 
     def stop() -> None:
         if not stop_asked:
@@ -86,6 +99,7 @@ def follow(
         engine.console.command(halt_cli)
         stop_quietly(container)
         engine.console.text(f"{container.name or container.short_id}\n")
+        stopped_at.append(time.monotonic())
 
     timer = None
     if timeout is not None:
@@ -99,19 +113,26 @@ def follow(
     def deadline() -> float | None:
         return stop_asked[0] + grace if stop_asked else None
 
-    def still_there() -> None:
-        # A silent container is normal; a silent engine is not: ask it, with a bound.
-        engine.client.api.inspect_container(container.id)
-
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     cap = Capped()
+    read = lines = 0
+    flooded = unread = False
     try:
         for raw in engine.stream(lambda: container.logs(stream=True, follow=True),
-                                 idle=min(request, 10), deadline=deadline,
-                                 heartbeat=still_there):
-            shown = cap.feed(decoder.decode(raw))
+                                 idle=min(request, HEARTBEAT_SECONDS), deadline=deadline,
+                                 heartbeat=lambda: still_there(engine, container)):
+            text = decoder.decode(raw)
+            read += len(text)
+            lines += text.count("\n")
+            shown = cap.feed(text)
             if shown:
                 engine.console.text(mask_text(shown))
+            if (read > FLOOD_CHARS or lines > FLOOD_LINES) and not stop_asked:
+                flooded = True
+                stop()
+            if stopped_at and time.monotonic() > stopped_at[0] + DRAIN_SECONDS:
+                unread = True  # the container has stopped; the rest is in `docker logs`
+                break
     except KeyboardInterrupt:
         # What Ctrl-C does to a foreground `docker run`: the container stops.
         stop()
@@ -125,10 +146,29 @@ def follow(
             timer.join(timeout=grace)
     cap.feed(decoder.decode(b"", final=True))
     how = see_all(container, remove=remove)
+    name = container.name or container.short_id
+    if flooded:
+        cap.feed(f"\n[docdocker stopped {name}: it printed more than {FLOOD_CHARS:,} "
+                 f"characters or {FLOOD_LINES:,} lines (the page keeps the first "
+                 f"{cap.head:,} and the last {cap.tail:,}); run it with -d and read the end with "
+                 f"`docker logs --tail 100 {name}`]\n")
+    elif unread:
+        cap.feed(f"\n[what {name} printed just before it stopped was not read{how}]\n")
     rest = cap.rest(how)
     if rest:
         engine.console.text(mask_text(rest))
     return cap.text(how), bool(stop_asked)
+
+
+def still_there(engine: Engine, container: Any, within: float = HEARTBEAT_SECONDS) -> None:
+    """Ask the engine about ``container``, waiting at most ``within`` seconds.
+
+    Equivalent CLI: ``docker inspect CONTAINER``
+
+    Raises:
+        requests.exceptions.ReadTimeout: The engine did not answer in time.
+    """
+    engine.bounded(lambda: engine.client.api.inspect_container(container.id), within)
 
 
 def see_all(container: Any, *, remove: bool = False) -> str:
@@ -145,43 +185,53 @@ def follow_logs(
 ) -> tuple[str, str]:
     """Follow a container's log until it stops, ``timeout`` runs out or Ctrl-C.
 
+    The output is capped as every output is (the first
+    :data:`~docdocker.console.HEAD_CHARS` characters, then the last
+    :data:`~docdocker.console.TAIL_CHARS`), and an engine that stops answering
+    mid-stream ends the step within :data:`HEARTBEAT_SECONDS` of silence plus as
+    many for the check.
+
     Equivalent CLI: ``docker logs -f CONTAINER``.
 
     Returns:
-        Everything read, and a note saying that following stopped (or "").
+        What was kept of the output, and a note saying that following stopped (or "").
     """
-    stream = container.logs(stream=True, **sdk_kwargs)
-    stopped: list[bool] = []
+    started = time.monotonic()
+    request = engine.timeout or connection.DEFAULT_TIMEOUT
 
-    def stop() -> None:
-        stopped.append(True)
-        with suppress(Exception):  # closing the socket under the reader ends the stream
-            stream.close()
+    def deadline() -> float | None:
+        return started + timeout if timeout is not None else None
 
-    timer = threading.Timer(timeout, stop) if timeout is not None else None
-    if timer is not None:
-        timer.daemon = True
-        timer.start()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    chunks: list[str] = []
+    cap = Capped()
+    stopped = False
     try:
-        for raw in stream:
-            chunks.append(decoder.decode(raw))
-            engine.console.text(chunks[-1])
+        for raw in engine.stream(lambda: container.logs(stream=True, **sdk_kwargs),
+                                 idle=min(request, HEARTBEAT_SECONDS), deadline=deadline,
+                                 heartbeat=lambda: still_there(engine, container)):
+            shown = cap.feed(decoder.decode(raw))
+            if shown:
+                engine.console.text(mask_text(shown))
+            if timeout is not None and time.monotonic() > started + timeout:
+                stopped = True
+                break
     except KeyboardInterrupt:
-        stop()  # what Ctrl-C does to `docker logs -f`: it stops following, nothing else
-    except Exception:
-        if not stopped:
-            raise
-    finally:
-        if timer is not None:
-            timer.cancel()
+        stopped = True  # what Ctrl-C does to `docker logs -f`: it stops following
+    except requests.exceptions.ReadTimeout:
+        if timeout is None or time.monotonic() < started + timeout:
+            raise  # the engine went silent: not the timeout the learner asked for
+        stopped = True
+    cap.feed(decoder.decode(b"", final=True))
+    how = see_all(container)
+    rest = cap.rest(how)
+    if rest:
+        engine.console.text(mask_text(rest))
     note = ""
     if stopped:
         after = f" after {timeout:g} s" if timeout is not None else ""
         note = (f"(stopped following{after}: in a terminal, Ctrl+C stops `docker logs -f`; "
                 "the container keeps running)\n")
-    return "".join(chunks), note
+    return cap.text(how), note
 
 
 def capped_logs(engine: Engine, container: Any, sdk_kwargs: Mapping[str, Any],

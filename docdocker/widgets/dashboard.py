@@ -26,7 +26,7 @@ from docdocker import errors, friendly, recordings, render
 from docdocker import steps as s
 from docdocker.console import Console
 from docdocker.containers import ContainerInspect, owned_containers
-from docdocker.engine import Engine, StepResult
+from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, close_below, close_tree
@@ -141,7 +141,9 @@ class Dashboard(FullTextRepr, widgets.VBox):
         if self._recording is not None:
             self._show_recorded(self._recording)
         elif self._engine is not None:
-            self.refresh()  # starts watching when it succeeds and ``live`` is set
+            # The first look is bounded: a hung engine must not hold the cell for the
+            # client's whole timeout; the widget says what is wrong instead.
+            self.refresh(within=LOOKUP_SECONDS)  # starts watching when it succeeds
         self._render_table()
         self._render_status()
 
@@ -215,8 +217,11 @@ class Dashboard(FullTextRepr, widgets.VBox):
         raise KeyError(f"No row for container {name!r}; shown: "
                        f"{[first_name(r) for r in self.model.rows]}")
 
-    def refresh(self) -> list[dict[str, Any]]:
+    def refresh(self, within: float | None = None) -> list[dict[str, Any]]:
         """Ask the engine for the containers now and update the table.
+
+        Args:
+            within: Seconds the engine may take to answer (default: the client's timeout).
 
         Failures are shown in the widget, not raised; when the engine is gone
         the dashboard also stops refreshing. Does nothing once closed.
@@ -234,7 +239,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         rows: list[dict[str, Any]] = []
         failure: errors.DocDockerError | None = None
         try:
-            rows = self._fetch()
+            rows = self._fetch(within)
         except errors.DocDockerError as err:
             failure = err
         with self._lock:
@@ -401,12 +406,12 @@ class Dashboard(FullTextRepr, widgets.VBox):
         return not self.model.busy
 
     # --------------------------------------------------------------- watching
-    def _fetch(self) -> list[dict[str, Any]]:
+    def _fetch(self, within: float | None = None) -> list[dict[str, Any]]:
         assert self._engine is not None
         show_all = self.model.show_all
         try:
             # Quiet: engine.ps() would echo `docker ps` into the notebook on every refresh.
-            listed = self._engine.query(ps_step(show_all)).value
+            listed = self._engine.query(ps_step(show_all), within=within).value
         except errors.EngineUnavailable as err:
             if self.refreshes or err.__cause__ is None:
                 raise

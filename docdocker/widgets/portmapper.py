@@ -33,7 +33,7 @@ from traitlets import Instance, link
 from docdocker import ports, recordings, render
 from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
-from docdocker.engine import Engine, StepResult
+from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.errors import DocDockerError
 from docdocker.images import ImageInspect, exposed_ports
 from docdocker.ports import PortMapping
@@ -83,7 +83,7 @@ def _probe_exposed(
         except DocDockerError:
             return None, False
     try:
-        attrs = probe.query(ImageInspect(image=image)).value
+        attrs = probe.query(ImageInspect(image=image), within=LOOKUP_SECONDS).value
     except DocDockerError:
         return None, False
     finally:

@@ -29,6 +29,7 @@ import ipywidgets as widgets
 from traitlets import link
 
 from docdocker import errors, recordings, render
+from docdocker.engine import LOOKUP_SECONDS
 from docdocker.images import ImageInspect, Images
 from docdocker.progress import Progress
 from docdocker.widgets.base import (
@@ -77,9 +78,9 @@ class TagBuilder(FullTextRepr, widgets.VBox):
     def __init__(self, *, engine: Engine, source: str = "", target: str = "",
                  **kwargs: Any) -> None:
         self.engine = engine
+        self._error: errors.DocDockerError | None = None
         self.model = TagBuilderModel(source=source, target=target,
                                      sources=self._local_images())
-        self._error: errors.DocDockerError | None = None
 
         self.source_box = widgets.Combobox(
             description="Source", options=tuple(self.model.sources), ensure_option=False,
@@ -124,7 +125,12 @@ class TagBuilder(FullTextRepr, widgets.VBox):
     def _local_images(self) -> list[str]:
         if recordings.reading_along(self.engine) is not None:
             return []  # read-along mode: no engine to list images from
-        listed = self.engine.query(Images()).value or []
+        try:
+            # Bounded: a hung engine must not hold the cell that builds the widget.
+            listed = self.engine.query(Images(), within=LOOKUP_SECONDS).value or []
+        except errors.DocDockerError as err:
+            self._error = err  # shown under the fields; Source can still be typed
+            return []
         tags = {t for entry in listed for t in entry.get("RepoTags") or []
                 if t != "<none>:<none>"}
         return sorted(tags)
@@ -199,7 +205,8 @@ class TagBuilder(FullTextRepr, widgets.VBox):
             f"<code>{escape(v)}</code></div>" for k, v in rows)
         self.apply_button.disabled = not m.can_apply
         self.push_button.disabled = not m.can_push
-        if m.state == "failed" and self._error is not None:
+        if m.state in ("failed", "idle") and self._error is not None:
+            # "idle": the images could not be listed when the builder was made.
             self.outcome.value = render.error_html(self._error)
         elif m.message:
             self.outcome.value = render.status_html(True, m.message)

@@ -20,7 +20,7 @@ from typing import Any
 
 from docdocker import errors, recordings
 from docdocker.containers import Ps, container_name
-from docdocker.engine import Engine
+from docdocker.engine import LOOKUP_SECONDS, Engine
 
 __all__ = ["ContainerListing", "EngineWatcher", "RefreshScheduler"]
 
@@ -255,7 +255,7 @@ class ContainerListing:
     def reload(self) -> list[dict[str, Any]]:
         """Fetch the list now (quietly); an engine that does not answer gives an empty list."""
         try:
-            entries = list(self.engine.query(Ps(all=True)).value or [])
+            entries = list(self.engine.query(Ps(all=True), within=LOOKUP_SECONDS).value or [])
         except errors.DocDockerError:
             entries = []
         with self._lock:
