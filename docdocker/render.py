@@ -63,15 +63,36 @@ def command_html(cli: str) -> str:
     )
 
 
+#: One word as ``shlex.quote`` writes it: safe characters, ``'...'`` and ``"'"`` (a quote).
+#: Each alternative starts with a different character, so matching is linear.
+_QUOTED_WORD = re.compile(r"(?:[^\s'\"]|'[^']*'|\"'\")+")
+_QUOTED_PART = re.compile(r"[^\s'\"]+|'[^']*'|\"'\"")
+
+
+def _unquote(word: str) -> str:
+    return "".join(p[1:-1] if p[0] == "'" else "'" if p == '"\'"' else p
+                   for p in _QUOTED_PART.findall(word))
+
+
 def _command_words(cli: str) -> str:
-    """``cli`` escaped, its bookkeeping flags wrapped in a dimmed span."""
-    try:
-        words = shlex.split(cli)
-    except ValueError:
+    """``cli`` escaped, its bookkeeping flags wrapped in a dimmed span.
+
+    Linear in the length of ``cli`` (a word of a megabyte included): the line is
+    read as ``shlex.join`` writes it, not split by ``shlex.split``, which is
+    quadratic in the length of one word.
+    """
+    quoted: list[str] = []
+    pos = 0
+    while pos < len(cli):
+        found = _QUOTED_WORD.match(cli, pos)
+        end = found.end() if found else pos
+        if found is None or (end < len(cli) and cli[end] != " ") or end + 1 == len(cli):
+            return escape(cli)  # not a line shlex.join made: show it untouched
+        quoted.append(found.group())
+        pos = end + 1
+    words = [_unquote(q) for q in quoted]
+    if any(shlex.quote(w) != q for w, q in zip(words, quoted, strict=True)):
         return escape(cli)
-    quoted = [shlex.quote(w) for w in words]
-    if " ".join(quoted) != cli:
-        return escape(cli)  # not a line shlex.join made: show it untouched
     parts: list[str] = []
     i = 0
     while i < len(words):

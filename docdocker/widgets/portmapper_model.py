@@ -67,6 +67,9 @@ __all__ = [
 # Docker's own rule for container names (RestrictedNamePattern in the engine):
 # one letter or digit, then at least one more of these characters.
 _CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+#: The longest name the name box takes. Docker sets no limit of its own, but a name
+#: longer than this is a paste gone wrong, and each keystroke re-checks all of it.
+MAX_NAME = 128
 
 # The traits a learner edits; the derived ones are set by the model and must not
 # re-trigger a check, or every check would loop.
@@ -376,6 +379,12 @@ class PortMapperModel(HasTraits):
         name = self.name
         if not name:
             return None, ""
+        if len(name) > MAX_NAME:
+            return DocDockerError(
+                f"The container name is {len(name):,} characters long (it starts "
+                f"{name[:24]!r}); the name box takes at most {MAX_NAME}.",
+                fix="Shorten it, or leave the name empty to let Docker pick one.",
+            ), ""
         if not _CONTAINER_NAME.fullmatch(name):
             tidy = re.sub(r"[^a-zA-Z0-9_.-]+", "-", name).strip("-_.")
             example = tidy if _CONTAINER_NAME.fullmatch(tidy) else "web"
