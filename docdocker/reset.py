@@ -42,6 +42,8 @@ from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
 
 KINDS = ("containers", "tags", "images", "networks", "volumes")
+#: The ownership mark docdocker's ``volume create`` (and the tutorial's Compose files) set.
+VOLUME_OWNER = "volume"
 
 
 @dataclass
@@ -102,6 +104,8 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     for n in engine.query(NetworkLs(filters=filters)).value:
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
     for v in engine.query(VolumeLs(filters=filters)).value:
+        if (v.get("Labels") or {}).get(OWNER) != VOLUME_OWNER:
+            continue  # labelled by someone else: a volume that is not the tutorial's stays
         items.append(Item("volumes", v["Name"][:12], v["Name"], _notebook(v.get("Labels"))))
     return items
 

@@ -33,8 +33,11 @@ def mixed(engine: Engine, client: docker.DockerClient, notebook: str):
                      {LABEL: notebook, OWNER: f"docdocker-test/mine:{notebook}"})
     their_image = build(client, f"docdocker-test/theirs:{notebook}", {})
     client.networks.create(f"net-{notebook}", labels={LABEL: notebook})
-    client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook})
+    client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook, OWNER: "volume"})
+    # Labelled by someone else, without docdocker's ownership mark: never removed.
+    client.volumes.create(f"theirvol-{notebook}", labels={LABEL: notebook})
     yield {"my_image": my_image, "their_image": their_image}
+    client.volumes.get(f"theirvol-{notebook}").remove()
     outsider.remove(force=True)
     client.images.remove(their_image, force=True)
 
@@ -58,6 +61,7 @@ def test_reset_removes_labelled_objects_and_spares_the_rest(client, notebook: st
     with pytest.raises(docker.errors.NotFound):
         client.volumes.get(f"vol-{notebook}")
     assert client.containers.get(f"outsider-{notebook}").status == "running"
+    assert client.volumes.get(f"theirvol-{notebook}")  # not the tutorial's: still there
     assert client.images.get(mixed["their_image"]).id == mixed["their_image"]
 
 
