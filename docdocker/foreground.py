@@ -29,7 +29,7 @@ FOREGROUND_GRACE = 2
 #: container that floods (``yes``) would otherwise never end and fill the disk with its
 #: log. Lines count too: the engine sends each line on its own, so reading a million
 #: short lines takes most of a minute.
-FLOOD_CHARS = 1_000_000
+FLOOD_CHARS = 10_000_000
 FLOOD_LINES = 100_000
 #: Seconds docdocker keeps reading after it stopped a container: what a flooding
 #: container printed before it stopped can take minutes to read, and is not shown anyway.
