@@ -25,7 +25,7 @@ from traitlets import Bool
 from docdocker import errors, friendly, recordings, render
 from docdocker import steps as s
 from docdocker.console import Console
-from docdocker.containers import ContainerInspect, owned_containers
+from docdocker.containers import ContainerInspect, committed_images, owned_containers
 from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
@@ -412,13 +412,17 @@ class Dashboard(FullTextRepr, widgets.VBox):
         try:
             # Quiet: engine.ps() would echo `docker ps` into the notebook on every refresh.
             listed = self._engine.query(ps_step(show_all), within=within).value
+            engine = self._engine
+            with engine.translate(None):
+                committed = (engine.bounded(lambda: committed_images(engine), within)
+                             if within is not None else committed_images(engine))
         except errors.EngineUnavailable as err:
             if self.refreshes or err.__cause__ is None:
                 raise
             # Never reached yet: "cannot connect" says more than "lost the connection".
             first = friendly.translate_error(err.__cause__, None, self._engine.facts())
             raise (first or err) from err.__cause__
-        return build_rows(listed, show_all=show_all)
+        return build_rows(listed, show_all=show_all, committed=committed)
 
     def _on_show_all(self, change: Mapping[str, Any]) -> None:
         self._render_header()

@@ -10,7 +10,7 @@ removes what it did not make.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
 from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
@@ -91,7 +91,8 @@ def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool) -> list[dict[str, Any]]:
+def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool,
+               committed: Set[str] = frozenset()) -> list[dict[str, Any]]:
     """The dashboard's rows, in the engine's order (newest first, like ``docker ps``).
 
     The engine already filters by label; filtering again here means a wrong
@@ -103,8 +104,16 @@ def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool) -> li
     Args:
         containers: The engine's container list.
         show_all: Keep containers the tutorial did not make (as read-only rows).
+        committed: IDs of images carrying the container mark themselves
+            (:func:`docdocker.containers.committed_images`): a container run from one
+            carries the marks without being the tutorial's.
     """
-    rows = [dashboard_row(c) for c in containers]
+    rows = []
+    for c in containers:
+        row = dashboard_row(c)
+        if str(c.get("ImageID")) in committed:
+            row["managed"] = False  # run from a docker commit of a tutorial container
+        rows.append(row)
     return rows if show_all else [r for r in rows if r["managed"]]
 
 

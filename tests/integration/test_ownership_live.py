@@ -106,6 +106,8 @@ def test_the_dashboard_remove_button_refuses_a_container_run_from_a_commit(
     board = Dashboard(engine=engine, show_all=True)
     try:
         board.refresh()
+        row = next(r for r in board.rows if r["NAMES"] == learner["fromcommit"])
+        assert not row["managed"]  # shown read-only, like any container not the tutorial's
         buttons = board.row_buttons(learner["fromcommit"])
         buttons["remove"].click()
         if board._worker is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from docdocker import errors
@@ -49,7 +51,7 @@ def test_notebook_03s_registry_echo_pastes_into_a_terminal() -> None:
     step = Run(image="registry:2", env={
         "REGISTRY_AUTH": "htpasswd", "REGISTRY_AUTH_HTPASSWD_REALM": "Registry Realm",
         "REGISTRY_AUTH_HTPASSWD_PATH": "/auth/htpasswd"})
-    assert step.cli == step.cli.replace(MASK, "")
+    assert step.cli == shlex.join(step.argv)  # nothing masked: it runs as pasted
     assert "'REGISTRY_AUTH_HTPASSWD_REALM=Registry Realm'" in step.cli
 
 
