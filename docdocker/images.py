@@ -164,7 +164,7 @@ class ImageCommands(Engine):
         scope = notebook or self.notebook
         step = ImagePrune(all=all, filters=label_filter(scope))
         candidates = prune_candidates(self, step)
-        names = {str(c["Id"]): tutorial_image_names(self, c, scope) for c in candidates}
+        names = {str(c["Id"]): tutorial_image_names(c, scope) for c in candidates}
         # (``all`` is the parameter here, not the builtin.)
         if not [image_id for image_id, found in names.items() if not found]:
             return self.execute(step)
@@ -176,9 +176,9 @@ class ImageCommands(Engine):
         self.console.text(
             f"Not running `{step.cli}`: it would also remove "
             + ", ".join(_image_name(c) for c in kept)
-            + ", which docdocker did not build (an image made FROM a tutorial image, or "
-            "with docker commit, carries its labels). Removing the tutorial's own images "
-            "instead:\n")
+            + ": images docdocker did not build (one made FROM a tutorial image, or with "
+            "docker commit, carries its labels) or names it did not give. Removing the "
+            "tutorial's own images instead:\n")
         lines: list[str] = []
         for image_id, to_remove in names.items():
             for name in to_remove:
@@ -189,7 +189,7 @@ class ImageCommands(Engine):
             if to_remove:
                 with _quietly():
                     tagrecord.forget_built({image_id})
-        lines += [f"kept {_image_name(c)}: not built by docdocker" for c in kept]
+        lines += [f"kept {_image_name(c)}: {_why_kept(c)}" for c in kept]
         return StepResult(step, output="\n".join(x for x in lines if x) + "\n",
                           value={"kept": [str(c["Id"]) for c in kept]})
 
@@ -400,8 +400,7 @@ def tutorial_image(entry: Mapping[str, Any], notebook: str | None = None) -> boo
             or replaced_compose_build(labels, tags))
 
 
-def tutorial_image_names(engine: Engine, entry: Mapping[str, Any],
-                         notebook: str | None = None) -> list[str]:
+def tutorial_image_names(entry: Mapping[str, Any], notebook: str | None = None) -> list[str]:
     """The names to remove an image of the tutorial's by, or [] when it is not all ours.
 
     An image is removed only when every name it has is the tutorial's (the tag it was
@@ -438,8 +437,21 @@ def prune_candidates(engine: Engine, step: ImagePrune) -> list[Mapping[str, Any]
     return [i for i in listed if str(i.get("Id")) not in used]
 
 
+def _why_kept(entry: Mapping[str, Any]) -> str:
+    if not tutorial_image(entry):
+        return "not built by docdocker"
+    tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"]
+    built = image_tag_of_tutorial(entry.get("Labels"), tags)
+    yours = [t for t in tags if t != built]
+    return (f"it also has the name{'s' if len(yours) > 1 else ''} {', '.join(yours)}, "
+            "which docdocker did not give it; `docker rmi NAME` removes one name")
+
+
 def _image_name(entry: Mapping[str, Any]) -> str:
     tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"]
+    built = image_tag_of_tutorial(entry.get("Labels"), tags)
+    if built:
+        return built
     return tags[0] if tags else str(entry.get("Id", "")).split(":")[-1][:12]
 
 

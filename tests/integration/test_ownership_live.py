@@ -116,3 +116,18 @@ def test_the_dashboard_remove_button_refuses_a_container_run_from_a_commit(
         assert "was not created by the tutorial" in str(board.model.error)
     finally:
         board.close()
+
+
+def test_image_prune_all_keeps_a_tutorial_image_the_learner_gave_a_name(
+        engine: Engine, notebook: str, tmp_path: Path) -> None:
+    built, mine = f"named-{notebook}:1", f"mytag-{notebook}:keep"
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo {notebook} > /n\n")
+    engine.build(str(tmp_path), tag=built)
+    docker_cli("tag", built, mine)
+    try:
+        result = engine.image_prune(all=True)
+        assert exists("image", mine), "prune --all untagged the learner's own name"
+        assert exists("image", built)
+        assert f"kept {built}: it also has the name {mine}" in repr(result)
+    finally:
+        subprocess.run(["docker", "rmi", mine, built], capture_output=True, timeout=120)
