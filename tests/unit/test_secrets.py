@@ -97,3 +97,19 @@ def test_masking_is_linear_in_the_length_of_the_text() -> None:
     start = time.perf_counter()
     mask_text("A=" + "x" * 1_000_000 + " " + "DB_PASSWORD=y " * 10_000)
     assert time.perf_counter() - start < 2
+
+
+def test_a_recording_holds_no_copy_of_the_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from docdocker.console import Console
+    from docdocker.recordings import Recorder, Tee
+
+    recorder = Recorder("nb", tmp_path, "28.5")
+    tee = Tee(Console())
+    tee.text("DB_PASSWORD=hunter2\n")
+    step = Run(image="busybox", env={"DB_PASSWORD": "hunter2"})
+    # A result a widget built itself, without passing through the engine's masking.
+    recorder.result(StepResult(step, output="REDIS_ARGS=--requirepass hunter2\n",
+                               value=["DATABASE_URL=postgres://u:hunter2@db/x"]), tee)
+    saved = (tmp_path / "nb.json").read_text()
+    assert "hunter2" not in saved
+    assert "DB_PASSWORD=******" in saved
