@@ -47,6 +47,9 @@ from docdocker.widgets.watch import EngineWatcher, RefreshScheduler
 __all__ = ["COLUMNS", "Dashboard", "DashboardModel", "RefreshScheduler", "build_rows",
            "dashboard_row", "ports_html", "ps_step"]
 
+#: Seconds the dashboard reuses its list of committed images (see ``_committed_images``).
+COMMITTED_SECONDS = 10.0
+
 class _StatusConsole(Console):
     """Sends a step's echo to the dashboard's status line instead of the cell output.
 
@@ -105,6 +108,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         self._refresh_failed = False
         self._watcher: EngineWatcher | None = None
         self._worker: threading.Thread | None = None
+        self._committed: tuple[float, set[str]] | None = None
         self._views: dict[str, RowView] = {}
         self._want_live = False
         self.refreshes = 0
@@ -412,10 +416,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         try:
             # Quiet: engine.ps() would echo `docker ps` into the notebook on every refresh.
             listed = self._engine.query(ps_step(show_all), within=within).value
-            engine = self._engine
-            with engine.translate(None):
-                committed = (engine.bounded(lambda: committed_images(engine), within)
-                             if within is not None else committed_images(engine))
+            committed = self._committed_images(within)
         except errors.EngineUnavailable as err:
             if self.refreshes or err.__cause__ is None:
                 raise
@@ -423,6 +424,22 @@ class Dashboard(FullTextRepr, widgets.VBox):
             first = friendly.translate_error(err.__cause__, None, self._engine.facts())
             raise (first or err) from err.__cause__
         return build_rows(listed, show_all=show_all, committed=committed)
+
+    def _committed_images(self, within: float | None) -> set[str]:
+        """Images made by ``docker commit`` of a tutorial container, asked at most every
+        :data:`COMMITTED_SECONDS`: a second request on every refresh would slow the
+        table, and the remove and stop buttons ask the engine again anyway."""
+        engine = self._engine
+        assert engine is not None
+        now = time.monotonic()
+        cached = self._committed
+        if cached is not None and now - cached[0] < COMMITTED_SECONDS:
+            return cached[1]
+        with engine.translate(None):
+            found = (engine.bounded(lambda: committed_images(engine), within)
+                     if within is not None else committed_images(engine))
+        self._committed = (now, found)
+        return found
 
     def _on_show_all(self, change: Mapping[str, Any]) -> None:
         self._render_header()
