@@ -468,7 +468,10 @@ def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
     pushing = bool(step is not None and step.command[:1] == ("push",))
     what = f"the push of {image}" if pushing and image else "the login"
     login = f"docker login {host} -u USER --password-stdin"
-    if "does not exist locally" in lower or "no such image" in lower:
+    # Classic store: "An image does not exist locally with the tag: X";
+    # containerd store: "tag does not exist: X".
+    if ("does not exist locally" in lower or "no such image" in lower
+            or "tag does not exist" in lower):
         return errors.ImageNotFound(
             f"There is no image called {image} on this machine to push ({reason}).",
             fix=f"Give an image that name first: `docker tag SOURCE_IMAGE {image}`, "

@@ -100,8 +100,10 @@ def test_a_push_reports_every_layer_pushed_then_the_digest(engine, registry, lay
     assert len(report.layers) == 3  # busybox and two RUN layers
     assert set(report.layers.values()) == {"Pushed"}
     assert report.digest and report.digest.startswith("sha256:")
-    # Each layer was seen going through the push, and the last line is the digest.
-    assert any("Pushing" in state.values() or "Preparing" in state.values()
+    # The layers were drawn as the push went (the classic store reports "Preparing" and
+    # "Pushing" for each; the containerd store may report a small layer only once it is
+    # pushed), and the last line is the digest.
+    assert any(state and (len(state) < 3 or set(state.values()) != {"Pushed"})
                for state in console.states)
     assert console.states[-1] == report.layers
     assert result.output.splitlines()[-1] == f"1.0: digest: {report.digest} size: {report.size}"

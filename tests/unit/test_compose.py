@@ -128,11 +128,17 @@ MISSING = (
 )
 NEVER = (" Container p-web-1  Error response from daemon: No such image: nosuch/image:1\n"
          "Error response from daemon: No such image: nosuch/image:1\n")
+# The containerd image store's words for MISSING.
+RESOLVE = (' web Error failed to resolve reference "docker.io/docdocker-example/no-such-image:1": '
+           "docker.io/docdocker-example/no-such-image:1: not found\n"
+           'Error response from daemon: failed to resolve reference "docker.io/docdocker-example/'
+           'no-such-image:1": docker.io/docdocker-example/no-such-image:1: not found\n')
 
 
 @pytest.mark.parametrize(("out", "image"), [(OFFLINE, None),
                                             (MISSING, "127.0.0.1:5001/nosuch/image:1"),
-                                            (NEVER, "nosuch/image:1")])
+                                            (NEVER, "nosuch/image:1"),
+                                            (RESOLVE, "docdocker-example/no-such-image:1")])
 def test_missing_image_names_the_service(out: str, image: str | None) -> None:
     err = translate_compose(out, UP, 1)
     assert isinstance(err, errors.ImageNotFound)
