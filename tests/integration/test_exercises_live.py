@@ -79,7 +79,7 @@ def check(exercise: Exercise, engine: Engine, store: ProgressStore) -> Result:
     return exercises.check(exercise, engine, store)
 
 
-def eventually(probe: Callable[[], Result], status: Status, wait: float = 15) -> Result:
+def eventually(probe: Callable[[], Result], status: Status, wait: float = 40) -> Result:
     """The check's result once it reaches ``status`` (servers take a moment to answer)."""
     deadline = time.monotonic() + wait
     while True:
