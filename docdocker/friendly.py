@@ -94,7 +94,7 @@ def translate_error(
             f"for: it speaks {match['minimum']} and newer (the engine said: {text}).",
             fix="Update the tutorial's requirements (`pip install -U -r requirements.txt` "
                 "brings a Docker SDK that speaks the newer API), or, in your own code, let "
-                "the SDK pick the version: `docker.from_env()` without `version=`.",
+                "the SDK pick the version (no `version=` argument).",
             command=argv, stderr=text,
         )
     if "no space left on device" in lower:
