@@ -391,8 +391,8 @@ def test_the_notebook_shows_the_password_nowhere_and_leaves_nothing_behind(
         v for v in probe_data["volumes"] if any(x.name == v for x in client.volumes.list())]
     assert tagrecord.recorded(notebook) == []
     left = [t for i in client.images.list() for t in i.tags
-            if (t.startswith(("localhost:", "elliot/")) and "/student/" in t) or t.startswith(
-                "elliot/experiments")]
+            if (t.startswith("localhost:") and "/student/" in t) or t.startswith(
+                "gordon/get-started")]
     assert left == []
 
 
