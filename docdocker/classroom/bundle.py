@@ -244,15 +244,29 @@ def bundle(engine: Engine, images: Sequence[str], path: Path,
 
 
 def _estimate(engine: Engine, ids: list[str]) -> int:
-    """Bytes ``docker save`` will write: the largest shared base once, plus each unique part."""
+    """Bytes ``docker save`` will write: the largest shared base once, plus each unique part.
+
+    ``docker system df`` counts unpacked sizes. The classic image store saves layers
+    unpacked, so that is the archive's weight; the containerd store saves the
+    compressed blobs it pulled, which ``docker image inspect`` sizes: the estimate is
+    scaled from one to the other.
+    """
     try:
         listed = engine.query(SystemDf()).value.get("Images") or []
     except errors.DocDockerError:
         return 0
     chosen = [i for i in listed if i.get("Id") in set(ids)]
     shared = max((max(i.get("SharedSize") or 0, 0) for i in chosen), default=0)
-    return shared + sum(max((i.get("Size") or 0) - max(i.get("SharedSize") or 0, 0), 0)
-                        for i in chosen)
+    unpacked = shared + sum(max((i.get("Size") or 0) - max(i.get("SharedSize") or 0, 0), 0)
+                            for i in chosen)
+    everything = sum(i.get("Size") or 0 for i in chosen)
+    stored = 0
+    for image_id in ids:
+        attrs = engine.query(ImageInspect(image=image_id)).value or {}
+        stored += int(attrs.get("Size") or 0)
+    if everything and 0 < stored < everything * 0.9:  # compressed content: scale down
+        return int(unpacked * stored / everything)
+    return unpacked
 
 
 def _engine_version(engine: Engine) -> str:

@@ -259,3 +259,17 @@ def test_a_notebook_run_fails_when_it_uses_an_image_the_kit_does_not_list(
     assert done.returncode != 0, done.stdout
     assert "ran containers from busybox:1.36" in done.stdout
     assert "does not list" in done.stdout
+
+
+def test_classroom_images_shows_the_size_docker_images_shows(engine: Engine) -> None:
+    images = catalog.derive().images
+    states = {s.image: s for s in status.survey(engine, images, catalog.derive())}
+    listed = subprocess.run([DOCKER, "images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    shown = dict(line.split(" ", 1) for line in listed)
+    from docdocker import render
+
+    for image, state in states.items():
+        if state.present:
+            # The same figure the learner's `docker images` prints, not inspect's.
+            assert render.size_text(state.size) == shown[image], image
