@@ -6,6 +6,7 @@ images already here, so loading and removing them never touches a learner's imag
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -273,3 +274,25 @@ def test_classroom_images_shows_the_size_docker_images_shows(engine: Engine) -> 
         if state.present:
             # The same figure the learner's `docker images` prints, not inspect's.
             assert render.size_text(state.size) == shown[image], image
+
+
+#: Bundles of hello-world under a name of their own, made with `classroom bundle` on each
+#: kind of image store (tests/fixtures/); each engine loads both.
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").glob("hello.*.bundle.tar"))
+
+
+@pytest.mark.parametrize("made_on", FIXTURES, ids=lambda p: p.name.split(".")[1])
+def test_a_bundle_made_on_either_image_store_loads_here(
+        engine: Engine, client: docker.DockerClient, made_on: Path) -> None:
+    name = f"docdocker-fixture/hello:{made_on.name.split('.')[1]}"
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        client.images.remove(name)
+    try:
+        loaded = bundle.load(engine, made_on)
+        assert [s.reference for s in loaded.manifest.images] == [name]
+        out = subprocess.run([DOCKER, "run", "--rm", name], capture_output=True, text=True,
+                             check=True, timeout=60).stdout
+        assert "Hello from Docker!" in out
+    finally:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(name)
