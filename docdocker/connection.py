@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import docker
+import docker.auth
 import docker.tls
 
 #: Seconds to wait for any single engine request, unless a caller says otherwise.
@@ -121,7 +122,24 @@ def open_client(*, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, Endpoint]:
     else:
         client = docker.DockerClient(base_url=where.host, timeout=timeout,
                                      **_tls(where))
+    client.api._auth_configs = NotebookCredentials({"auths": {}})
     return client, where
+
+
+class NotebookCredentials(docker.auth.AuthConfig):  # type: ignore[misc]
+    """Registry logins made in this session only, never those the ``docker`` CLI stored.
+
+    The SDK reads ``config.json`` (and its credential helper) whenever it holds no
+    login in memory, so a ``docker login`` typed in a terminal would silently change
+    what a notebook's push does, and a lesson's "a push without a login is refused"
+    would succeed. docdocker's logins are its own in both directions: it writes no
+    ``config.json`` and reads none.
+    """
+
+    @property
+    def is_empty(self) -> bool:
+        # Never "empty": an empty AuthConfig makes the SDK load config.json again.
+        return False
 
 
 def connect_client(

@@ -262,8 +262,9 @@ class Login(Step):
 
 #: What docdocker's login does differently from the CLI's, said after each login.
 LOGIN_NOTE = ("docdocker keeps these credentials in this kernel's memory only: "
-              "~/.docker/config.json is not written, so a `docker push` typed in a "
-              "terminal needs its own `docker login`.")
+              "~/.docker/config.json is neither written nor read, so a `docker push` typed "
+              "in a terminal needs its own `docker login`, and a login typed there does not "
+              "count in the notebook.")
 
 
 @handles(Login)
