@@ -31,7 +31,6 @@ from docdocker.foreground import (
 from docdocker.inspect import Inspect
 from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
-from docdocker.volumes import parse_mount
 from docdocker.steps import (
     LABEL,
     OWNER,
@@ -45,6 +44,7 @@ from docdocker.steps import (
     pairs,
     revealed,
 )
+from docdocker.volumes import parse_mount
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")

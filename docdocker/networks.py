@@ -174,5 +174,8 @@ class NetworkCommands(Engine):
         return self.execute(NetworkDisconnect(network=network, container=container))
 
     def network_rm(self, network: str) -> StepResult:
-        """Remove a network (no container may be on it). Equivalent CLI: ``docker network rm NET``"""
+        """Remove a network (no container may be on it).
+
+        Equivalent CLI: ``docker network rm NETWORK``
+        """
         return self.execute(NetworkRm(network=network))
