@@ -143,9 +143,10 @@ class Recording:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data: dict[str, Any] = {"notebook": self.notebook, "docker": self.docker, "recorded": self.recorded,
-                "steps": [asdict(e) for e in self.steps],
-                "pages": [asdict(p) for p in self.pages], "dashboard": self.dashboard}
+        data: dict[str, Any] = {
+            "notebook": self.notebook, "docker": self.docker, "recorded": self.recorded,
+            "steps": [asdict(e) for e in self.steps],
+            "pages": [asdict(p) for p in self.pages], "dashboard": self.dashboard}
         if self.map:  # only notebooks that show a Map record one
             data["map"] = self.map
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
