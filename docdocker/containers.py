@@ -44,7 +44,7 @@ from docdocker.steps import (
     pairs,
     revealed,
 )
-from docdocker.volumes import parse_mount
+from docdocker.volumes import parse_mount, relative_to_absolute
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -73,6 +73,13 @@ def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
                 continue
         words.append(f"{key}={revealed(value)}")
     return words
+
+
+def _volumes_sdk(specs: tuple[str, ...]) -> list[str]:
+    # The CLI (23 and later) turns a host folder written `./dir` into an absolute path
+    # before asking the engine, which accepts only absolute ones; so does docdocker,
+    # and the echo stays the command as typed in a terminal in the same folder.
+    return [relative_to_absolute(spec) for spec in specs]
 
 
 def _mount_sdk(specs: tuple[str, ...]) -> list[Any]:
@@ -111,7 +118,7 @@ class Run(Step):
     )
     #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
     #: ``/host/dir:/path[:ro]`` bind mounts.
-    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=_volumes_sdk)
     #: The long form, ``--mount type=volume,src=counter,dst=/data`` (or ``type=bind``).
     mount: tuple[str, ...] = arg("--mount", "mounts", default=(), sdk_value=_mount_sdk)
     #: The network to start on (``none``: only a loopback interface); by default the

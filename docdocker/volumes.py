@@ -8,6 +8,7 @@ which ``docker run`` and the Map widget share.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -151,6 +152,23 @@ def prune_needs_all(api_version: str | None) -> bool:
     return (major, minor) >= PRUNE_ALL_API
 
 
+def _is_relative(path: str) -> bool:
+    return path in (".", "..") or path.startswith(("./", "../"))
+
+
+def relative_to_absolute(spec: str) -> str:
+    """A ``-v`` value whose host folder is written ``./dir`` with that folder made absolute.
+
+    ``./apps/friendlyhello:/app:ro`` becomes ``/home/you/notebooks/apps/friendlyhello:/app:ro``
+    (from the current folder), as the ``docker`` CLI does since version 23; a volume name
+    or an absolute path is returned unchanged.
+    """
+    source, sep, rest = spec.partition(":")
+    if sep and _is_relative(source):
+        return f"{os.path.abspath(source)}:{rest}"
+    return spec
+
+
 def parse_mount(spec: str, *, command: list[str] | None = None) -> docker.types.Mount:
     """The SDK's mount for one ``--mount`` value, e.g. ``type=volume,src=counter,dst=/data``.
 
@@ -181,10 +199,13 @@ def parse_mount(spec: str, *, command: list[str] | None = None) -> docker.types.
         raise errors.DocDockerError(
             f"--mount {spec!r} says no absolute path inside the container (dst=).",
             fix=f"Add where the container sees it, e.g. --mount {example}.", command=command)
+    if values["type"] == "bind" and _is_relative(values.get("source", "")):
+        values["source"] = os.path.abspath(values["source"])  # as the CLI (23+) does
     if values["type"] == "bind" and not values.get("source", "").startswith("/"):
         raise errors.DocDockerError(
-            f"--mount {spec!r}: a bind mount's src= must be an absolute host path.",
-            fix="Give the whole path, e.g. src=$PWD/apps/friendlyhello.", command=command)
+            f"--mount {spec!r}: a bind mount's src= must be a host folder, absolute or "
+            "starting with ./", fix="Write it from this folder, e.g. "
+            "src=./apps/friendlyhello.", command=command)
     return docker.types.Mount(values["target"], values.get("source") or None,
                               type=values["type"], read_only=values["read_only"])
 
