@@ -190,6 +190,10 @@ class Map(FullTextRepr, widgets.VBox):
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if self.model.live:
+            # What is saved with the notebook is this moment's picture: draw it from the
+            # engine now rather than wait for the watcher's next redraw.
+            self.refresh()
         bundle = super()._repr_mimebundle_(**kwargs)
         if isinstance(bundle, dict):
             # Where no widget can render (a saved notebook on GitHub, nbconvert), the
