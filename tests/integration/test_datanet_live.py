@@ -248,3 +248,26 @@ def test_the_map_shows_a_change_made_with_the_cli_within_a_second(
     finally:
         shown.close()
     assert not any(t.is_alive() for t in shown.threads)
+
+
+def test_when_the_engine_goes_away_the_map_says_so_and_stops_watching(
+        engine_proxy: Any, notebook: str) -> None:
+    import docker
+
+    from docdocker.console import Console
+
+    host = f"unix://{engine_proxy.path}"
+    client = docker.DockerClient(base_url=host, timeout=5)
+    shown = Map(engine=Engine(notebook, client, Console(), host=host))
+    try:
+        threads = shown.threads
+        assert shown.model.live and shown.model.error is None
+        engine_proxy.cut()
+        until(lambda: not shown.model.live, 5)
+        assert isinstance(shown.model.error, errors.EngineUnavailable)
+        html = shown._repr_mimebundle_()["text/html"]
+        assert f"Docker Engine at {host}" in html and "Not live" in html
+        until(lambda: not any(t.is_alive() for t in threads), 5)
+    finally:
+        shown.close()
+        client.close()
