@@ -46,11 +46,23 @@ class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, 
         for n in self.query(NetworkLs(filters=mark)).value or []:
             labels = n.get("Labels") or {}
             if labels.get(OWNER) == NETWORK_OWNER and labels.get(LABEL) == self.notebook:
-                self.network_rm(n["Name"])
+                self._remove_or_say_why("network", n["Name"], self.network_rm)
         for v in self.query(VolumeLs(filters=mark)).value or []:
             # A volume holds data: one without docdocker's own mark is never removed.
             if made_by_tutorial(v.get("Labels"), self.notebook):
-                self.volume_rm(v["Name"])
+                self._remove_or_say_why("volume", v["Name"], self.volume_rm)
+
+    def _remove_or_say_why(self, kind: str, name: str, remove: Any) -> None:
+        # Only a container that is not the tutorial's can still use it (the tutorial's are
+        # gone by now): say so and carry on, rather than stop the notebook's first cell.
+        try:
+            remove(name)
+        except errors.StepFailed as err:
+            said = (err.stderr or err.message).strip()
+            self.console.text(
+                f"Kept the {kind} {name}: a container that is not the tutorial's still uses "
+                f"it (Docker said: {said}). Remove that container (`docker ps --all "
+                f"--filter {kind}={name}` lists them), then run this cell again.\n")
 
     def execute(self, step: Step, **options: Any) -> StepResult:
         recorder = recordings.recorder()

@@ -271,3 +271,21 @@ def test_when_the_engine_goes_away_the_map_says_so_and_stops_watching(
     finally:
         shown.close()
         client.close()
+
+
+def test_clean_up_keeps_a_network_a_learners_container_still_uses_and_says_why(
+        engine: Engine, notebook: str, learner: Learner) -> None:
+    net = f"{notebook}-net"
+    engine.network_create(net)
+    mine = f"{notebook}-mine"
+    learner.containers.append(mine)
+    cli("run", "-d", "--name", mine, "--network", net, "busybox", "sleep", "60")
+    shown: list[str] = []
+    engine.console.text = shown.append  # type: ignore[method-assign]
+    engine.clean_up()  # does not raise
+    said = "".join(shown)
+    assert f"Kept the network {net}" in said and f"--filter network={net}" in said
+    assert inspect("container", mine) is not None and inspect("network", net) is not None
+    cli("rm", "--force", mine)
+    engine.clean_up()
+    assert inspect("network", net) is None
