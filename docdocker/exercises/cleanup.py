@@ -15,7 +15,7 @@ from docdocker.containers import Ps, made_by_tutorial
 from docdocker.engine import Engine
 from docdocker.exercises import state
 from docdocker.exercises.base import Exercise
-from docdocker.exercises.nb04 import PROJECT_LABEL
+from docdocker.exercises.nb05 import PROJECT_LABEL
 from docdocker.networks import NetworkLs
 from docdocker.reset import Item, image_tag_of_tutorial
 from docdocker.steps import OWNER

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from docdocker import exercises
-from docdocker.exercises import Exercise, ProgressStore, Result, Status, cleanup, datanet
+from docdocker.exercises import Exercise, ProgressStore, Result, Status, cleanup, nb04
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
@@ -58,7 +58,7 @@ def check(exercise: Exercise, engine: Engine, store: ProgressStore) -> Result:
 def test_redis_keeps_its_data_in_the_named_volume(engine: Engine, store: ProgressStore,
                                                   prefix: str) -> None:
     name, volume = f"{prefix}-redis", f"{prefix}-data"
-    exercise = datanet.redis_volume().using(name=name, volume=volume)
+    exercise = nb04.redis_volume().using(name=name, volume=volume)
     assert check(exercise, engine, store).status is Status.NOT_YET
     states = {
         "forgot -v": (f"docker run -d --name {name} redis:7", "anonymous volume"),
@@ -93,7 +93,7 @@ def test_redis_keeps_its_data_in_the_named_volume(engine: Engine, store: Progres
 def test_two_containers_reach_each_other_by_name_on_the_learners_network(
         engine: Engine, store: ProgressStore, prefix: str) -> None:
     net, server, client = f"{prefix}-net", f"{prefix}-server", f"{prefix}-client"
-    exercise = datanet.reach_by_name().using(network=net, server=server, client=client)
+    exercise = nb04.reach_by_name().using(network=net, server=server, client=client)
     assert check(exercise, engine, store).status is Status.NOT_YET
     # Both on the default bridge: no names there.
     docker(f"docker run -d --name {server} nginx")
