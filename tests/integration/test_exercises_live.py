@@ -326,7 +326,7 @@ def _closed_port() -> int:
     return ports.find_free("127.0.0.1", 41000)
 
 
-# -------------------------------------------------------------------- 04-compose
+# -------------------------------------------------------------------- 05-compose
 @pytest.fixture
 def compose_cli(tmp_path: Path) -> dict[str, str]:
     """An environment where ``docker compose`` works: the venv's Compose v2 as a CLI plugin.
@@ -346,7 +346,7 @@ def compose_cli(tmp_path: Path) -> dict[str, str]:
 
 def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port: int,
                     compose_cli: dict[str, str], tmp_path: Path) -> None:
-    from docdocker.exercises import nb04
+    from docdocker.exercises import nb05
 
     app = tmp_path / "app"
     shutil.copytree(APP, app)
@@ -355,7 +355,7 @@ def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port:
     compose.write_text(compose.read_text().replace("127.0.0.1:8000:80",
                                                    f"127.0.0.1:{free_port}:80"))
     project = made.prefix
-    exercise = nb04.compose_up(project=project, file=str(compose))
+    exercise = nb05.compose_up(project=project, file=str(compose))
     run = f"docker compose -p {project} -f {compose}"
     try:
         assert check(exercise, engine, store).status is Status.NOT_YET

@@ -39,7 +39,7 @@ def mixed(engine: Engine, client: docker.DockerClient, notebook: str):
                      {LABEL: notebook, OWNER: f"docdocker-test/mine:{notebook}"})
     their_image = build(client, f"docdocker-test/theirs:{notebook}", {})
     client.networks.create(f"net-{notebook}", labels={LABEL: notebook})
-    client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook})
+    client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook, OWNER: "volume"})
     yield {"my_image": my_image, "their_image": their_image}
     outsider.remove(force=True)
     client.images.remove(their_image, force=True)
