@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from docdocker.containers import Ps
+from docdocker.containers import ContainerInspect, Ps
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
 from docdocker.exercises.predict import Question
@@ -32,6 +32,19 @@ def compose_up(project: str = "my-app", file: str = "apps/friendlyhello/compose.
                           hint=f"Start the whole file: `docker compose -p {project} -f {file} "
                                "up -d`.")
         down = {s: by_service[s] for s in services if by_service[s].get("State") != "running"}
+        for service, entry in down.items():
+            held = _port_held(ctx, entry, project)
+            if held is not None:
+                port, holder = held
+                other = (holder.get("Labels") or {}).get(PROJECT_LABEL)
+                free = (f"`docker compose -p {other} down` (in its folder) frees it" if other
+                        else f"`docker stop {state.name_of(holder)}` frees it")
+                return Result(
+                    Status.NEAR_MISS,
+                    f"In project {project}, {service} could not start: host port {port} is "
+                    f"held by container {state.name_of(holder)}"
+                    + (f" of another Compose project, {other}" if other else "") + ".",
+                    hint=f"{free}; then `docker compose -p {project} -f {file} up -d` again.")
         if down:
             shown = ", ".join(f"{s} ({c.get('Status')})" for s, c in down.items())
             first = next(iter(down))
@@ -54,6 +67,25 @@ def compose_up(project: str = "my-app", file: str = "apps/friendlyhello/compose.
         solution=(f"docker compose -p {project} -f {file} up -d",),
         objects=(Named("compose project", project),),
     )
+
+
+def _port_held(ctx: Context, entry: dict, project: str) -> tuple[int, dict] | None:
+    """The host port a stopped service container wants and the running container holding it.
+
+    A service that never started has empty logs: what stops it is another container
+    (often the first try, as another project) publishing the same host port.
+    """
+    attrs = ctx.engine.query(ContainerInspect(container=str(entry.get("Id")))).value or {}
+    bindings = (attrs.get("HostConfig") or {}).get("PortBindings") or {}
+    for wanted in bindings.values():
+        for binding in wanted or []:
+            if not str(binding.get("HostPort") or "").isdigit():
+                continue
+            port = int(binding["HostPort"])
+            for holder in state.publishing(ctx.engine, port):
+                if (holder.get("Labels") or {}).get(PROJECT_LABEL) != project:
+                    return port, holder
+    return None
 
 
 @definition

@@ -370,5 +370,16 @@ def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port:
         assert stopped.status is Status.NEAR_MISS and "not running: web" in stopped.message
         assert f"{run} logs web" in stopped.hint
         assert only_redis.message != stopped.message
+        # A first try as another project holds the port: the check names the holder.
+        docker(f"{run} down", env=compose_cli)
+        first_try = f"docker compose -p {project}-first -f {compose}"
+        docker(f"{first_try} up -d", env=compose_cli)
+        docker(f"{run} up -d", env=compose_cli, check=False)  # web cannot publish the port
+        held = check(exercise, engine, store)
+        assert held.status is Status.NEAR_MISS, held
+        assert f"host port {free_port} is held by container {project}-first-web-1" in held.message
+        assert f"`docker compose -p {project}-first down`" in held.hint
     finally:
         docker(f"{run} down --volumes --rmi local", check=False, env=compose_cli)
+        docker(f"docker compose -p {project}-first -f {compose} down --volumes --rmi local",
+               check=False, env=compose_cli)
