@@ -54,7 +54,6 @@ class Builder:
         return "the classic builder"
 
 
-@lru_cache(maxsize=1)
 def builder() -> Builder:
     """The builder the ``docker`` CLI's ``build`` command uses here.
 
@@ -64,12 +63,17 @@ def builder() -> Builder:
 
     Equivalent CLI: ``docker buildx version``
     """
-    if os.environ.get("DOCKER_BUILDKIT", "").strip() in ("0", "false"):
+    if os.environ.get("DOCKER_BUILDKIT", "").strip().lower() in ("0", "false"):
         return Builder("classic")
-    if shutil.which("docker") is None:
+    return _buildx(shutil.which("docker"))
+
+
+@lru_cache(maxsize=4)
+def _buildx(docker: str | None) -> Builder:
+    if docker is None:
         return Builder("classic")
     try:
-        done = subprocess.run(["docker", "buildx", "version"], capture_output=True, text=True,
+        done = subprocess.run([docker, "buildx", "version"], capture_output=True, text=True,
                               timeout=20, check=False, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired):
         return Builder("classic")

@@ -8,12 +8,16 @@ The endpoint is chosen as the ``docker`` CLI chooses it: ``DOCKER_HOST`` (with
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import docker
-from docker.context import ContextAPI
+import docker.auth
+import docker.tls
 
 #: Seconds to wait for any single engine request, unless a caller says otherwise.
 DEFAULT_TIMEOUT = 60
@@ -56,13 +60,50 @@ def endpoint() -> Endpoint:
         return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST")
     name = os.environ.get("DOCKER_CONTEXT")
     source = "DOCKER_CONTEXT" if name else "context"
-    try:
-        context = ContextAPI.get_context(name)
-    except Exception:  # a broken context store: the CLI would fail the same way
-        context = None
-    if context is not None and context.Host and context.name != "default":
-        return Endpoint(str(context.Host), source, str(context.name))
+    name = name or current_context_name()
+    if name != "default":
+        host = context_host(name)
+        if host:
+            return Endpoint(host, source, name)
     return Endpoint(_default_host(), "default")
+
+
+def config_dir() -> Path:
+    """The ``docker`` CLI's configuration folder: ``DOCKER_CONFIG``, else ``~/.docker``."""
+    return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+
+
+def current_context_name() -> str:
+    """The context ``docker context use`` chose (``currentContext`` in ``config.json``).
+
+    Equivalent CLI: ``docker context show``
+    """
+    try:
+        with open(config_dir() / "config.json", encoding="utf-8") as f:
+            chosen = json.load(f).get("currentContext")
+    except (OSError, ValueError, AttributeError):
+        return "default"
+    return str(chosen) if chosen else "default"
+
+
+def _context_folder(kind: str, name: str) -> Path:
+    # The CLI stores each context under the SHA-256 of its name, whether or not a
+    # config.json exists beside the store (the docker SDK looks only beside one).
+    return config_dir() / "contexts" / kind / hashlib.sha256(name.encode()).hexdigest()
+
+
+def context_host(name: str) -> str | None:
+    """The engine address of the CLI context ``name``, or None when there is no such context.
+
+    Equivalent CLI: ``docker context inspect NAME --format '{{.Endpoints.docker.Host}}'``
+    """
+    try:
+        with open(_context_folder("meta", name) / "meta.json", encoding="utf-8") as f:
+            meta = json.load(f)
+        host = meta["Endpoints"]["docker"].get("Host")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return str(host) if host else None
 
 
 def _default_host() -> str:
@@ -81,7 +122,24 @@ def open_client(*, timeout: float = DEFAULT_TIMEOUT) -> tuple[Any, Endpoint]:
     else:
         client = docker.DockerClient(base_url=where.host, timeout=timeout,
                                      **_tls(where))
+    client.api._auth_configs = NotebookCredentials({"auths": {}})
     return client, where
+
+
+class NotebookCredentials(docker.auth.AuthConfig):  # type: ignore[misc]
+    """Registry logins made in this session only, never those the ``docker`` CLI stored.
+
+    The SDK reads ``config.json`` (and its credential helper) whenever it holds no
+    login in memory, so a ``docker login`` typed in a terminal would silently change
+    what a notebook's push does, and a lesson's "a push without a login is refused"
+    would succeed. docdocker's logins are its own in both directions: it writes no
+    ``config.json`` and reads none.
+    """
+
+    @property
+    def is_empty(self) -> bool:
+        # Never "empty": an empty AuthConfig makes the SDK load config.json again.
+        return False
 
 
 def connect_client(
@@ -113,8 +171,19 @@ def connect_client(
 
 
 def _tls(where: Endpoint) -> dict[str, Any]:
+    """The context's TLS files (``docker context create --docker "...,ca=,cert=,key="``)."""
     if where.context is None:
         return {}
-    context = ContextAPI.get_context(where.context)
-    tls = getattr(context, "TLSConfig", None) if context is not None else None
-    return {"tls": tls} if tls else {}
+    folder = _context_folder("tls", where.context) / "docker"
+    ca, cert, key = (folder / f for f in ("ca.pem", "cert.pem", "key.pem"))
+    if not (ca.exists() or cert.exists()):
+        return {}
+    skip_verify = False
+    try:
+        with open(_context_folder("meta", where.context) / "meta.json", encoding="utf-8") as f:
+            skip_verify = bool(json.load(f)["Endpoints"]["docker"].get("SkipTLSVerify"))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return {"tls": docker.tls.TLSConfig(
+        client_cert=(str(cert), str(key)) if cert.exists() and key.exists() else None,
+        ca_cert=str(ca) if ca.exists() else None, verify=not skip_verify)}

@@ -45,6 +45,7 @@ from docdocker.steps import (
     pairs,
     revealed,
 )
+from docdocker.volumes import parse_mount, relative_to_absolute
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
@@ -73,6 +74,17 @@ def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
                 continue
         words.append(f"{key}={revealed(value)}")
     return words
+
+
+def _volumes_sdk(specs: tuple[str, ...]) -> list[str]:
+    # The CLI (23 and later) turns a host folder written `./dir` into an absolute path
+    # before asking the engine, which accepts only absolute ones; so does docdocker,
+    # and the echo stays the command as typed in a terminal in the same folder.
+    return [relative_to_absolute(spec) for spec in specs]
+
+
+def _mount_sdk(specs: tuple[str, ...]) -> list[Any]:
+    return [parse_mount(spec) for spec in specs]
 
 
 def _publish_words(publish: tuple[PortMapping, ...]) -> list[str]:
@@ -107,7 +119,12 @@ class Run(Step):
     )
     #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
     #: ``/host/dir:/path[:ro]`` bind mounts.
-    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=list)
+    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=_volumes_sdk)
+    #: The long form, ``--mount type=volume,src=counter,dst=/data`` (or ``type=bind``).
+    mount: tuple[str, ...] = arg("--mount", "mounts", default=(), sdk_value=_mount_sdk)
+    #: The network to start on (``none``: only a loopback interface); by default the
+    #: engine's ``bridge``, where containers cannot find each other by name.
+    network: str | None = arg("--network", "network")
 
     def __post_init__(self) -> None:
         # A saved notebook shows reprs: the environment's repr masks secret values.
@@ -115,6 +132,8 @@ class Run(Step):
 
     def validate(self) -> None:
         check_image_name(self, self.image)
+        for spec in self.mount:
+            parse_mount(spec, command=self.argv)
         for key, value in self.env.items():
             if not isinstance(key, str) or not key or "=" in key:
                 # `-e NAME=VALUE` would read the value out of the key, while the SDK
@@ -464,10 +483,13 @@ class ContainerCommands(Engine):
         remove: bool = False,
         timeout: float | None = None,
         mounts: Iterable[str] = (),
+        mount: Iterable[str] | str = (),
+        network: str | None = None,
     ) -> StepResult:
         """Create and start a container; pull the image first if it is missing.
 
-        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST] IMAGE [CMD]``
+        Equivalent CLI: ``docker run [-d] [--name N] [-p SPEC] [-e K=V] [-v SRC:DEST]
+        [--mount type=volume,src=V,dst=/DIR] [--network NET] IMAGE [CMD]``
 
         Args:
             image: The image to run, e.g. ``"nginx"``.
@@ -484,6 +506,9 @@ class ContainerCommands(Engine):
             remove: Remove the container when it exits (``--rm``).
             timeout: Foreground runs only: stop the container after this many seconds.
             mounts: ``-v`` values: ``/host/dir:/container/dir[:ro]`` or ``volume:/dir``.
+            mount: ``--mount`` values, the long form: ``type=volume,src=counter,dst=/data``
+                or ``type=bind,src=/host/dir,dst=/dir,readonly``.
+            network: The network to attach the container to (``--network``).
         """
         step = Run(
             image=image,
@@ -493,6 +518,8 @@ class ContainerCommands(Engine):
             publish=tuple(_mappings(publish)),
             env=dict(env or {}),
             mounts=tuple(mounts),
+            mount=(mount,) if isinstance(mount, str) else tuple(mount),
+            network=network,
             remove=remove,
         )
         return self.execute(step, timeout=timeout)
@@ -532,9 +559,12 @@ class ContainerCommands(Engine):
         """
         return self.execute(Kill(container=container, signal=signal))
 
-    def rm(self, container: str, *, force: bool = False) -> StepResult:
-        """Remove a container. Equivalent CLI: ``docker rm [--force] CONTAINER``"""
-        return self.execute(Rm(container=container, force=force))
+    def rm(self, container: str, *, force: bool = False, volumes: bool = False) -> StepResult:
+        """Remove a container; ``volumes`` also removes its anonymous volumes (never named ones).
+
+        Equivalent CLI: ``docker rm [--force] [--volumes] CONTAINER``
+        """
+        return self.execute(Rm(container=container, force=force, volumes=volumes))
 
     def logs(self, container: str, *, tail: int | None = None, follow: bool = False,
              timeout: float | None = None) -> StepResult:
@@ -623,7 +653,10 @@ class ContainerCommands(Engine):
             return
         for c in mine:
             name = container_name(c)
-            self.rm(name, force=True)
+            # `--volumes` removes the anonymous volumes an image's VOLUME made (redis's
+            # /data), which would otherwise pile up; it never removes a named volume.
+            has_volume = any(m.get("Type") == "volume" for m in c.get("Mounts") or [])
+            self.rm(name, force=True, volumes=has_volume)
             self.console.text(f"{name}\n")
 
     def port_holder(self, port: int, protocol: str = "tcp") -> str | None:

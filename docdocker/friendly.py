@@ -88,6 +88,15 @@ def translate_error(
     lower = text.lower()
     if step is not None and step.command and step.command[0] in REGISTRY_COMMANDS:
         return registry_error(text, step)
+    if match := _TOO_OLD_RE.search(text):
+        return errors.ApiVersionRefused(
+            f"This Docker Engine refuses the API version {match['client']} that was asked "
+            f"for: it speaks {match['minimum']} and newer (the engine said: {text}).",
+            fix="Update the tutorial's requirements (`pip install -U -r requirements.txt` "
+                "brings a Docker SDK that speaks the newer API), or, in your own code, let "
+                "the SDK pick the version (no `version=` argument).",
+            command=argv, stderr=text,
+        )
     if "no space left on device" in lower:
         return errors.NoSpaceLeft(
             "The disk where Docker keeps images and containers is full.",
@@ -144,6 +153,10 @@ def translate_error(
         command=argv, stderr=text,
     )
 
+
+#: Engine 25 and newer refuse clients older than their minimum API (1.44 since Engine 29).
+_TOO_OLD_RE = re.compile(r"client version (?P<client>[\d.]+) is too old\. Minimum supported "
+                         r"API version is (?P<minimum>[\d.]+)")
 
 _UNREACHABLE = ("dial tcp", "no such host", "i/o timeout", "tls handshake timeout",
                 "connection refused", "network is unreachable")
@@ -468,7 +481,10 @@ def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
     pushing = bool(step is not None and step.command[:1] == ("push",))
     what = f"the push of {image}" if pushing and image else "the login"
     login = f"docker login {host} -u USER --password-stdin"
-    if "does not exist locally" in lower or "no such image" in lower:
+    # Classic store: "An image does not exist locally with the tag: X";
+    # containerd store: "tag does not exist: X".
+    if ("does not exist locally" in lower or "no such image" in lower
+            or "tag does not exist" in lower):
         return errors.ImageNotFound(
             f"There is no image called {image} on this machine to push ({reason}).",
             fix=f"Give an image that name first: `docker tag SOURCE_IMAGE {image}`, "

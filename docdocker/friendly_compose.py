@@ -24,8 +24,12 @@ _INVALID_RE = re.compile(r"validating (?P<file>\S+?): (?P<msg>[^\n]+)")
 _ENDPOINT_RE = re.compile(r"endpoint (?P<container>[\w.\-]+) ")
 _SERVICE_ERROR_RE = re.compile(r"^ ?(?:Container (?P<container>[\w.\-]+)|(?P<service>[\w.\-]+))"
                                r" +Error\b", re.MULTILINE)
+# The classic image store says "manifest for IMAGE not found" or "pull access denied for
+# IMAGE"; the containerd store says 'failed to resolve reference "docker.io/IMAGE": ...'.
 _IMAGE_RE = re.compile(r"(?:pull access denied for |manifest for |No such image: )"
-                       r"(?P<image>[^\s,]+)")
+                       r"(?P<image>[^\s,]+)"
+                       r'|failed to resolve reference "(?:docker\.io/(?:library/)?)?'
+                       r'(?P<resolved>[^"\s]+)": [^\n]*not found')
 
 #: Keys Compose accepts at the top of a file and in a service: the nearest one is suggested.
 COMPOSE_TOP_KEYS = ("version", "name", "include", "services", "networks", "volumes",
@@ -97,8 +101,8 @@ def translate_compose(
     if "port is already allocated" in text or "address already in use" in text:
         return _compose_port_taken(text, argv, facts, services, common)
     if (image := _IMAGE_RE.search(text)) or any(p in text.lower() for p in _UNREACHABLE):
-        return _compose_image_missing(text, image["image"] if image else None, services,
-                                      common)
+        return _compose_image_missing(
+            text, (image["image"] or image["resolved"]) if image else None, services, common)
     if match := re.search(r"no such service: (\S+)", text):
         return errors.StepFailed(
             f"This project has no service named '{match[1]}'.",

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from docdocker import errors, recordings
+from docdocker import errors, recordings, render
 from docdocker.console import in_notebook
 
 if TYPE_CHECKING:
@@ -28,6 +28,12 @@ class Expected:
     """The error an :func:`expect_error` block caught, once it has run."""
 
     error: errors.DocDockerError | None = None
+    #: True when the block did not fail after all.
+    worked: bool = False
+
+
+#: How the note starts when a mistake made on purpose did not fail (tests look for it).
+UNEXPECTED_SUCCESS = "Expected a failure here."
 
 
 @contextmanager
@@ -36,9 +42,11 @@ def expect_error(
 ) -> Iterator[Expected]:
     """Run a block that should fail with ``kind``; show the message instead of raising.
 
+    When the block does not fail (something the learner did, say in a terminal, made
+    the mistake work after all), no traceback: a note says what was expected and how
+    to see the failure, and :attr:`Expected.worked` is True.
+
     Raises:
-        AssertionError: The block did not fail (the lesson's set-up went wrong); in
-            read-along mode a step without a recorded failure only says so.
         docdocker.errors.DocDockerError: It failed in another way than expected.
     """
     caught = Expected()
@@ -59,7 +67,18 @@ def expect_error(
         print(f"(Read-along mode: no recorded {kind.__name__} for this step; run the "
               "notebook on a live engine to see it fail.)")
         return
-    raise AssertionError(f"This step was expected to fail with {kind.__name__}, but it worked.")
+    caught.worked = True
+    note = (f"{UNEXPECTED_SUCCESS} This step was meant to fail ({kind.title}), to show "
+            "Docker's message for that mistake, but it worked: this machine is not in the state "
+            "the lesson expects here (for example, something was logged in or created in a "
+            "terminal). Nothing is wrong with your setup; `docdocker reset --notebook NAME` "
+            "and running the notebook from the top show the failure as written.")
+    if in_notebook():
+        from IPython.display import HTML, display
+
+        display(HTML(render.status_html(None, note)))
+    else:
+        print(note)
 
 
 def clean_up_button(engine: ContainerCommands, *, images: bool = False) -> Any:

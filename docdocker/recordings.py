@@ -95,6 +95,8 @@ class Recording:
     pages: list[Page] = field(default_factory=list)
     #: The Dashboard's rows as last seen while recording (its final state).
     dashboard: list[dict[str, Any]] = field(default_factory=list)
+    #: The Map's graph as last seen while recording (nodes and edges as plain data).
+    map: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._queues: dict[str, deque[Entry]] = defaultdict(deque)
@@ -136,13 +138,17 @@ class Recording:
             steps=[Entry(**e) for e in data.get("steps", [])],
             pages=[Page(**p) for p in data.get("pages", [])],
             dashboard=list(data.get("dashboard", [])),
+            map=dict(data.get("map") or {}),
         )
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"notebook": self.notebook, "docker": self.docker, "recorded": self.recorded,
-                "steps": [asdict(e) for e in self.steps],
-                "pages": [asdict(p) for p in self.pages], "dashboard": self.dashboard}
+        data: dict[str, Any] = {
+            "notebook": self.notebook, "docker": self.docker, "recorded": self.recorded,
+            "steps": [asdict(e) for e in self.steps],
+            "pages": [asdict(p) for p in self.pages], "dashboard": self.dashboard}
+        if self.map:  # only notebooks that show a Map record one
+            data["map"] = self.map
         path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -223,6 +229,12 @@ class Recorder:
                  for k, v in row.items() if k != "LABELS"} for row in rows]
         if kept != self.recording.dashboard:
             self.recording.dashboard = kept
+            self.save()
+
+    def map(self, graph: dict[str, Any]) -> None:
+        """Keep the Map's latest graph (what a reader sees at the end of the notebook)."""
+        if graph != self.recording.map:
+            self.recording.map = graph
             self.save()
 
     def error(self, step: Step, error: errors.DocDockerError, tee: Tee) -> None:

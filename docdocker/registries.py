@@ -185,10 +185,32 @@ def push_image(engine: Engine, step: Push) -> StepResult:
     engine.console.progress(progress, final=True)
     if progress.error:
         raise friendly.registry_error(progress.error, step)
-    aux = progress.aux or {}
-    report = PushReport(step.image, aux.get("Digest"), aux.get("Size"),
+    digest, size = pushed_digest(progress)
+    report = PushReport(step.image, digest, size,
                         {layer.id: layer.status for layer in progress.layers.values()})
     return StepResult(step, output=progress.text(), value=report)
+
+
+#: The line a push ends with, on every engine: ``1.0: digest: sha256:... size: 755``.
+_PUSHED = re.compile(r"digest: (sha256:[0-9a-f]{64}) size: (\d+)")
+
+
+def pushed_digest(progress: Progress) -> tuple[str | None, int | None]:
+    """The digest and size of the manifest the registry stored, from a push's events.
+
+    Engines with the classic image store also send them as an ``aux`` event; the
+    containerd image store sends only the status line the CLI prints
+    (``TAG: digest: sha256:... size: N``), which both send.
+    """
+    aux = progress.aux or {}
+    if aux.get("Digest"):
+        size = aux.get("Size")
+        return str(aux["Digest"]), int(size) if size is not None else None
+    for line in reversed(progress.messages + progress.heading):
+        found = _PUSHED.search(line)
+        if found:
+            return found.group(1), int(found.group(2))
+    return None, None
 
 
 def _no_words(_: Any) -> list[str]:
@@ -240,8 +262,9 @@ class Login(Step):
 
 #: What docdocker's login does differently from the CLI's, said after each login.
 LOGIN_NOTE = ("docdocker keeps these credentials in this kernel's memory only: "
-              "~/.docker/config.json is not written, so a `docker push` typed in a "
-              "terminal needs its own `docker login`.")
+              "~/.docker/config.json is neither written nor read, so a `docker push` typed "
+              "in a terminal needs its own `docker login`, and a login typed there does not "
+              "count in the notebook.")
 
 
 @handles(Login)

@@ -176,11 +176,17 @@ def digest(base: str, repository: str, tag: str, *, user: str | None = None,
            password: Secret | None = None) -> Answer:
     """The digest of a tag's manifest (the ``Docker-Content-Digest`` header of a HEAD).
 
+    The request accepts every manifest format (Docker's v2 manifest, which the
+    classic image store pushes; OCI's manifest and index, which the containerd image
+    store pushes): a registry answers a format the client did not ask for with
+    another document, and so another digest.
+
     Equivalent CLI:
-        ``curl -sI -H "Accept: application/vnd.docker.distribution.manifest.v2+json" URL``
+        ``curl -sI -H "Accept: application/vnd.docker.distribution.manifest.v2+json,
+        application/vnd.oci.image.manifest.v1+json, ..." URL``
     """
     url = f"{base.rstrip('/')}/v2/{quote(repository)}/manifests/{quote(tag)}"
-    argv = _curl(url, user, "-I", "-H", f"Accept: {MANIFEST_TYPES[0]}")
+    argv = _curl(url, user, "-I", "-H", f"Accept: {', '.join(MANIFEST_TYPES)}")
     status, headers, _ = _get(url, argv, user=user, password=password, method="HEAD",
                               accept=MANIFEST_TYPES)
     lower = {k.lower(): v for k, v in headers.items()}

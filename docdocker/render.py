@@ -162,8 +162,10 @@ class Link:
         return f"Link({self.text!r}, {self.href!r})"
 
 
-#: Tables show at most this many rows, then say how many more there are.
-MAX_ROWS = 8
+#: Tables show at most this many rows, then say how many more there are: enough for every
+#: row a lesson talks about (a ``docker history``, a workshop's ``docker ps``), few enough
+#: that a saved notebook stays small.
+MAX_ROWS = 40
 #: Columns whose values must not wrap: a wrapped ID or name is hard to read or copy.
 _NOWRAP = ("CONTAINER ID", "IMAGE ID", "NAMES", "NAME", "PORTS", "REPOSITORY", "TAG", "ID",
            "check")
@@ -201,10 +203,13 @@ def table_html(
     if hidden:
         body += (f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>'
                  f"{escape(_more(hidden))}</i></td></tr>")
+    # A table wider than the notebook scrolls inside its own box, visibly, instead of
+    # being cut at the output's edge.
     return (
+        '<div class="docdocker-table-box" style="overflow-x:auto;max-width:100%">'
         f'<table class="docdocker-table {NO_MATH}" '
         f'style="{_MONO}border-collapse:collapse">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 

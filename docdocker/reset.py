@@ -40,10 +40,9 @@ from docdocker.images import (
 from docdocker.networks import NetworkLs, NetworkRm
 from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
+from docdocker.volumes import made_by_tutorial as volume_made_by_tutorial
 
 KINDS = ("containers", "tags", "images", "networks", "volumes")
-#: The ownership mark docdocker's ``volume create`` (and the tutorial's Compose files) set.
-VOLUME_OWNER = "volume"
 
 
 @dataclass
@@ -104,8 +103,8 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
     for n in engine.query(NetworkLs(filters=filters)).value:
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
     for v in engine.query(VolumeLs(filters=filters)).value:
-        if (v.get("Labels") or {}).get(OWNER) != VOLUME_OWNER:
-            continue  # labelled by someone else: a volume that is not the tutorial's stays
+        if not volume_made_by_tutorial(v.get("Labels"), notebook):
+            continue  # a volume holds data: one the tutorial did not create is never removed
         items.append(Item("volumes", v["Name"][:12], v["Name"], _notebook(v.get("Labels"))))
     return items
 

@@ -21,10 +21,10 @@ from docdocker.console import Console, NotebookConsole, in_notebook, install_not
 from docdocker.containers import ContainerCommands
 from docdocker.engine import Engine, StepResult
 from docdocker.images import ImageCommands, TagCommands
-from docdocker.networks import NetworkCommands
+from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
 from docdocker.registries import RegistryCommands
-from docdocker.steps import Step, check_notebook
-from docdocker.volumes import VolumeCommands
+from docdocker.steps import LABEL, OWNER, Step, check_notebook, label_filter
+from docdocker.volumes import VolumeCommands, VolumeLs, made_by_tutorial
 
 
 class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
@@ -33,6 +33,36 @@ class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, 
 
     Equivalent CLI: each method's docstring names its ``docker`` command.
     """
+
+    def clean_up(self) -> None:
+        """Remove this notebook's containers, then the networks and volumes it created.
+
+        Equivalent CLI: ``docker rm --force [--volumes] NAME``, ``docker network rm NAME``
+        and ``docker volume rm NAME`` for each object labelled
+        ``org.docdocker.notebook=<notebook>`` that docdocker itself created
+        """
+        super().clean_up()
+        mark = label_filter(self.notebook)
+        for n in self.query(NetworkLs(filters=mark)).value or []:
+            labels = n.get("Labels") or {}
+            if labels.get(OWNER) == NETWORK_OWNER and labels.get(LABEL) == self.notebook:
+                self._remove_or_say_why("network", n["Name"], self.network_rm)
+        for v in self.query(VolumeLs(filters=mark)).value or []:
+            # A volume holds data: one without docdocker's own mark is never removed.
+            if made_by_tutorial(v.get("Labels"), self.notebook):
+                self._remove_or_say_why("volume", v["Name"], self.volume_rm)
+
+    def _remove_or_say_why(self, kind: str, name: str, remove: Any) -> None:
+        # Only a container that is not the tutorial's can still use it (the tutorial's are
+        # gone by now): say so and carry on, rather than stop the notebook's first cell.
+        try:
+            remove(name)
+        except errors.StepFailed as err:
+            said = (err.stderr or err.message).strip()
+            self.console.text(
+                f"Kept the {kind} {name}: a container that is not the tutorial's still uses "
+                f"it (Docker said: {said}). Remove that container (`docker ps --all "
+                f"--filter {kind}={name}` lists them), then run this cell again.\n")
 
     def execute(self, step: Step, **options: Any) -> StepResult:
         recorder = recordings.recorder()

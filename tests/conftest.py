@@ -29,6 +29,7 @@ FEATURES = {
     "classic-builder": "`docker build` runs the classic builder (no buildx plugin)",
     "compose-plugin": "Docker has the `docker compose` CLI plugin",
     "no-compose-plugin": "Docker has no `docker compose` CLI plugin",
+    "min-api-1.44": "the engine refuses API versions below 1.44 (Engine 29)",
 }
 
 
@@ -49,8 +50,16 @@ def engine_features() -> set[str] | None:
     except Exception:
         return None
     kind = system.engine_kind(info)
+    try:
+        c = docker.from_env(timeout=10)
+        minimum = str(c.version().get("MinAPIVersion") or "0.0")
+        c.close()
+    except Exception:
+        minimum = "0.0"
     found = {"containerd-store" if kind.containerd_store else "classic-store",
              "buildkit" if build.builder().buildkit else "classic-builder"}
+    if tuple(int(x) for x in minimum.split(".")[:2]) >= (1, 44):
+        found.add("min-api-1.44")
     program = compose.locate()
     found.add("compose-plugin" if program is not None and program.kind == "plugin"
               else "no-compose-plugin")

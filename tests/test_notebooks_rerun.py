@@ -7,6 +7,7 @@ with names, ports and containers left over from the first run.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from docdocker import recordings
+from docdocker import lesson, recordings
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks that end with a clean-up button named ``clean_up`` removing everything they
 #: made (label value = file stem): after the second run the test presses it, as a learner
 #: would, and then nothing of theirs may be left.
-LEAVE_NOTHING = {"02-dockerfiles", "04-compose"}
+LEAVE_NOTHING = {"02-dockerfiles", "04-data-and-networks", "05-compose"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -53,6 +54,10 @@ def test_notebook_runs_twice_in_a_row(
             if out.output_type == "error"
         ]
         assert errors == [], f"run {attempt} of {path.name}: {errors}"
+        # A mistake made on purpose that worked after all is a lesson gone wrong.
+        unexpected = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                      and lesson.UNEXPECTED_SUCCESS in json.dumps(cell.get("outputs", []))]
+        assert unexpected == [], f"run {attempt} of {path.name}: cells {unexpected} did not fail"
         if attempt == 1:
             _assert_recording_is_current(path, tmp_path / f"{path.stem}.json")
     if path.stem in LEAVE_NOTHING:

@@ -244,15 +244,29 @@ def bundle(engine: Engine, images: Sequence[str], path: Path,
 
 
 def _estimate(engine: Engine, ids: list[str]) -> int:
-    """Bytes ``docker save`` will write: the largest shared base once, plus each unique part."""
+    """Bytes ``docker save`` will write: the largest shared base once, plus each unique part.
+
+    ``docker system df`` counts unpacked sizes. The classic image store saves layers
+    unpacked, so that is the archive's weight; the containerd store saves the
+    compressed blobs it pulled, which ``docker image inspect`` sizes: the estimate is
+    scaled from one to the other.
+    """
     try:
         listed = engine.query(SystemDf()).value.get("Images") or []
     except errors.DocDockerError:
         return 0
     chosen = [i for i in listed if i.get("Id") in set(ids)]
     shared = max((max(i.get("SharedSize") or 0, 0) for i in chosen), default=0)
-    return shared + sum(max((i.get("Size") or 0) - max(i.get("SharedSize") or 0, 0), 0)
-                        for i in chosen)
+    unpacked = shared + sum(max((i.get("Size") or 0) - max(i.get("SharedSize") or 0, 0), 0)
+                            for i in chosen)
+    everything = sum(i.get("Size") or 0 for i in chosen)
+    stored = 0
+    for image_id in ids:
+        attrs = engine.query(ImageInspect(image=image_id)).value or {}
+        stored += int(attrs.get("Size") or 0)
+    if everything and 0 < stored < everything * 0.9:  # compressed content: scale down
+        return int(unpacked * stored / everything)
+    return unpacked
 
 
 def _engine_version(engine: Engine) -> str:
@@ -327,7 +341,9 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
         _restore(engine, manifest, before)
         raise
     loaded = time.monotonic()
-    wrong = [s.reference for s in manifest.images if _image_id(engine, s.reference) != s.id]
+    accepted = _identities(path)
+    wrong = [s.reference for s in manifest.images
+             if _image_id(engine, s.reference) not in {s.id} | accepted.get(s.reference, set())]
     if wrong:
         _restore(engine, manifest, before)
         raise BundleRefused(
@@ -336,6 +352,46 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
             fix="Run `docker load --input FILE` by hand to see the engine's messages.",
             command=Load(input=str(path)).argv)
     return Loaded(manifest, result.output, checked - start, loaded - checked)
+
+
+def _identities(path: Path) -> dict[str, set[str]]:
+    """Each name in the archive -> the IDs an engine may give the image it loads.
+
+    The saving engine's ID is in the checksum list. An engine with the other kind of
+    image store names the same image differently: the classic store by its config's
+    digest (``Config`` in ``manifest.json``), the containerd store by its manifest or
+    index digest (``index.json``). A bundle made on one loads on the other.
+    """
+    found: dict[str, set[str]] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, tarfile.TarError), \
+            tarfile.open(path, "r:") as tar:
+        for member in ("manifest.json", "index.json"):
+            try:
+                raw = tar.extractfile(member)
+            except KeyError:
+                continue
+            document = json.loads(raw.read()) if raw is not None else None
+            if member == "manifest.json":
+                for entry in document or []:
+                    digest = "sha256:" + str(entry["Config"]).rsplit("/", 1)[-1]
+                    for name in entry.get("RepoTags") or []:
+                        found.setdefault(_short(name), set()).add(digest)
+            else:
+                for entry in (document or {}).get("manifests") or []:
+                    name = (entry.get("annotations") or {}).get("io.containerd.image.name")
+                    if name:
+                        found.setdefault(_short(name), set()).add(str(entry["digest"]))
+    return found
+
+
+def _short(name: str) -> str:
+    """``docker.io/library/hello-world:latest`` -> ``hello-world:latest``, as saved."""
+    from docdocker import reference
+
+    try:
+        return reference.parse(name).familiar
+    except errors.DocDockerError:
+        return name
 
 
 def _image_id(engine: Engine, image: str) -> str | None:

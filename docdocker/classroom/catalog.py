@@ -115,7 +115,8 @@ def hub_reference(image: str) -> reference.ImageRef | None:
 
 # ------------------------------------------------------------------ reading
 def derive(root: Path = NOTEBOOKS) -> Catalog:
-    """Read every notebook under ``root`` and every app under ``root/apps``.
+    """Read every notebook under ``root``, every app under ``root/apps``, and, for the
+    tutorial's own notebooks, the solutions of its exercises.
 
     Equivalent CLI: none; it reads files.
 
@@ -138,6 +139,8 @@ def derive(root: Path = NOTEBOOKS) -> Catalog:
                 catalog.uses.append(Use(image, str(path.relative_to(root))))
         elif path.name in COMPOSE_NAMES:
             read_compose(path, root, catalog)
+    if Path(root).resolve() == NOTEBOOKS:
+        read_exercises(catalog)
     return catalog
 
 
@@ -160,6 +163,43 @@ def read_notebook(path: Path, catalog: Catalog) -> None:
         where = f"{path.name} cell {number}"
         for call in _calls_outside_expected_errors(tree):
             _read_call(call, names, where, catalog)
+        # A Dockerfile a cell writes (``Path(...).write_text("FROM busybox:1.36\n...")``).
+        for node in _outside_expected_errors(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and _FROM_LINE.search(node.value):
+                for image in dockerfile_bases(node.value):
+                    catalog.uses.append(Use(image, f"{where} (a Dockerfile)"))
+
+
+def read_exercises(catalog: Catalog) -> None:
+    """Add the images the exercises' solutions run, pull or tag from.
+
+    A learner types these commands in a room, so their images must be in the kit
+    even when no notebook cell uses them (``docker tag busybox:1.36 ...``).
+    """
+    from docdocker.exercises.catalog import all_exercises
+
+    for exercise in all_exercises():
+        for line in exercise.solution:
+            try:
+                argv = shlex.split(line)
+            except ValueError:
+                continue
+            where = f"exercise {exercise.id}"
+            if argv[:2] == ["docker", "tag"] and len(argv) >= 4:
+                catalog.uses.append(Use(argv[2], where))
+                catalog.made.add(normalize(argv[3]))
+            elif argv[:2] == ["docker", "build"] and "-t" in argv[:-1]:
+                catalog.made.add(normalize(argv[argv.index("-t") + 1]))
+            elif (image := image_of_command(argv, _RUN_BOOLEANS)) is not None:
+                catalog.uses.append(Use(image, where))
+
+
+#: The boolean flags of ``docker run``/``create`` the exercises' solutions use.
+_RUN_BOOLEANS = ("-d", "--detach", "--rm", "-i", "-t", "-it", "--init", "--privileged",
+                 "--read-only")
+# Upper case only: in a Python string, "FROM image" is a Dockerfile; "from the cache" is not.
+_FROM_LINE = re.compile(r"^\s*FROM\s+\S", re.MULTILINE)
 
 
 #: ``%time CODE`` and ``%%time`` (its cell below) time Python code; other magics are not Python.
@@ -227,14 +267,20 @@ def _names_another_registry(text: str) -> bool:
 
 
 def _calls_outside_expected_errors(tree: ast.AST) -> Iterator[ast.Call]:
+    for node in _outside_expected_errors(tree):
+        if isinstance(node, ast.Call):
+            yield node
+
+
+def _outside_expected_errors(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node but those inside ``with dd.expect_error(...)`` (deliberate mistakes)."""
     for node in ast.iter_child_nodes(tree):
         if isinstance(node, ast.With) and any(
             "expect_error" in ast.unparse(item.context_expr) for item in node.items
         ):
             continue
-        if isinstance(node, ast.Call):
-            yield node
-        yield from _calls_outside_expected_errors(node)
+        yield node
+        yield from _outside_expected_errors(node)
 
 
 def _call_name(call: ast.Call) -> str:

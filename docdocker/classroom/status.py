@@ -21,7 +21,7 @@ from docdocker import render
 from docdocker.classroom import catalog as catalog_module
 from docdocker.doctor import Check, Report, doctor
 from docdocker.engine import Engine
-from docdocker.images import ImageInspect
+from docdocker.images import ImageInspect, Images
 from docdocker.system import Info
 
 
@@ -37,16 +37,23 @@ class ImageState:
 
 def survey(engine: Engine, images: Sequence[str], where: catalog_module.Catalog
            ) -> list[ImageState]:
-    """Whether each image is on this machine, and its size.
+    """Whether each image is on this machine, and its size as ``docker images`` shows it.
 
-    Equivalent CLI: ``docker image inspect IMAGE`` for each image
+    The size is the listing's, not ``docker image inspect``'s: on the containerd image
+    store, inspect gives the compressed content (what a pull downloads, what a bundle
+    holds), the listing the unpacked disk use that the learner's ``docker images`` shows.
+
+    Equivalent CLI: ``docker images --filter reference=IMAGE`` for each image
     """
     states = []
     for image in images:
         attrs = engine.query(ImageInspect(image=image)).value
-        states.append(ImageState(image, attrs is not None,
-                                 None if attrs is None else int(attrs.get("Size") or 0),
-                                 tuple(where.where(image))))
+        size = None
+        if attrs is not None:
+            listed = engine.query(Images(filters={"reference": [image]})).value or []
+            same = [e for e in listed if e.get("Id") == attrs.get("Id")] or listed
+            size = int((same[0] if same else attrs).get("Size") or 0)
+        states.append(ImageState(image, attrs is not None, size, tuple(where.where(image))))
     return states
 
 

@@ -75,7 +75,7 @@ class Named:
     """An object an exercise asks the learner to create, found by its name.
 
     Attributes:
-        kind: ``"container"``, ``"image"`` (a tag) or ``"compose project"``.
+        kind: ``"container"``, ``"image"`` (a tag), ``"network"`` or ``"compose project"``.
         name: Its name, tag or project name.
     """
 

@@ -15,9 +15,10 @@ from docdocker.containers import Ps, made_by_tutorial
 from docdocker.engine import Engine
 from docdocker.exercises import state
 from docdocker.exercises.base import Exercise
-from docdocker.exercises.nb04 import PROJECT_LABEL
+from docdocker.exercises.nb05 import PROJECT_LABEL
 from docdocker.networks import NetworkLs
 from docdocker.reset import Item, image_tag_of_tutorial
+from docdocker.steps import OWNER
 from docdocker.volumes import VolumeLs
 
 
@@ -49,6 +50,10 @@ def _lookup(engine: Engine, kind: str, name: str, notebook: str) -> list[Item]:
         if image_tag_of_tutorial(labels, attrs.get("RepoTags")) == name:
             return []
         return [Item("images", str(attrs["Id"]).split(":")[-1][:12], name, notebook)]
+    if kind == "network":
+        found_nets = engine.query(NetworkLs(filters={"name": name})).value or []
+        return [Item("networks", n["Id"][:12], n["Name"], notebook) for n in found_nets
+                if n.get("Name") == name and not (n.get("Labels") or {}).get(OWNER)]
     if kind == "compose project":
         label = {"label": f"{PROJECT_LABEL}={name}"}
         found = [Item("containers", c["Id"][:12], state.name_of(c), notebook)
@@ -59,4 +64,5 @@ def _lookup(engine: Engine, kind: str, name: str, notebook: str) -> list[Item]:
         found += [Item("volumes", v["Name"][:12], v["Name"], notebook)
                   for v in engine.query(VolumeLs(filters=label)).value or []]
         return found
-    raise ValueError(f"Unknown kind of object {kind!r} (container, image or compose project).")
+    raise ValueError(f"Unknown kind of object {kind!r} (container, image, network or compose "
+                     "project).")

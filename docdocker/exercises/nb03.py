@@ -29,12 +29,8 @@ def push(source: str = "friendlyhello", registry: str = "localhost:5000",
                 return Result(Status.NOT_YET, f"There is no {source} image to push yet: "
                                               "run the notebook's build cell first.")
             return Result(Status.NOT_YET, f"There is no image tagged {target} yet.")
-        pushed = [d for d in attrs.get("RepoDigests") or []
-                  if str(d).startswith(f"{registry}/{repository}@")]
-        if pushed:
-            digest = str(pushed[0]).partition("@")[2]
-            return Result(Status.DONE, f"{target} is in the registry at {registry} "
-                                       f"(digest {digest[:19]}…).")
+        if _pushed(attrs, registry, repository, tag):
+            return Result(Status.DONE, f"{target} is in the registry at {registry}.")
         if state.answers(f"http://{registry}/v2/") is None:
             return Result(Status.NEAR_MISS,
                           f"{target} is tagged, but nothing answers at {registry}, so it "
@@ -61,6 +57,19 @@ def push(source: str = "friendlyhello", registry: str = "localhost:5000",
     )
 
 
+def _pushed(attrs: dict, registry: str, repository: str, tag: str) -> bool:
+    """Whether the registry has the tag: asked of the registry where it is on this machine.
+
+    Else the engine's record of a push, ``RepoDigests``; the classic image store writes
+    one only on a push or pull, the containerd store for every name an image has.
+    """
+    found = state.in_registry(registry, repository, tag)
+    if found is not None:
+        return found
+    return any(str(d).startswith(f"{registry}/{repository}@")
+               for d in attrs.get("RepoDigests") or [])
+
+
 @definition
 def second_name(source: str = "busybox:1.36", registry: str = "localhost:5000",
                 repository: str = "tools/busybox", tag: str = "1.36") -> Exercise:
@@ -77,8 +86,7 @@ def second_name(source: str = "busybox:1.36", registry: str = "localhost:5000",
                           f"{target} exists but is another image than {source} (its IMAGE ID "
                           "differs).",
                           hint=f"Point the name at {source}: `docker tag {source} {target}`.")
-        if any(str(d).startswith(f"{registry}/{repository}@")
-               for d in attrs.get("RepoDigests") or []):
+        if _pushed(attrs, registry, repository, tag):
             return Result(Status.DONE, f"{target} is {source} under a second name, and the "
                                        f"registry at {registry} has it.")
         if state.answers(f"http://127.0.0.1:{registry.rpartition(':')[2]}/v2/") is None:

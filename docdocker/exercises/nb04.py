@@ -1,108 +1,163 @@
-"""Exercises of 04-compose: bring the whole app up as one Compose project."""
+"""Exercises of 04-data-and-networks: data in a named volume, two containers that talk by name."""
 
 from __future__ import annotations
 
-from docdocker.containers import Ps
+from typing import Any
+
+from docdocker import errors
+from docdocker.containers import Exec
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
 from docdocker.exercises.predict import Question
-from docdocker.volumes import VolumeLs
 
-NOTEBOOK = "04-compose"
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
+NOTEBOOK = "04-data-and-networks"
+
+
+def _image_repository(attrs: dict[str, Any]) -> str:
+    image = str((attrs.get("Config") or {}).get("Image") or "")
+    return image.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0]
+
+
+def _mount_at(attrs: dict[str, Any], path: str) -> dict[str, Any] | None:
+    for mount in attrs.get("Mounts") or []:
+        if mount.get("Destination") == path:
+            return dict(mount)
+    return None
 
 
 @definition
-def compose_up(project: str = "my-app", file: str = "apps/friendlyhello/compose.yaml",
-               services: tuple[str, ...] = ("redis", "web")) -> Exercise:
-    """Start every service of the app's compose file as the project the task names."""
+def redis_volume(name: str = "my-redis", volume: str = "my-data") -> Exercise:
+    """Run Redis with its data in a named volume, so the data outlives the container."""
+    again = (f"A container's mounts are fixed when it is created: remove it (`docker rm "
+             f"--force --volumes {name}`; your volume {volume} stays) and run it again with "
+             f"`-v {volume}:/data`.")
 
     def check(ctx: Context) -> Result:
-        listed = ctx.engine.query(
-            Ps(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})).value or []
-        by_service = {(c.get("Labels") or {}).get(SERVICE_LABEL, ""): c for c in listed}
-        if not by_service:
-            return Result(Status.NOT_YET, f"No container belongs to a Compose project named "
-                                          f"{project} yet.")
-        missing = [s for s in services if s not in by_service]
-        if missing:
+        attrs = state.container(ctx.engine, name)
+        if attrs is None:
+            return Result(Status.NOT_YET, f"There is no container named {name} yet.")
+        if _image_repository(attrs) != "redis":
             return Result(Status.NEAR_MISS,
-                          f"Project {project} has no {', '.join(missing)} container.",
-                          hint=f"Start the whole file: `docker compose -p {project} -f {file} "
-                               "up -d`.")
-        down = {s: by_service[s] for s in services if by_service[s].get("State") != "running"}
-        if down:
-            shown = ", ".join(f"{s} ({c.get('Status')})" for s, c in down.items())
-            first = next(iter(down))
-            return Result(Status.NEAR_MISS, f"In project {project}, not running: {shown}.",
-                          hint=f"Read why: `docker compose -p {project} -f {file} logs {first}`; "
-                               f"then `docker compose -p {project} -f {file} up -d` again.")
-        names = ", ".join(state.name_of(by_service[s]) for s in services)
-        return Result(Status.DONE, f"Project {project} is up: {names} running.")
+                          f"{name} runs {(attrs.get('Config') or {}).get('Image')}, not redis.",
+                          hint=f"Remove it (`docker rm --force {name}`) and run `redis:7`.")
+        at_data = _mount_at(attrs, "/data")
+        named = [m for m in attrs.get("Mounts") or [] if m.get("Name") == volume]
+        elsewhere = [m for m in named if m.get("Destination") != "/data"]
+        if elsewhere and (at_data is None or at_data.get("Name") != volume):
+            # The image's VOLUME then gave /data an anonymous volume of its own.
+            where = elsewhere[0].get("Destination")
+            return Result(Status.NEAR_MISS,
+                          f"{volume} is mounted at {where}, but Redis writes its data to "
+                          "/data.", hint=again)
+        if at_data is None:
+            return Result(Status.NEAR_MISS, f"{name} has nothing mounted at /data.", hint=again)
+        if at_data.get("Type") == "bind":
+            return Result(Status.NEAR_MISS,
+                          f"/data in {name} is the host folder {at_data.get('Source')} (a bind "
+                          f"mount), not the volume {volume}.", hint=again)
+        if at_data.get("Name") != volume:
+            mounted = str(at_data.get("Name") or "")
+            anonymous = len(mounted) == 64
+            what = (f"an anonymous volume ({mounted[:12]}…), which the image's `VOLUME /data` "
+                    "made because no volume was named" if anonymous
+                    else f"the volume {mounted}")
+            return Result(Status.NEAR_MISS, f"/data in {name} is {what}, not {volume}.",
+                          hint=again)
+        current = state.status(attrs)
+        if current != "running":
+            return Result(Status.NEAR_MISS,
+                          f"{name} keeps its data in {volume}, but it has {current}.",
+                          hint=f"Start it again: `docker start {name}`.")
+        return Result(Status.DONE, f"{name} runs Redis with /data in the volume {volume}: "
+                                   "remove the container, and the data is still there.")
 
     return Exercise(
-        id="04-compose-up", notebook=NOTEBOOK, title=f"Bring the app up as project {project}",
-        task=(f"From a terminal in the `notebooks` folder, start every service of `{file}` in "
-              f"the background, as a Compose project named `{project}`."),
+        id="04-redis-volume", notebook=NOTEBOOK,
+        title=f"Redis {name} keeps its data in {volume}",
+        task=(f"Start a `redis:7` container named `{name}`, in the background, whose data "
+              f"directory `/data` is the named volume `{volume}`."),
         check_fn=check,
-        hints=("`docker compose up` starts every service of a compose file; `-d` returns at "
-               "once.",
-               "`-f FILE` names the compose file; `-p NAME` names the project (by default, "
-               "the folder's name).",
-               f"Type `docker compose -p {project} -f {file} up -d`."),
-        solution=(f"docker compose -p {project} -f {file} up -d",),
-        objects=(Named("compose project", project),),
+        hints=("Redis writes its data to /data; `-v VOLUME:/data` mounts a named volume there.",
+               "`docker run` creates the named volume if it does not exist yet (or create it "
+               f"first: `docker volume create {volume}`).",
+               f"Type `docker run -d --name {name} -v {volume}:/data redis:7`."),
+        solution=(f"docker volume create {volume}",
+                  f"docker run -d --name {name} -v {volume}:/data redis:7"),
+        # The volume is not listed: it holds the learner's data, and the tutorial never
+        # offers to remove a volume it did not create.
+        objects=(Named("container", name),),
     )
 
 
 @definition
-def compose_down_keep_data(project: str = "my-app",
-                           file: str = "apps/friendlyhello/compose.yaml",
-                           volume: str = "redis-data") -> Exercise:
-    """Take the project down and keep Redis's data (``down`` without ``-v``)."""
-    kept = f"{project}_{volume}"
-    first = compose_up(project=project, file=file).id
+def reach_by_name(network: str = "my-net", server: str = "my-server",
+                  client: str = "my-client") -> Exercise:
+    """Two containers on a network of the learner's: one reaches the other by its name."""
+    fetch = f"wget -q -O - http://{server}/"
 
     def check(ctx: Context) -> Result:
-        label = {"label": f"{PROJECT_LABEL}={project}"}
-        listed = ctx.engine.query(Ps(all=True, filters=label)).value or []
-        volumes = ctx.engine.query(VolumeLs(filters=label)).value or []
-        if listed:
-            names = ", ".join(sorted(state.name_of(c) for c in listed))
-            return Result(Status.NOT_YET, f"Project {project} still has containers: {names}.")
-        if any(v.get("Name") == kept for v in volumes):
-            return Result(Status.DONE, f"Project {project} is down; its volume {kept} is "
-                                       "kept, so the counter survives the next `up`.")
-        if ctx.done_before(first):
+        missing = [n for n in (server, client) if state.container(ctx.engine, n) is None]
+        if missing:
+            return Result(Status.NOT_YET, f"There is no container named {' or '.join(missing)} "
+                                          "yet.")
+        server_attrs = state.container(ctx.engine, server) or {}
+        client_attrs = state.container(ctx.engine, client) or {}
+        for name, attrs in ((server, server_attrs), (client, client_attrs)):
+            if state.status(attrs) != "running":
+                return Result(Status.NEAR_MISS, f"{name} has {state.status(attrs)}.",
+                              hint=f"Read why with `docker logs {name}`; a busybox client "
+                                   "needs a command that keeps running, such as `sleep 3600`.")
+        for name, attrs in ((server, server_attrs), (client, client_attrs)):
+            networks = ((attrs.get("NetworkSettings") or {}).get("Networks") or {})
+            if network not in networks:
+                on = ", ".join(sorted(networks)) or "no network"
+                extra = (" On the default bridge, containers cannot find each other by name."
+                         if "bridge" in networks else "")
+                return Result(Status.NEAR_MISS, f"{name} is on {on}, not on {network}.{extra}",
+                              hint=f"Attach it: `docker network connect {network} {name}`.")
+        try:
+            page = ctx.engine.query(Exec(container=client, cmd=tuple(fetch.split()))).output
+        except errors.StepFailed as err:
+            said = (err.stderr or err.message).strip().splitlines()
             return Result(Status.NEAR_MISS,
-                          f"Project {project} is down, but its volume {kept} is gone too: "
-                          "`-v` deleted Redis's data, and the counter starts again from 1.",
-                          hint=f"Bring it up again (`docker compose -p {project} -f {file} "
-                               f"up -d`), then take it down without `-v`.")
-        return Result(Status.NOT_YET, f"No Compose project named {project} exists: start it "
-                                      "first (the exercise above).")
+                          f"Both are on {network}, but `{fetch}` inside {client} failed: "
+                          f"{said[-1] if said else 'no answer'}.",
+                          hint=f"Is {server} a web server on port 80 (`nginx`)? Is {client} a "
+                               "`busybox`, which has `wget`?")
+        if "welcome to nginx" not in page.lower():
+            return Result(Status.NEAR_MISS, f"{server} answered {client}, but not with nginx's "
+                                            "page.", hint=f"Run `nginx` as {server}.")
+        return Result(Status.DONE, f"{client} fetched http://{server}/ by name over {network}: "
+                                   "Docker's DNS on your network answers container names.")
 
     return Exercise(
-        id="04-compose-down-keep-data", notebook=NOTEBOOK,
-        title=f"Take {project} down, keep its data",
-        task=(f"Stop and remove the containers and network of project `{project}`, but keep "
-              f"its volume `{kept}` (the visit counter)."),
+        id="04-reach-by-name", notebook=NOTEBOOK,
+        title=f"{client} reaches {server} by name on {network}",
+        task=(f"Create a network `{network}`. On it, start `nginx` named `{server}` and "
+              f"`busybox` named `{client}` (running `sleep 3600`), both in the background, so "
+              f"that `docker exec {client} wget -q -O - http://{server}/` shows nginx's page. "
+              f"No `-p`: traffic between containers needs none."),
         check_fn=check,
-        hints=("`docker compose down` removes the containers and the network of a project.",
-               "`-v` (`--volumes`) would also delete the named volumes: leave it out.",
-               f"Type `docker compose -p {project} -f {file} down`."),
-        solution=(f"docker compose -p {project} -f {file} down",),
-        objects=(Named("compose project", project),),
-        requires=first,
+        hints=("`docker network create NAME` makes a network on which container names resolve.",
+               "`--network NAME` on `docker run` starts a container on it; "
+               "`docker network connect NAME CONTAINER` attaches a running one.",
+               f"`docker network create {network}`, then `docker run -d --name {server} "
+               f"--network {network} nginx` and `docker run -d --name {client} --network "
+               f"{network} busybox sleep 3600`."),
+        solution=(f"docker network create {network}",
+                  f"docker run -d --name {server} --network {network} nginx",
+                  f"docker run -d --name {client} --network {network} busybox sleep 3600",
+                  f"docker exec {client} wget -q -O - http://{server}/"),
+        objects=(Named("container", client), Named("container", server),
+                 Named("network", network)),
     )
 
 
 def exercises() -> list[Exercise]:
-    """The exercises of 04-compose."""
-    return [compose_up(), compose_down_keep_data()]
+    """The exercises of 04-data-and-networks."""
+    return [redis_volume(), reach_by_name()]
 
 
 def questions() -> list[Question]:
-    """The “predict, then run” questions of 04-compose (none yet)."""
+    """The “predict, then run” questions of 04-data-and-networks (none yet)."""
     return []

@@ -150,3 +150,30 @@ def answers(url: str, timeout: float = 3.0) -> int | None:
         return int(err.code)
     except OSError:
         return None
+
+
+def in_registry(registry: str, repository: str, tag: str, timeout: float = 3.0) -> bool | None:
+    """Whether a registry on this machine has ``repository:tag``; None when it cannot tell.
+
+    Asks the registry itself (a ``HEAD`` of the tag's manifest), because the engine's
+    ``RepoDigests`` cannot say: the containerd image store lists a digest for every
+    name an image has, pushed or not. False when nothing answers there; None when the
+    registry is not on this machine or asks for a login.
+
+    Equivalent CLI: ``curl -sI http://127.0.0.1:PORT/v2/REPOSITORY/manifests/TAG``
+    """
+    host, _, port = registry.rpartition(":")
+    if host not in ("localhost", "127.0.0.1") or not port.isdigit():
+        return None
+    from docdocker.registry_api import MANIFEST_TYPES
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/v2/{repository}/manifests/{tag}", method="HEAD",
+        headers={"Accept": ", ".join(MANIFEST_TYPES)})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status) == 200
+    except urllib.error.HTTPError as err:
+        return False if err.code == 404 else None
+    except OSError:
+        return False

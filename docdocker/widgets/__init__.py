@@ -19,15 +19,17 @@ if TYPE_CHECKING:
     from docdocker.widgets.dashboard import Dashboard
     from docdocker.widgets.exercise import Exercises, Predict, ProgressSummary, YourTurn
     from docdocker.widgets.login import LoginForm
+    from docdocker.widgets.map import Map
     from docdocker.widgets.portmapper import PortMapper
     from docdocker.widgets.tagbuilder import TagBuilder
 
-__all__ = ["BuildPanel", "Dashboard", "Exercises", "LoginForm", "PortMapper", "Predict",
+__all__ = ["BuildPanel", "Dashboard", "Exercises", "LoginForm", "Map", "PortMapper", "Predict",
            "ProgressSummary", "TagBuilder", "YourTurn"]
 
 _VIEWS = {"BuildPanel": "docdocker.widgets.buildpanel",
           "Dashboard": "docdocker.widgets.dashboard",
           "LoginForm": "docdocker.widgets.login",
+          "Map": "docdocker.widgets.map",
           "PortMapper": "docdocker.widgets.portmapper",
           "Exercises": "docdocker.widgets.exercise",
           "Predict": "docdocker.widgets.exercise",

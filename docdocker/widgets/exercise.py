@@ -132,11 +132,13 @@ class Predict(FullTextRepr, widgets.VBox):
         if isinstance(question, str):
             question = catalog.question(question)
         self.model = PredictModel.from_question(question)
-        self.choice_buttons = [widgets.Button(description=c, tooltip=f"I predict: {c}")
+        self.choice_buttons = [widgets.Button(description=c, tooltip=f"I predict: {c}",
+                                              layout=widgets.Layout(width="auto"))
                                for c in self.model.choices]
         for button in self.choice_buttons:
             button.on_click(lambda b: self.model.pick(b.description))
-        self.answer_button = widgets.Button(description="Show the answer", icon="eye")
+        self.answer_button = widgets.Button(description="Show the answer", icon="eye",
+                                            layout=widgets.Layout(width="auto"))
         self.answer_button.on_click(lambda _b: self.model.reveal())
         self.feedback_html = widgets.HTML()
         self.model.observe(self._redraw, names=["feedback", "picked"])

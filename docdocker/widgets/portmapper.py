@@ -44,6 +44,7 @@ from docdocker.widgets.portmapper_model import (
     PortMapperModel,
     PortRow,
     everywhere_warning,
+    is_own,
 )
 from docdocker.widgets.portmapper_rowview import RowView
 from docdocker.widgets.watch import ContainerListing, EngineWatcher
@@ -337,7 +338,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
             self.spec_message.value = ""
         general = [err for where, err in model.problems
                    if where in ("Image", "Container name", "Ports")]
-        self.message.value = "".join(render.error_html(err) for err in general)
+        self.message.value = "".join(_problem_html(err) for err in general)
         self.flags_html.value = f"<div>Port flags: {code(model.flags or '(none)')}</div>"
         self.cli_html.value = render.command_html(model.cli)
         if model.name_suggestion:
@@ -520,6 +521,14 @@ class PortMapper(FullTextRepr, widgets.VBox):
     def _run(self) -> StepResult | None:
         if self._running:
             return None
+        if not self.model.valid and self.result is not None and all(
+                is_own(err) for _, err in self.model.problems):
+            # Run pressed (or run() called) again for the container it just started.
+            text = (f"{self._outcome_text} Nothing new was run: to run another container, "
+                    "use the suggested name and host ports above.")
+            self._set_outcome("started", self._outcome_text,
+                              self.output.value or render.status_html(True, text))
+            return self.result
         if not self.model.valid:
             text = "Nothing was run: fix the errors above first."
             self._set_outcome("refused", text, render.status_html(False, text))
@@ -553,6 +562,10 @@ class PortMapper(FullTextRepr, widgets.VBox):
         console.end(render.status_html(True, text)
                     + (f"<div>Open: {opened}</div>" if opened else ""))
         self._outcome, self._outcome_text = "started", text
+        if result.container is not None:
+            # What the new container holds is news, not a conflict: said as such.
+            self.model.own_container = step.name or str(getattr(result.container, "name", ""))
+            self.refresh()
         self._show_state()
         return result
 
@@ -575,3 +588,10 @@ class _Outcome:
     def __repr__(self) -> str:
         return self.text
 
+
+def _problem_html(err: DocDockerError) -> str:
+    """An error box, or a plain note when the mapper's own container is the "conflict"."""
+    if is_own(err):
+        text = f"{err.message} {err.fix or ''}".strip()
+        return f"<div>{render.status_html(None, text)}</div>"
+    return render.error_html(err)

@@ -167,6 +167,8 @@ class PortMapperModel(HasTraits):
     spec_problem = Instance(DocDockerError, allow_none=True, read_only=True)
     spec_hint = Unicode(read_only=True, help="What pressing Enter in the -p box would add.")
     name_suggestion = Unicode(read_only=True, help="A free name to use instead of a taken one.")
+    own_container = Unicode(help="The container this mapper started last, by name: what it "
+                                 "holds is news, not a mistake.")
 
     def __init__(self, *, holder: HolderLookup | None = None,
                  name_taken: NameLookup | None = None, **kwargs: Any) -> None:
@@ -398,6 +400,10 @@ class PortMapperModel(HasTraits):
             return None, ""
         base = re.sub(r"-\d+$", "", name)
         free = next(f"{base}-{n}" for n in range(2, 10_000) if not self.name_taken(f"{base}-{n}"))
+        if self.own_container and name == self.own_container:
+            return _own(NameConflict(
+                f'"{name}" is the container this port mapper just started.',
+                fix=f'To run another one, name it {free} (the "use {free}" button).')), free
         return NameConflict(
             f'The container name "{name}" is already in use by a container on this engine: '
             "Docker would refuse to run a second one.",
@@ -492,6 +498,11 @@ class PortMapperModel(HasTraits):
         holder = self.holder(port, protocol) if self.holder is not None else None
         free = self._suggest(mapping, used)
         where = f"Host port {port}/{protocol} on {_where(mapping.host_ip)} is already in use"
+        if holder and self.own_container and holder == self.own_container:
+            use = f"use {free} (the \"use {free}\" button)" if free else "choose another port"
+            return _own(PortAllocated(
+                f"Host port {port}/{protocol} now belongs to {holder}, the container this port "
+                "mapper just started.", fix=f"To run another one, {use}.")), free
         if holder:
             message = f"{where}: container {holder} publishes it."
             free_it = f"free it with `docker stop {holder}`"
@@ -539,3 +550,13 @@ class PortMapperModel(HasTraits):
             start = candidate + 1
         return _preferred_host_port(number)
 
+
+def _own(err: DocDockerError) -> DocDockerError:
+    """Mark a conflict with the container the mapper itself started: news, not an error."""
+    err.own = True  # type: ignore[attr-defined]
+    return err
+
+
+def is_own(err: DocDockerError | None) -> bool:
+    """Whether a problem is only that the mapper's own container holds a name or port."""
+    return bool(getattr(err, "own", False))

@@ -13,6 +13,7 @@ from traitlets import link
 from docdocker import render
 from docdocker.ports import PROTOCOLS
 from docdocker.widgets.base import close_tree
+from docdocker.widgets.portmapper_model import is_own
 from docdocker.widgets.portmapper_row import EVERYWHERE, LOCALHOST, PortRow
 
 __all__ = ["RowView"]
@@ -124,7 +125,10 @@ class RowView:
     def _derived_changed(self, change: Any = None) -> None:
         row = self.row
         parts = []
-        if row.problem is not None:
+        if row.problem is not None and is_own(row.problem):
+            text = f"{row.problem.message} {row.problem.fix or ''}".strip()
+            parts.append(f"<div>{render.status_html(None, text)}</div>")
+        elif row.problem is not None:
             parts.append(render.error_html(row.problem))
         if row.warning:
             parts.append(f"<div>{render.status_html(None, row.warning)}</div>")

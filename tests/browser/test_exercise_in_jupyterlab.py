@@ -41,7 +41,8 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
         "from docdocker.widgets import YourTurn\n"
         f"engine = dd.connect('browser-exercise-{os.getpid()}')\n"
         f"YourTurn(nb01.my_web(name={name!r}, port={port}), engine=engine,\n"
-        f"         store=ProgressStore({str(progress)!r}))")])
+        f"         store=ProgressStore({str(progress)!r}))"),
+        new_code_cell("from docdocker.widgets import Predict\nPredict('01-exit-codes')")])
     with jupyterlab(f"--ServerApp.root_dir={tmp_path}") as base:
         yield {"base": base, "token": TOKEN, "name": name, "port": str(port),
                "progress": str(progress)}
@@ -61,6 +62,13 @@ def test_an_exercise_done_in_a_terminal_passes_its_check(lab: dict[str, str],
 
         exercise = page.locator(".jp-OutputArea-output", has_text="Your turn:")
         expect(exercise).to_contain_text("not done yet", timeout=60_000)
+        # Every button's label is shown whole (none ends in "...").
+        predict = page.locator(".jp-OutputArea-output", has_text="Predict, then run:")
+        expect(predict.get_by_role("button", name="Show the answer")).to_be_visible()
+        cut = page.eval_on_selector_all(
+            ".jp-OutputArea-output button.jupyter-button",
+            "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)")
+        assert cut == [], f"button labels cut short: {cut}"
         expect(exercise).to_contain_text(f"127.0.0.1:{port}")
 
         # File → New → Terminal, and type the command as a learner would.

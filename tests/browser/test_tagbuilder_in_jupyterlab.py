@@ -24,6 +24,11 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
     """JupyterLab on 127.0.0.1 with a notebook showing a TagBuilder for busybox:1.36."""
     root = tmp_path / "lab"
     root.mkdir()
+    client = docker.from_env()
+    try:  # the image the widget tags, whatever ran before this test
+        client.images.get("busybox:1.36")
+    except docker.errors.ImageNotFound:
+        client.images.pull("busybox", tag="1.36")
     notebook = f"browser-tag-{os.getpid()}"
     write_notebook(root / "tag.ipynb", [
         new_code_cell("import docdocker as dd\nfrom docdocker.widgets import TagBuilder\n"
@@ -35,7 +40,6 @@ def lab(tmp_path: Path) -> Iterator[dict[str, str]]:
     repository = f"localhost:5999/browser-{os.getpid()}/tools"
     with jupyterlab(f"--ServerApp.root_dir={root}", env=env) as base:
         yield {"url": f"{base}/lab/tree/tag.ipynb?token={TOKEN}", "repository": repository}
-    client = docker.from_env()
     with contextlib.suppress(docker.errors.ImageNotFound):
         client.images.remove(f"{repository}:1.0")
     client.close()

@@ -259,11 +259,11 @@ def test_doctor_reports_compose_v2() -> None:
 def test_the_down_exercise_tells_down_from_down_v(
     engine: Tutorial, tmp_path: Path, notebook: str, free_port: int
 ) -> None:
-    from docdocker.exercises import Status, nb04
+    from docdocker.exercises import Status, nb05
 
     project = f"learner-{notebook}"
     work = prepare(tmp_path / "app", project, None, free_port)
-    exercise = nb04.compose_down_keep_data(project=project, file=str(work / "compose.yaml"))
+    exercise = nb05.compose_down_keep_data(project=project, file=str(work / "compose.yaml"))
     run = [binary(), "-p", project, "-f", str(work / "compose.yaml")]
     try:
         subprocess.run([*run, "up", "-d"], check=True, capture_output=True, timeout=300)

@@ -1,4 +1,4 @@
-"""Notebook 04 runs twice in a row; its clean-up button then leaves nothing of its projects."""
+"""Notebook 05 runs twice in a row; its clean-up button then leaves nothing of its projects."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "04-compose.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05-compose.ipynb"
 PROJECTS = ("docdocker-friendlyhello", "docdocker-mistakes")
 
 
-def test_notebook_04_twice_then_nothing_of_its_projects_is_left(
+def test_notebook_05_twice_then_nothing_of_its_projects_is_left(
     client: docker.DockerClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Compose's builds write BuildKit state under the Docker config folder: keep it here.
@@ -40,7 +40,7 @@ def test_notebook_04_twice_then_nothing_of_its_projects_is_left(
         assert client.networks.list(filters=label) == []
         assert client.volumes.list(filters=label) == []
         assert client.images.list(all=True, filters=label) == []
-    tutorial = {"label": "org.docdocker.notebook=04-compose"}
+    tutorial = {"label": "org.docdocker.notebook=05-compose"}
     assert client.containers.list(all=True, filters=tutorial) == []
     assert client.volumes.list(filters=tutorial) == []
 

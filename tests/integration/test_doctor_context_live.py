@@ -81,3 +81,21 @@ def test_the_default_endpoint_is_named_and_agrees_with_the_cli(docker_config: Pa
     assert endpoint.ok is True
     assert endpoint.detail.startswith("unix:///var/run/docker.sock (the default")
     assert "Docker SDK default" not in checks
+
+
+def test_docker_context_is_followed_without_a_config_file(
+    docker_config: Path, engine_proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `docker context create` writes the context store but no config.json; the CLI then
+    # follows DOCKER_CONTEXT all the same, and so must the notebooks and doctor.
+    host = f"unix://{engine_proxy.path}"
+    docker("context", "create", "lab", "--docker", f"host={host}")
+    assert not (docker_config / "config.json").exists()
+    monkeypatch.setenv("DOCKER_CONTEXT", "lab")
+    assert connection.endpoint() == connection.Endpoint(host, "DOCKER_CONTEXT", "lab")
+    report = doctor(timeout=30)
+    assert report.ok, report.text()
+    assert engine_proxy.open, "docdocker did not go through the context's socket"
+    endpoint = by_name(report)["Engine endpoint"]
+    assert f"{host} (context lab, named by the DOCKER_CONTEXT variable" in endpoint.detail
+    assert "the docker CLI uses the same" in endpoint.detail

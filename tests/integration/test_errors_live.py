@@ -190,3 +190,17 @@ def test_connect_honours_docker_host(engine_proxy, monkeypatch, notebook: str) -
         assert engine_proxy.open, "the request did not go through DOCKER_HOST"
     finally:
         engine.close()
+
+
+@pytest.mark.needs("min-api-1.44")
+def test_an_engine_that_refuses_an_old_api_version_says_what_to_update(notebook: str) -> None:
+    old = docker.DockerClient(base_url="unix:///var/run/docker.sock", version="1.41", timeout=30)
+    try:
+        with pytest.raises(errors.ApiVersionRefused) as caught:
+            Engine(notebook, old, Console()).ps()
+    finally:
+        old.close()
+    assert "refuses the API version 1.41" in caught.value.message
+    assert "1.44 and newer" in caught.value.message
+    assert "pip install -U -r requirements.txt" in caught.value.fix
+    assert "Minimum supported API version is 1.44" in caught.value.stderr

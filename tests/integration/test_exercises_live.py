@@ -79,7 +79,7 @@ def check(exercise: Exercise, engine: Engine, store: ProgressStore) -> Result:
     return exercises.check(exercise, engine, store)
 
 
-def eventually(probe: Callable[[], Result], status: Status, wait: float = 15) -> Result:
+def eventually(probe: Callable[[], Result], status: Status, wait: float = 40) -> Result:
     """The check's result once it reaches ``status`` (servers take a moment to answer)."""
     deadline = time.monotonic() + wait
     while True:
@@ -326,7 +326,7 @@ def _closed_port() -> int:
     return ports.find_free("127.0.0.1", 41000)
 
 
-# -------------------------------------------------------------------- 04-compose
+# -------------------------------------------------------------------- 05-compose
 @pytest.fixture
 def compose_cli(tmp_path: Path) -> dict[str, str]:
     """An environment where ``docker compose`` works: the venv's Compose v2 as a CLI plugin.
@@ -346,7 +346,7 @@ def compose_cli(tmp_path: Path) -> dict[str, str]:
 
 def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port: int,
                     compose_cli: dict[str, str], tmp_path: Path) -> None:
-    from docdocker.exercises import nb04
+    from docdocker.exercises import nb05
 
     app = tmp_path / "app"
     shutil.copytree(APP, app)
@@ -355,7 +355,7 @@ def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port:
     compose.write_text(compose.read_text().replace("127.0.0.1:8000:80",
                                                    f"127.0.0.1:{free_port}:80"))
     project = made.prefix
-    exercise = nb04.compose_up(project=project, file=str(compose))
+    exercise = nb05.compose_up(project=project, file=str(compose))
     run = f"docker compose -p {project} -f {compose}"
     try:
         assert check(exercise, engine, store).status is Status.NOT_YET
@@ -370,5 +370,16 @@ def test_compose_up(engine: Engine, store: ProgressStore, made: Made, free_port:
         assert stopped.status is Status.NEAR_MISS and "not running: web" in stopped.message
         assert f"{run} logs web" in stopped.hint
         assert only_redis.message != stopped.message
+        # A first try as another project holds the port: the check names the holder.
+        docker(f"{run} down", env=compose_cli)
+        first_try = f"docker compose -p {project}-first -f {compose}"
+        docker(f"{first_try} up -d", env=compose_cli)
+        docker(f"{run} up -d", env=compose_cli, check=False)  # web cannot publish the port
+        held = check(exercise, engine, store)
+        assert held.status is Status.NEAR_MISS, held
+        assert f"host port {free_port} is held by container {project}-first-web-1" in held.message
+        assert f"`docker compose -p {project}-first down`" in held.hint
     finally:
         docker(f"{run} down --volumes --rmi local", check=False, env=compose_cli)
+        docker(f"docker compose -p {project}-first -f {compose} down --volumes --rmi local",
+               check=False, env=compose_cli)

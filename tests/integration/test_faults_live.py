@@ -7,6 +7,7 @@ engine and then freezes, garbles or cuts on demand.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -26,10 +27,21 @@ from docdocker.tutorial import connect
 REQUEST = 5
 
 
+@functools.lru_cache(maxsize=1)
+def api_version() -> str:
+    """The real engine's API version, asked once: a client behind a proxy that may hang
+    must not have to negotiate it (an engine refuses versions below its minimum)."""
+    client = docker.from_env(timeout=30)
+    try:
+        return str(client.version()["ApiVersion"])
+    finally:
+        client.close()
+
+
 def proxied(proxy, notebook: str, timeout: float = REQUEST) -> Engine:
     host = f"unix://{proxy.path}"
-    return Engine(notebook, docker.DockerClient(base_url=host, timeout=timeout, version="1.41"),
-                  Console(), host=host)
+    client = docker.DockerClient(base_url=host, timeout=timeout, version=api_version())
+    return Engine(notebook, client, Console(), host=host)
 
 
 def labelled(client: docker.DockerClient, notebook: str) -> list[dict]:

@@ -290,10 +290,16 @@ def test_run_twice_offers_a_new_name_instead_of_a_name_conflict(
                     name=name)
     click_run(pm)
     assert pm.result is not None
-    # At once, before any event: the name and the port are now taken, and Run says why.
+    # At once, before any event: the name and the port are now taken, and Run says why,
+    # as news about the container it just started, not as an error under its success.
     assert pm.run_button.disabled
-    assert f'The container name "{name}" is already in use' in pm.error
-    assert f"container {name} publishes it" in pm.error
+    assert f'"{name}" is the container this port mapper just started' in pm.error
+    assert f"now belongs to {name}, the container this port mapper just started" in pm.error
+    shown = pm.message.value + "".join(v.message.value for v in pm._row_views.values())
+    assert "docdocker-error" not in shown and "already in use" not in shown
+    # run() again (a cell after a click) is not "Nothing was run": it ran, once.
+    first = pm.result
+    assert pm.run() is first and "Nothing was run" not in pm.output.value
     assert "Started container" in pm.run_button.tooltip
     assert "suggested name and host ports" in pm.run_button.tooltip
     assert pm.use_name.description == f"use {name}-2"

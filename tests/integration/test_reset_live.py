@@ -15,11 +15,17 @@ from docdocker import reset
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 
+#: The classic builder (these fixtures use the SDK's) on the containerd image store can
+#: reuse a cached step whose parent image was removed since, and then fails with
+#: 'unable to find image'; building without its cache avoids that (seen on Engine 28.5).
+NOCACHE = True
+
 
 def build(client: docker.DockerClient, tag: str, labels: dict[str, str]) -> str:
     # A distinct file per image so the two builds cannot share a cached layer.
     dockerfile = f"FROM busybox\nRUN echo {uuid.uuid4().hex} > /id\n".encode()
-    image, _ = client.images.build(fileobj=io.BytesIO(dockerfile), tag=tag, labels=labels, rm=True)
+    image, _ = client.images.build(fileobj=io.BytesIO(dockerfile), tag=tag, labels=labels, rm=True,
+                                   nocache=NOCACHE)
     return image.id
 
 

@@ -313,3 +313,14 @@ def test_bundle_never_overwrites_a_file(tmp_path: Path,
     err = capsys.readouterr().err
     assert "already exists" in err and f"rm {existing}" in err
     assert existing.read_bytes() == b"last year's bundle"
+
+
+def test_images_of_dockerfiles_written_in_cells_and_of_exercise_solutions_are_listed() -> None:
+    derived = catalog.derive()
+    # 03 writes a Dockerfile `FROM busybox:1.36` in a cell, and its exercise tags busybox:1.36.
+    assert "busybox:1.36" in derived.images
+    assert "exercise 03-second-name" in derived.where("busybox:1.36")
+    assert any(w.startswith("03-registries.ipynb cell") and w.endswith("(a Dockerfile)")
+               for w in derived.where("busybox:1.36"))
+    # Prose in a string ("from the cache") and a deliberate mistake are not images.
+    assert not [i for i in derived.images if i.startswith(("the:", "pyhton:"))]

@@ -42,19 +42,19 @@ def test_the_environment_binary_is_the_go_program_not_the_wrapper_script() -> No
 
 
 def test_override_labels_every_object_compose_creates() -> None:
-    text = compose.override_text("docdocker-friendlyhello", "04-compose",
+    text = compose.override_text("docdocker-friendlyhello", "05-compose",
                                  services=["web", "redis"], built=["web"],
                                  volumes=["redis-data"])
     data = yaml.safe_load(text)
     assert data["name"] == "docdocker-friendlyhello"
     for service in ("web", "redis"):
-        assert data["services"][service]["labels"] == {LABEL: "04-compose",
+        assert data["services"][service]["labels"] == {LABEL: "05-compose",
                                                        OWNER: "container"}
     assert data["services"]["web"]["build"]["labels"] == {
-        LABEL: "04-compose", OWNER: "docdocker-friendlyhello-web"}
+        LABEL: "05-compose", OWNER: "docdocker-friendlyhello-web"}
     assert "build" not in data["services"]["redis"]
-    assert data["networks"]["default"]["labels"] == {LABEL: "04-compose", OWNER: "network"}
-    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "04-compose", OWNER: "volume"}
+    assert data["networks"]["default"]["labels"] == {LABEL: "05-compose", OWNER: "network"}
+    assert data["volumes"]["redis-data"]["labels"] == {LABEL: "05-compose", OWNER: "volume"}
 
 
 def test_edit_shows_the_change_and_refuses_a_missing_text(tmp_path: Path) -> None:
@@ -128,11 +128,17 @@ MISSING = (
 )
 NEVER = (" Container p-web-1  Error response from daemon: No such image: nosuch/image:1\n"
          "Error response from daemon: No such image: nosuch/image:1\n")
+# The containerd image store's words for MISSING.
+RESOLVE = (' web Error failed to resolve reference "docker.io/docdocker-example/no-such-image:1": '
+           "docker.io/docdocker-example/no-such-image:1: not found\n"
+           'Error response from daemon: failed to resolve reference "docker.io/docdocker-example/'
+           'no-such-image:1": docker.io/docdocker-example/no-such-image:1: not found\n')
 
 
 @pytest.mark.parametrize(("out", "image"), [(OFFLINE, None),
                                             (MISSING, "127.0.0.1:5001/nosuch/image:1"),
-                                            (NEVER, "nosuch/image:1")])
+                                            (NEVER, "nosuch/image:1"),
+                                            (RESOLVE, "docdocker-example/no-such-image:1")])
 def test_missing_image_names_the_service(out: str, image: str | None) -> None:
     err = translate_compose(out, UP, 1)
     assert isinstance(err, errors.ImageNotFound)
@@ -189,7 +195,7 @@ def test_other_failures(out: str, says: str) -> None:
 
 # ------------------------------------------------------------------- reset
 def test_a_replaced_compose_build_is_recognised_and_a_named_one_is_not() -> None:
-    labels = {LABEL: "04-compose", OWNER: "p-web", "com.docker.compose.project": "p",
+    labels = {LABEL: "05-compose", OWNER: "p-web", "com.docker.compose.project": "p",
               "com.docker.compose.service": "web"}
     assert reset.replaced_compose_build(labels, ["<none>:<none>"])
     assert reset.replaced_compose_build(labels, None)

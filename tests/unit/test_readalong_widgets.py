@@ -263,3 +263,39 @@ def test_a_replayed_failure_says_it_was_recorded_in_plain_text_too(session) -> N
     assert type(err).__name__ == "NameConflict"
     assert str(err).startswith("The name web is in use.")
     assert "[recorded output, Docker 20.10.24, 2026-11-27" in str(err)
+
+
+def test_the_map_shows_the_recorded_picture_and_watches_nothing(tmp_path, monkeypatch) -> None:
+    from docdocker.widgets import Map
+    from docdocker.widgets.map_layout import Edge, Graph, Node
+
+    graph = Graph((Node("container:a", "container", "redis", "redis:7 · Up 1 minute", "running"),
+                   Node("volume:counter", "volume", "counter", "named volume")),
+                  (Edge("volume:counter", "container:a", "/data"),))
+    recorder = recordings.Recorder(NB, tmp_path, "28.5.2")
+    recorder.map(graph.as_data())
+    monkeypatch.setenv(recordings.RECORDINGS_ENV, str(tmp_path))
+    engine = ReadAlong(NB, "No engine in this test.", Console())
+    shown = Map(engine=engine)
+    try:
+        assert shown.graph == graph
+        assert shown.model.text == "redis (running): mounts counter -> /data"
+        assert "<svg" in shown.svg and "counter" in shown.svg
+        bundle = shown._repr_mimebundle_()
+        assert "Recorded at the end of a real run (Docker 28.5.2," in bundle["text/html"]
+        assert "(recorded: Docker 28.5.2," in bundle["text/plain"]
+        assert shown.toggle.disabled
+        assert "needs a Docker Engine" in shown.toggle.tooltip
+        assert shown.refresh() == graph  # asks nothing, raises nothing
+        assert shown.threads == () and _watchers() == []
+    finally:
+        shown.close()
+        engine.close()
+
+
+def test_a_recording_without_a_map_keeps_its_file_as_before(tmp_path) -> None:
+    recorder = recordings.Recorder(NB, tmp_path, "20.10.24")
+    recorder.dashboard([{"id": "a" * 64, "NAMES": "web", "managed": True}])
+    import json
+
+    assert "map" not in json.loads((tmp_path / f"{NB}.json").read_text())

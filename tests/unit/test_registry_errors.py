@@ -30,6 +30,12 @@ LOGIN = Login(server="localhost:5001", username="student", password=Secret("pw")
      ["'nosuch.invalid:5000' is unknown", "localhost:PORT"]),
     (PUSH, "An image does not exist locally with the tag: localhost:5001/student/app",
      errors.ImageNotFound, ["docker tag SOURCE_IMAGE localhost:5001/student/app:1.0"]),
+    # The containerd image store's words for the same mistake.
+    (PUSH, "tag does not exist: localhost:5001/student/app:1.0",
+     errors.ImageNotFound, ["docker tag SOURCE_IMAGE localhost:5001/student/app:1.0"]),
+    (PUSH, 'failed to do request: Head "https://localhost:1/v2/x/blobs/sha256:e2b9": dial tcp '
+     "127.0.0.1:1: connect: connection refused", errors.RegistryUnreachable,
+     ["Nothing answers at localhost:5001"]),
     (Push(image="10.0.0.5:5000/a:1"), "http: server gave HTTP response to HTTPS client",
      errors.RegistryUnreachable, ["plain HTTP", "127.0.0.1:PORT"]),
     (PUSH, "something new", errors.StepFailed, ["refused the push", "something new"]),

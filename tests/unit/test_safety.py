@@ -133,3 +133,17 @@ def test_a_secret_object_is_sent_revealed_and_shown_masked_under_any_name() -> N
 
     error = friendly.translate_error(docker.errors.APIError("refused"), step)
     assert error is not None and "s3cret-value" not in str(error)
+
+
+def test_a_mistake_that_does_not_fail_says_so_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import docdocker as dd
+    from docdocker import lesson
+
+    with dd.expect_error(dd.errors.RegistryAuthFailed) as caught:
+        pass  # e.g. the learner logged in from a terminal
+    said = capsys.readouterr().out
+    assert caught.worked and caught.error is None
+    assert said.startswith(lesson.UNEXPECTED_SUCCESS)
+    assert "Traceback" not in said and "docdocker reset --notebook" in said

@@ -36,6 +36,7 @@ SAMPLES = {
     "volume": "app_data",
     "image_ref": "nginx:1.25",
     "mounts": ("app_data:/data",),
+    "mount": ("type=volume,src=app_data,dst=/data",),
     "output": "classroom.tar",
     "input": "classroom.tar",
     "images": ("nginx", "busybox:1.36"),

@@ -11,10 +11,14 @@ import socket
 
 from flask import Flask
 from redis import Redis, RedisError
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-# "redis" is the service name in compose.yaml; the short timeouts keep a
-# missing Redis from stalling the page.
-redis = Redis(host="redis", db=0, socket_connect_timeout=0.5, socket_timeout=0.5)
+# "redis" is the service name in compose.yaml. The short timeouts, and no
+# retries (redis-py retries three times with a growing pause by default),
+# keep a missing Redis from stalling the page.
+redis = Redis(host="redis", db=0, socket_connect_timeout=0.5, socket_timeout=0.5,
+              retry=Retry(NoBackoff(), 0))
 
 app = Flask(__name__)
 
