@@ -11,6 +11,7 @@ leaves every container and widget of the lesson in place.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -122,8 +123,9 @@ def clean_up_button(engine: ContainerCommands, *, images: bool = False) -> Any:
                 if images:
                     from docdocker import reset
 
-                    reset.remove(engine, reset.find(engine, notebook))
+                    outcome = reset.remove(engine, reset.find(engine, notebook))
                     engine.image_prune()  # type: ignore[attr-defined]
+                    _show_kept(engine, outcome.kept)
                 else:
                     engine.clean_up()
             except errors.DocDockerError as err:
@@ -133,3 +135,26 @@ def clean_up_button(engine: ContainerCommands, *, images: bool = False) -> Any:
 
     button.on_click(press)
     return CleanUp([button, out])
+
+
+def _show_kept(engine: ContainerCommands, kept: list[Any]) -> None:
+    """Say what Docker refused to remove, in its words, and what still uses each image."""
+    from IPython.display import HTML, display
+
+    from docdocker.containers import Ps
+
+    for item, reason in kept:
+        users = []
+        if item.kind in ("images", "tags"):
+            with contextlib.suppress(errors.DocDockerError):
+                listed = engine.query(Ps(all=True, filters={"ancestor": item.name})).value
+                users = sorted(name.lstrip("/") for c in listed or []
+                               for name in (c.get("Names") or [])[:1])
+        still = (f" It is still used by: {', '.join(users)} (remove those containers first, "
+                 f"e.g. `docker rm --force {users[0]}`, then press the button again)."
+                 if users else "")
+        text = f"Not removed: {item.kind[:-1]} {item.name}. Docker said: {reason}.{still}"
+        if in_notebook():
+            display(HTML(render.status_html(False, text)))
+        else:
+            print(text)

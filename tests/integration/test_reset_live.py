@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import docker
 import pytest
@@ -181,3 +182,27 @@ def test_reset_refuses_an_empty_notebook_name() -> None:
     assert done.returncode == 2
     assert "--notebook needs a name" in done.stderr
     assert "Removed" not in done.stdout
+
+
+def test_the_clean_up_button_says_what_docker_refused_and_what_still_uses_it(
+    client, notebook: str, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    from docdocker import lesson
+    from docdocker.console import Console
+    from docdocker.tutorial import Tutorial
+
+    engine = Tutorial(notebook, client, Console())
+    tag = f"docdocker-test/cleanup-{notebook}:1"
+    context = Path(__file__).parent.parent.parent / "notebooks" / "apps" / "friendlyhello"
+    engine.build(str(context), tag=tag)
+    mine = f"learners-{notebook}"
+    subprocess.run(["docker", "create", "--name", mine, tag], check=True, capture_output=True)
+    try:
+        lesson.clean_up_button(engine, images=True).children[0].click()
+        said = capsys.readouterr().out
+        assert f"Not removed: image {tag}" in said or f"Not removed: tag {tag}" in said, said
+        assert f"still used by: {mine}" in said and f"docker rm --force {mine}" in said
+        assert client.images.get(tag)  # Docker kept it, and the button says so
+    finally:
+        subprocess.run(["docker", "rm", "--force", mine], capture_output=True)
+        subprocess.run(["docker", "rmi", tag], capture_output=True)
