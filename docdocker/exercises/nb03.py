@@ -45,8 +45,9 @@ def push(source: str = "friendlyhello", registry: str = "localhost:5000",
 
     return Exercise(
         id="03-push", notebook=NOTEBOOK, title=f"Push {source} to {registry}",
-        task=(f"Put your image `{source}` into the registry running at `{registry}`, as "
-              f"`{repository}:{tag}`."),
+        task=(f"Put your image `{source}` into the registry running at `{registry}`, in the "
+              f"repository `{repository}` with the tag `{tag}`: there, its full name is "
+              f"`{target}`."),
         check_fn=check,
         hints=("An image goes to the registry its name starts with.",
                f"First give it a second name that starts with `{registry}/` (`docker tag`), "
