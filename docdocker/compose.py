@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from docdocker import connection, errors, friendly_compose, render, shell
+from docdocker.console import Console
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
@@ -69,6 +70,9 @@ class ComposePs(Step):
     """List the project's containers. Equivalent CLI: ``docker compose ps [--all] [SERVICE...]``"""
 
     command: ClassVar[tuple[str, ...]] = ("compose", "ps")
+    #: Compose prints a table: shown whole once it is complete, unwrapped, in a box that
+    #: scrolls sideways, rather than streamed into lines the notebook wraps mid-word.
+    tabular: ClassVar[bool] = True
 
     all: bool = arg("--all", COMMAND_LINE, default=False)
     format: str | None = arg("--format", COMMAND_LINE)
@@ -275,6 +279,16 @@ class ComposeResult(StepResult):
         return f"docker compose {self.step.command[1]}: exit status {self.exit_code}"
 
 
+class ComposeTable(ComposeResult):
+    """A Compose step that prints a table (``ps``): the table as Compose printed it."""
+
+    def _repr_html_(self) -> str:
+        return render.table_output_html(self.output.rstrip("\n") or "(no output)")
+
+    def __repr__(self) -> str:
+        return self.output.rstrip("\n") or "(no output)"
+
+
 _noted: set[str] = set()
 
 
@@ -297,12 +311,16 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
             f"{plugin_hint(program)}\n)\n")
     argv = [*program.argv, *step.argv[2:]]
     limit = timeout if timeout is not None else getattr(step, "time_limit", 120.0)
-    code, merged, stdout, stderr = _stream(engine, argv, step.argv, directory, limit)
+    tabular = getattr(step, "tabular", False)
+    quiet = engine.using(Console()) if tabular else engine
+    code, merged, stdout, stderr = _stream(quiet, argv, step.argv, directory, limit)
     if code != 0:
         broken = _unparsable_file(program, directory) if stderr.startswith("yaml: ") else None
         raise friendly_compose.translate_compose(
             merged, step.argv, code, stderr=stderr, directory=str(directory or "."),
             file=broken, services=_services(program, directory), facts=engine.facts())
+    if tabular:
+        return ComposeTable(step, output=merged, exit_code=code, value=stdout)
     return ComposeResult(step, output=merged, exit_code=code, streamed=True,
                          value=stdout)
 

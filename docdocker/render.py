@@ -108,6 +108,14 @@ def _command_words(cli: str) -> str:
     return " ".join(parts)
 
 
+def table_output_html(text: str) -> str:
+    """A table a program printed as text (``docker compose ps``): never wrapped, so its
+    columns stay aligned; a box that scrolls sideways when it is wider than the notebook."""
+    return ('<div class="docdocker-table-box" style="overflow-x:auto;max-width:100%">'
+            f'<pre class="docdocker-output" style="white-space:pre;margin:2px 0">'
+            f"{escape(text)}</pre></div>")
+
+
 def output_html(text: str) -> str:
     """What a container or command printed, as a preformatted block.
 

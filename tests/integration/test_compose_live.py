@@ -127,6 +127,14 @@ def test_counter_rises_and_three_replicas_answer_on_a_port_range(
     for c in client.containers.list(filters={"label": f"com.docker.compose.project={name}"}):
         assert c.labels[LABEL] == engine.notebook and c.labels[OWNER] == "container"
 
+    # ps prints Compose's own table, whole and unwrapped, in a box that scrolls sideways.
+    listed = engine.compose_ps()
+    assert not listed.streamed and listed.output.splitlines()[0].split()[:3] == [
+        "NAME", "IMAGE", "COMMAND"]
+    assert sum(f"{name}-web-" in line for line in listed.output.splitlines()) == 3
+    html = listed._repr_html_()
+    assert "white-space:pre;" in html and "overflow-x:auto" in html
+
 
 def test_echoed_commands_reach_the_same_state_through_the_real_compose(
     engine: Tutorial, tmp_path: Path, notebook: str, free_port: int, docker_config: Path
