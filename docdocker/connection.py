@@ -65,7 +65,7 @@ def endpoint() -> Endpoint:
         host = context_host(name)
         if host:
             return Endpoint(host, source, name)
-    return Endpoint(_default_host(), "default")
+    return Endpoint(default_host(), "default")
 
 
 def config_dir() -> Path:
@@ -106,7 +106,8 @@ def context_host(name: str) -> str | None:
     return str(host) if host else None
 
 
-def _default_host() -> str:
+def default_host() -> str:
+    """The engine's address when nothing else names one (the platform's default socket)."""
     return "npipe:////./pipe/docker_engine" if os.name == "nt" else "unix:///var/run/docker.sock"
 
 

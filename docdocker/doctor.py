@@ -21,7 +21,7 @@ from docdocker.build import builder
 from docdocker.console import Console
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
-from docdocker.friendly import Facts, docker_host, translate_error
+from docdocker.friendly import Facts, translate_error
 from docdocker.registries import Pull
 from docdocker.system import Info, Version, engine_kind
 from docdocker.tutorial import Tutorial
@@ -279,7 +279,8 @@ def _check_endpoint(where: connection.Endpoint) -> list[Check]:
     why = _CHOSEN_BY.get(where.source, where.source)
     found = f"{where.host} ({f'context {where.context}, ' if where.context else ''}{why})"
     checks = [_compare_with_cli(where, found)]
-    sdk_host = docker_host()  # where the SDK's from_env() connects: it ignores contexts
+    # Where the SDK's own from_env() connects: DOCKER_HOST or the default socket, no context.
+    sdk_host = os.environ.get("DOCKER_HOST") or connection.default_host()
     if sdk_host != where.host:
         checks.append(Check(
             "Docker SDK default", None,

@@ -42,8 +42,8 @@ def in_binder() -> bool:
 
 
 def docker_host() -> str:
-    """The address the SDK and CLI will use, as a human would write it."""
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    """The engine's address as the ``docker`` CLI would pick it (one rule: :mod:`connection`)."""
+    return connection.endpoint().host
 
 
 _PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\[\]]*):(\d+)"
