@@ -5,24 +5,35 @@ the function that executes it; the ``build`` verb is on
 :class:`docdocker.images.ImageCommands`. The log is folded by
 :mod:`docdocker.buildlog`; a failure is translated by
 :func:`docdocker.friendly.translate_build_error`, which names the Dockerfile line.
+
+Which builder runs is the one ``docker build`` typed in a terminal runs here
+(:func:`builder`). With BuildKit (the buildx plugin: every current Docker) the
+SDK cannot build, as it has no BuildKit session, so the step runs the real
+program: the echoed argv with ``docker build`` spelt ``docker buildx build`` (the
+program the CLI's ``build`` runs) and ``--progress=rawjson`` added, nothing
+else; ``DOCKER_HOST`` in its environment names the engine's endpoint, so the
+CLI and the SDK talk to the same engine. Without buildx the classic builder
+runs through the SDK, as the CLI would run it.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import docker.errors
 
 from docdocker import errors, friendly, reference
-from docdocker.buildlog import BuildLog, BuildStep
+from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
 from docdocker.steps import POSITIONAL, Step, arg, pairs
@@ -147,17 +158,20 @@ class BuildResult(StepResult):
     """What a build did: ``value`` is the image ID; the steps say which ones used the cache.
 
     Attributes:
-        steps: Each ``Step N/M`` of the log, with the lines printed under it.
+        steps: Each instruction of the log (``[N/M]`` or ``Step N/M``), with its output.
         seconds: How long the build took, measured here (the classic builder prints no time).
+        builder: Which builder ran: ``BuildKit (buildx 0.29.1)`` or ``the classic builder``.
     """
 
     steps: list[BuildStep] = field(default_factory=list)
     seconds: float = 0.0
+    builder: str = ""
 
     @property
     def cached(self) -> list[str]:
-        """The instructions whose layer came from the cache."""
-        return [s.instruction for s in self.steps if s.cached]
+        """The instructions whose layer came from the cache (``FROM`` only names the base)."""
+        return [s.instruction for s in self.steps
+                if s.cached and not s.instruction.upper().startswith("FROM ")]
 
     @property
     def ran(self) -> list[str]:
@@ -166,38 +180,105 @@ class BuildResult(StepResult):
                 if not s.cached and not s.instruction.upper().startswith("FROM ")]
 
 
+#: A build may print nothing for this long (seconds) while the engine still answers
+#: before it is stopped: a RUN that downloads or compiles quietly stays well under it.
+SILENCE = 300.0
+#: No build runs longer than this (seconds).
+TIME_LIMIT = 1800.0
+#: How long BuildKit may take to stop after an interrupt before it is killed.
+_GRACE = 5.0
+
+
 @handles(Build)
-def build_image(engine: Engine, step: Build) -> StepResult:
+def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
+                timeout: float = TIME_LIMIT) -> StepResult:
+    """Run the build with the builder ``docker build`` runs here, its log streamed.
+
+    Args:
+        engine: The engine that builds.
+        step: The build.
+        silence: Stop the build when it prints nothing for this many seconds although
+            the engine answers a ping (a build stuck on something that never comes).
+        timeout: Stop the build when it has run this many seconds.
+
+    A failure is raised as :class:`~docdocker.errors.BuildFailed` naming the
+    Dockerfile line; the builder names the image only when every step succeeded,
+    so a failed build leaves nothing under the tag.
+    """
+    text = _read_dockerfile(step)
+    chosen = builder()
+    if chosen.buildkit:
+        return _buildkit(engine, step, text, chosen, silence, timeout)
+    return _classic(engine, step, text, silence, timeout)
+
+
+def _read_dockerfile(step: Build) -> str:
+    try:
+        with open(step.dockerfile_path, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise errors.BuildFailed(
+            f"Cannot read the Dockerfile {step.dockerfile_path!r}: {err.strerror}.",
+            fix="Give a Dockerfile you may read (dockerfile=... is docker build -f FILE).",
+            command=step.argv, exit_code=1) from err
+    # The builder reads the file as UTF-8 too; a wrong byte only matters on the line
+    # a message names, so it is shown replaced rather than refused here.
+    return raw.decode("utf-8", errors="replace")
+
+
+def _context(step: Build, text: str, log: BuildLog) -> friendly.BuildContext:
+    current = log.current
+    if isinstance(log, BuildKitLog):
+        return friendly.BuildContext(
+            dockerfile=step.dockerfile_path, text=text, context=step.path,
+            step_output=current.output if current else "", line=log.failed_line,
+            words="\n".join(log.messages))
+    return friendly.BuildContext(
+        dockerfile=step.dockerfile_path, text=text, context=step.path,
+        step_number=current.number if current else None,
+        step_output=current.output if current else "")
+
+
+def _silent(step: Build, seconds: float, log: BuildLog) -> errors.BuildFailed:
+    current = log.current
+    where = f" during {current.label}" if current is not None else ""
+    return errors.BuildFailed(
+        f"The build printed nothing for {seconds:g} s{where} while the Docker Engine kept "
+        "answering, so docdocker stopped it.",
+        fix="If that step is rightly quiet for long (a big download or compile), build "
+            f"again with a longer bound, e.g. engine.build(..., silence={2 * seconds:g}), or "
+            "run the command above in a terminal.",
+        command=step.argv, exit_code=124, stderr=log.text()[-4000:])
+
+
+def _classic(engine: Engine, step: Build, text: str, silence: float,
+             timeout: float) -> BuildResult:
     """``api.build(decode=True)``, its log streamed through the engine's console.
 
     The SDK reports a failing instruction as an ``error`` chunk in the stream, not
-    as an exception: every chunk is checked, and a failure is raised as
-    :class:`~docdocker.errors.BuildFailed` naming the Dockerfile line. The engine
-    tags the image only when every step succeeded, so a failed build leaves
-    nothing under the tag; ``--force-rm`` removes the failed step's container.
+    as an exception: every chunk is checked. ``--force-rm`` removes the failed
+    step's container.
     """
-    with open(step.dockerfile_path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
     log = BuildLog()
-
-    def failure(message: str) -> errors.BuildFailed:
-        current = log.current
-        where = friendly.BuildContext(
-            dockerfile=step.dockerfile_path, text=text, context=step.path,
-            step_number=current.number if current else None,
-            step_output=current.output if current else "")
-        return friendly.translate_build_error(message, where, step.argv)
-
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
     kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
     started = time.perf_counter()
-    # The SDK sends a build without a read timeout. A RUN may rightly be silent for
-    # long, so silence only triggers a bounded ping: an engine that stopped answering
-    # fails the step there instead of holding the cell forever.
-    chunks = engine.stream(lambda: engine.client.api.build(**kwargs), idle=engine.timeout,
-                           heartbeat=engine.client.ping)
+    fed = [time.monotonic()]
+
+    def alive() -> None:
+        # A RUN may rightly be silent, so silence only triggers a bounded ping: an engine
+        # that stopped answering fails there; one that answers fails after `silence`.
+        engine.client.ping()
+        if time.monotonic() - fed[0] > silence:
+            raise _silent(step, silence, log)
+
+    end = time.monotonic() + timeout
+    chunks = engine.stream(lambda: engine.client.api.build(**kwargs),
+                           idle=min(engine.timeout or 60.0, silence), heartbeat=alive,
+                           deadline=lambda: end)
     try:
         for chunk in chunks:
+            fed[0] = time.monotonic()
             log.feed(chunk)
             engine.console.progress(log)
             if log.error:
@@ -205,14 +286,124 @@ def build_image(engine: Engine, step: Build) -> StepResult:
     except docker.errors.APIError as err:
         # A Dockerfile the builder cannot parse is refused before any step runs.
         if err.status_code == 400 and err.explanation:
-            raise failure(str(err.explanation)) from err
+            raise friendly.translate_build_error(
+                str(err.explanation), _context(step, text, log), step.argv) from err
         raise
     engine.console.progress(log, final=True)
     if log.error:
-        raise failure(log.error)
+        raise friendly.translate_build_error(log.error, _context(step, text, log), step.argv)
     if not log.image_id:
         raise errors.BuildFailed("The build stream ended without an image ID.",
                                  fix="Run the build again; see `docker images` for the result.",
                                  command=step.argv, stderr=log.text())
     return BuildResult(step, output="\n".join(log.summary) + "\n", value=log.image_id,
-                       steps=log.steps, seconds=time.perf_counter() - started)
+                       steps=log.steps, seconds=time.perf_counter() - started,
+                       builder=Builder("classic").describe())
+
+
+def buildkit_argv(step: Build) -> list[str]:
+    """What runs for a BuildKit build: the echoed argv, spelt as the program it runs.
+
+    ``docker build ARGS`` is ``docker buildx build ARGS`` on a Docker with buildx;
+    ``--progress=rawjson`` makes its progress machine-readable. Nothing else is added.
+    """
+    argv = step.argv
+    return [shutil.which("docker") or "docker", "buildx", "build", "--progress=rawjson",
+            *argv[2:]]
+
+
+def buildkit_environment(engine: Engine) -> dict[str, str]:
+    """This process's variables, with ``DOCKER_HOST`` naming the engine's endpoint.
+
+    The CLI then talks to the engine the SDK talks to, whatever context is current.
+    """
+    env = dict(os.environ)
+    env.pop("DOCKER_CONTEXT", None)  # DOCKER_HOST alone names the endpoint
+    env["DOCKER_HOST"] = engine.host
+    return env
+
+
+def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: float,
+              timeout: float) -> BuildResult:
+    argv = buildkit_argv(step)
+    log = BuildKitLog()
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(argv, env=buildkit_environment(engine),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, errors="replace",
+                                bufsize=1)
+    except OSError as err:
+        raise errors.BuildFailed(
+            f"Could not start the docker CLI to build ({argv[0]}): {err.strerror}.",
+            fix="Check the installation with `python -m docdocker doctor`.",
+            command=step.argv) from err
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump(pipe: Any) -> None:
+        for line in iter(pipe.readline, ""):
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, args=(proc.stderr,), daemon=True,
+                     name="docdocker-build").start()
+    now = time.monotonic()
+    end, last, pinged = now + timeout, now, now
+    ping_every = min(engine.timeout or 30.0, 30.0)
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                now = time.monotonic()
+                if now > end:
+                    raise errors.BuildFailed(
+                        f"The build did not finish within {timeout:g} s, so docdocker "
+                        "stopped it.",
+                        fix="Build again with a longer bound, e.g. "
+                            f"engine.build(..., timeout={2 * timeout:g}), or run the command "
+                            "above in a terminal.",
+                        command=step.argv, exit_code=124, stderr=log.text()[-4000:]) from None
+                if now - last > silence:
+                    raise _silent(step, silence, log) from None
+                if now - pinged > ping_every:
+                    # A silent build on an engine that stopped answering fails here, within
+                    # the client's timeout (EngineUnavailable), not after `silence`.
+                    engine.client.ping()
+                    pinged = time.monotonic()
+                continue
+            if line is None:
+                break
+            last = pinged = time.monotonic()
+            log.feed_line(line)
+            engine.console.progress(log)
+    except BaseException:
+        # Ctrl-C, the stop button or a bound: stop the build as Ctrl-C in a terminal
+        # does (BuildKit cancels the solve), then make sure the program is gone.
+        _stop(proc)
+        raise
+    code = proc.wait()
+    engine.console.progress(log, final=True)
+    if code != 0:
+        message = log.error or f"docker buildx build exited with status {code}"
+        raise friendly.translate_build_error(message, _context(step, text, log), step.argv)
+    image = log.image_id or _image_id(engine, step)
+    return BuildResult(step, output="\n".join(log.exporter) + "\n", value=image,
+                       steps=log.steps, seconds=time.perf_counter() - started,
+                       builder=chosen.describe())
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(_GRACE)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _image_id(engine: Engine, step: Build) -> str:
+    """The built tag's image ID, for an exporter that did not name it in its progress."""
+    return str(engine.client.api.inspect_image(step.tag)["Id"])

@@ -19,7 +19,7 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
 from docdocker import errors, reference, render
-from docdocker.build import Build
+from docdocker.build import Build, builder
 from docdocker.buildlog import BuildLog
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary"]
@@ -136,7 +136,9 @@ class BuildPanelModel(HasTraits):
         default = os.path.normpath(os.path.join(self.folder, "Dockerfile"))
         custom = bool(self.dockerfile_path) and os.path.normpath(self.dockerfile_path) != default
         return Build(path=self.folder, tag=self.tag,
-                     dockerfile=self.dockerfile_path if custom else None, force_rm=True)
+                     dockerfile=self.dockerfile_path if custom else None,
+                     # BuildKit leaves no container of a failed step: --force-rm does nothing.
+                     force_rm=not builder().buildkit)
 
     # ------------------------------------------------------------ fed by the view
     def started(self) -> None:
