@@ -22,6 +22,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -329,10 +330,12 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
     log = BuildKitLog()
     started = time.perf_counter()
     try:
+        # A group of its own: `docker` runs the buildx plugin as its child, and
+        # stopping the build must reach both, as Ctrl-C in a terminal does.
         proc = subprocess.Popen(argv, env=buildkit_environment(engine),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True, errors="replace",
-                                bufsize=1)
+                                bufsize=1, start_new_session=True)
     except OSError as err:
         raise errors.BuildFailed(
             f"Could not start the docker CLI to build ({argv[0]}): {err.strerror}.",
@@ -394,14 +397,24 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(_GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    """Interrupt the build program's group (BuildKit cancels the build), then kill it."""
+    for sig, wait in ((signal.SIGINT, _GRACE), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break  # the whole group has ended
+        try:
+            proc.wait(wait)
+            if sig == signal.SIGINT:
+                # The CLI ended; the plugin it started may still be stopping.
+                time.sleep(0.2)
+                os.killpg(proc.pid, signal.SIGKILL)
+            break
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
 
 
 def _image_id(engine: Engine, step: Build) -> str:
