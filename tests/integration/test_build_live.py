@@ -411,3 +411,27 @@ def test_a_build_silent_while_the_engine_answers_is_stopped_within_its_bound(
     stray = subprocess.run(["pgrep", "-f", f"buildx build --progress=rawjson -t {tag}"],
                            capture_output=True, text=True)
     assert stray.stdout.strip() == ""  # the build program was stopped, not left running
+
+
+@pytest.mark.needs("buildkit")
+def test_an_interrupted_build_stops_the_builder_and_tags_nothing(
+    client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo started-{notebook} && sleep 60\n")
+
+    class StopButton(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                raise KeyboardInterrupt  # what Ctrl-C or the stop button raises in a kernel
+
+    engine = Engine(notebook, client, StopButton())
+    tag = f"docdocker-test/stopped-{notebook}"
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        engine.build(str(tmp_path), tag=tag)
+    assert time.monotonic() - start < 20
+    stray = subprocess.run(["pgrep", "-f", f"buildx build --progress=rawjson -t {tag}"],
+                           capture_output=True, text=True)
+    assert stray.stdout.strip() == ""
+    assert not has_image(client, tag)
