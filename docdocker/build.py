@@ -252,6 +252,14 @@ def _silent(step: Build, seconds: float, log: BuildLog) -> errors.BuildFailed:
         command=step.argv, exit_code=124, stderr=log.text()[-4000:])
 
 
+def _too_long(step: Build, seconds: float, log: BuildLog) -> errors.BuildFailed:
+    return errors.BuildFailed(
+        f"The build did not finish within {seconds:g} s, so docdocker stopped it.",
+        fix=f"Build again with a longer bound, e.g. engine.build(..., timeout={2 * seconds:g}), "
+            "or run the command above in a terminal.",
+        command=step.argv, exit_code=124, stderr=log.text()[-4000:])
+
+
 def _classic(engine: Engine, step: Build, text: str, silence: float,
              timeout: float) -> BuildResult:
     """``api.build(decode=True)``, its log streamed through the engine's console.
@@ -266,17 +274,19 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
     started = time.perf_counter()
     fed = [time.monotonic()]
 
+    end = time.monotonic() + timeout
+
     def alive() -> None:
         # A RUN may rightly be silent, so silence only triggers a bounded ping: an engine
         # that stopped answering fails there; one that answers fails after `silence`.
         engine.client.ping()
         if time.monotonic() - fed[0] > silence:
             raise _silent(step, silence, log)
+        if time.monotonic() > end:
+            raise _too_long(step, timeout, log)
 
-    end = time.monotonic() + timeout
     chunks = engine.stream(lambda: engine.client.api.build(**kwargs),
-                           idle=min(engine.timeout or 60.0, silence), heartbeat=alive,
-                           deadline=lambda: end)
+                           idle=min(engine.timeout or 60.0, silence), heartbeat=alive)
     try:
         for chunk in chunks:
             fed[0] = time.monotonic()
@@ -284,6 +294,8 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
             engine.console.progress(log)
             if log.error:
                 break
+            if fed[0] > end:
+                raise _too_long(step, timeout, log)
     except docker.errors.APIError as err:
         # A Dockerfile the builder cannot parse is refused before any step runs.
         if err.status_code == 400 and err.explanation:
@@ -360,13 +372,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
             except queue.Empty:
                 now = time.monotonic()
                 if now > end:
-                    raise errors.BuildFailed(
-                        f"The build did not finish within {timeout:g} s, so docdocker "
-                        "stopped it.",
-                        fix="Build again with a longer bound, e.g. "
-                            f"engine.build(..., timeout={2 * timeout:g}), or run the command "
-                            "above in a terminal.",
-                        command=step.argv, exit_code=124, stderr=log.text()[-4000:]) from None
+                    raise _too_long(step, timeout, log) from None
                 if now - last > silence:
                     raise _silent(step, silence, log) from None
                 if now - pinged > ping_every:
@@ -378,6 +384,8 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
             if line is None:
                 break
             last = pinged = time.monotonic()
+            if last > end:
+                raise _too_long(step, timeout, log)
             log.feed_line(line)
             engine.console.progress(log)
     except BaseException:

@@ -435,3 +435,53 @@ def test_an_interrupted_build_stops_the_builder_and_tags_nothing(
                            capture_output=True, text=True)
     assert stray.stdout.strip() == ""
     assert not has_image(client, tag)
+
+
+@pytest.mark.needs("classic-builder")
+def test_the_classic_builders_log_names_each_step_and_using_cache_on_a_rebuild(
+    client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM busybox\nRUN echo first-{notebook}\nCOPY Dockerfile /d\nENV X=1\n")
+    recorder = Recorder()
+    engine = Engine(notebook, client, recorder)
+    tag = f"docdocker-test/classic-{notebook}"
+    first = engine.build(str(tmp_path), tag=tag)
+    assert first.builder == "the classic builder"
+    assert "--force-rm" in first.cli
+    log = recorder.seen[-1][1]
+    assert f"Step 2/6 : RUN echo first-{notebook}" in log and "Step 3/6 : COPY Dockerfile /d" in log
+    assert f"Successfully tagged {tag}:latest" in log
+    again = engine.build(str(tmp_path), tag=tag)
+    assert "RUN echo first-" in again.cached[0] and again.ran == []
+    assert " ---> Using cache" in recorder.seen[-1][1]
+    everything = engine.build(str(tmp_path), tag=tag, nocache=True)
+    assert everything.cached == []
+
+
+@pytest.mark.needs("classic-builder")
+def test_a_classic_build_silent_while_the_engine_answers_is_stopped_within_its_bound(
+    engine_proxy, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo started-{notebook} && sleep 30\n")
+    host = f"unix://{engine_proxy.path}"
+
+    class FreezeOnStart(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                engine_proxy.freeze()
+
+    through_proxy = docker.DockerClient(base_url=host, timeout=2)
+    # The build stream goes through the proxy, which freezes; the pings reach the real
+    # engine directly and keep answering.
+    through_proxy.ping = client.ping  # type: ignore[method-assign]
+    engine = Engine(notebook, through_proxy, FreezeOnStart(), host=host)
+    tag = f"docdocker-test/silent-{notebook}"
+    start = time.monotonic()
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.execute(Build(path=str(tmp_path), tag=tag, force_rm=True), silence=3)
+    assert time.monotonic() - start < 20
+    assert "printed nothing for 3 s" in caught.value.message
+    engine_proxy.forward()
+    assert not has_image(client, tag)
