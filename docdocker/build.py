@@ -95,6 +95,12 @@ def builder() -> Builder:
 class Build(Step):
     """Build an image from a Dockerfile and a folder (the build context).
 
+    One source: :attr:`argv` is derived from the fields, and it is what runs. With
+    BuildKit the handler runs it as ``docker buildx build --progress=rawjson`` followed
+    by ``argv[2:]`` (the program ``docker build`` runs, and a progress format docdocker
+    can read), with ``DOCKER_HOST`` naming the engine; with the classic builder the
+    same fields become the SDK's keywords (:attr:`sdk_kwargs`).
+
     Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--build-arg K=V] [--no-cache]
     [--force-rm] [--label K=V] PATH``
     """
