@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference
+from docdocker import errors, friendly, reference, tagrecord
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
@@ -215,8 +215,12 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
     text = _read_dockerfile(step)
     chosen = builder()
     if chosen.buildkit:
-        return _buildkit(engine, step, text, chosen, silence, timeout)
-    return _classic(engine, step, text, silence, timeout)
+        result = _buildkit(engine, step, text, chosen, silence, timeout)
+    else:
+        result = _classic(engine, step, text, silence, timeout)
+    # Clean-up must tell this image from one built FROM it, which inherits its labels.
+    tagrecord.remember_build(engine.notebook, step.ownership(), str(result.value))
+    return result
 
 
 def _read_dockerfile(step: Build) -> str:

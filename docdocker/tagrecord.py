@@ -9,6 +9,12 @@ removes a recorded tag only while it still points at that image.
 
 The file is ``$DOCDOCKER_STATE_DIR/tags.json`` (default
 ``${XDG_STATE_HOME:-~/.local/state}/docdocker/tags.json``), written atomically.
+
+Beside it, ``builds.json`` remembers the images docdocker built (notebook, the
+built tag, image ID). BuildKit writes ``--label`` into the image's settings and
+leaves no trace of it in ``docker history``, so an image built ``FROM`` the
+tutorial's, which inherits the labels, can only be told from the tutorial's own
+by this record.
 """
 
 from __future__ import annotations
@@ -50,10 +56,18 @@ def _path() -> Path:
     return state_dir() / "tags.json"
 
 
+def _builds_path() -> Path:
+    return state_dir() / "builds.json"
+
+
+#: The built images remembered; the oldest records go first (a tutorial builds a few dozen).
+_BUILDS_KEPT = 500
+
+
 @contextlib.contextmanager
-def _locked() -> Iterator[list[Record]]:
+def _locked(path: Path | None = None) -> Iterator[list[Record]]:
     """The records, locked for the block; what the block leaves in the list is saved."""
-    path = _path()
+    path = path or _path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "w") as lock:
         if fcntl is not None:
@@ -96,3 +110,16 @@ def forget(notebook: str, tag: str) -> None:
     """Drop the record of ``tag`` (it was removed, or now names another image)."""
     with _locked() as records:
         records[:] = [r for r in records if (r.notebook, r.tag) != (notebook, tag)]
+
+
+def remember_build(notebook: str, tag: str, image_id: str) -> None:
+    """Record that ``notebook`` built image ``image_id`` as ``tag``."""
+    record = Record(notebook, tag, image_id)
+    with _locked(_builds_path()) as records:
+        kept = [r for r in records if r != record][-(_BUILDS_KEPT - 1):]
+        records[:] = [*kept, record]
+
+
+def was_built(image_id: str, tag: str) -> bool:
+    """True when docdocker built image ``image_id`` as ``tag`` (any notebook)."""
+    return any(r.image_id == image_id and r.tag == tag for r in _read(_builds_path()))
