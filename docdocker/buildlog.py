@@ -69,6 +69,7 @@ class BuildStep:
     seconds: float | None = None
     error: str = ""
     stage: str = ""
+    buildkit: bool = False
 
     @property
     def cached(self) -> bool:
@@ -88,7 +89,7 @@ class BuildStep:
     @property
     def label(self) -> str:
         """The step as the builder's log names it: ``Step 2/3 : ...`` or ``[2/3] ...``."""
-        if not self.vertex:
+        if not self.buildkit:
             return f"Step {self.number}/{self.total} : {self.instruction}"
         stage = f"{self.stage} " if self.stage else ""
         return f"[{stage}{self.number}/{self.total}] {self.instruction}"
@@ -336,7 +337,8 @@ class BuildKitLog(BuildLog):
             match = _VERTEX_STEP.match(vertex.name)
             if match:
                 vertex.step = BuildStep(int(match.group(2)), int(match.group(3)),
-                                        match.group(4), stage=match.group(1) or "")
+                                        match.group(4), stage=match.group(1) or "",
+                                        buildkit=True)
                 self.steps.append(vertex.step)
                 stages = list(dict.fromkeys(st.stage for st in self.steps))
                 self.steps.sort(key=lambda st: (stages.index(st.stage), st.number))
@@ -362,6 +364,8 @@ class BuildKitLog(BuildLog):
             return
         if not vertex.number:
             vertex.number = 1 + max(v.number for v in self.vertices.values())
+            if vertex.step is not None:
+                vertex.step.vertex = vertex.number
         stream = int(item.get("stream") or 1)
         data = base64.b64decode(item.get("data") or b"").decode("utf-8", "replace")
         text = _ANSI.sub("", vertex.partial.get(stream, "") + data)
@@ -386,10 +390,12 @@ class BuildKitLog(BuildLog):
                 return step
         if failed:
             return failed[0]
-        running = [s for s in self.steps if not s.done]
+        # BuildKit names every step at once; "current" is one that has started.
+        running = [s for s in self.steps if s.vertex and not s.done]
         if running:
             return running[0]
-        return self.steps[-1] if self.steps else None
+        done = [s for s in self.steps if s.done]
+        return done[-1] if done else None
 
     @property
     def image_id(self) -> str | None:

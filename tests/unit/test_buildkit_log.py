@@ -159,3 +159,17 @@ def test_buildkit_errors_name_the_line_and_keep_buildkits_words(
     assert err.fix
     assert err.stderr.endswith(f"ERROR: {message}")
     assert err.cli == "docker build app"
+
+
+def test_the_status_names_only_a_step_that_started_and_never_the_classic_form() -> None:
+    log = BuildKitLog()
+    seen = []
+    for line in (FIXTURES / "cold.jsonl").read_text().splitlines():
+        log.feed_line(line)
+        status = log.status()
+        seen.append(status)
+        assert not status.startswith("Step ")
+        if status.startswith("["):
+            step = next(s for s in log.steps if s.label == status)
+            assert step.vertex, f"{status} is shown before it started"
+    assert f"[4/4] {RUN}" in seen and seen[-1] == "done"
