@@ -375,11 +375,18 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
     now = time.monotonic()
     end, last, pinged = now + timeout, now, now
     ping_every = min(engine.timeout or 30.0, 30.0)
+    unshown = False
     try:
         while True:
             try:
                 line = lines.get(timeout=0.2)
             except queue.Empty:
+                if unshown:
+                    # A console that redraws at most so often may have skipped the last
+                    # change (a step that started just after another): show it now, or
+                    # it would wait for the next line, which a quiet RUN may not print.
+                    engine.console.progress(log)
+                    unshown = False
                 now = time.monotonic()
                 if now > end:
                     raise _too_long(step, timeout, log) from None
@@ -398,6 +405,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
                 raise _too_long(step, timeout, log)
             log.feed_line(line)
             engine.console.progress(log)
+            unshown = True
     except BaseException:
         # Ctrl-C, the stop button or a bound: stop the build as Ctrl-C in a terminal
         # does (BuildKit cancels the solve), then make sure the program is gone.

@@ -390,10 +390,11 @@ class BuildKitLog(BuildLog):
                 return step
         if failed:
             return failed[0]
-        # BuildKit names every step at once; "current" is one that has started.
+        # BuildKit names every step at once; "current" is the one that started last
+        # (a step it took from the cache may be reported done only later).
         running = [s for s in self.steps if s.vertex and not s.done]
         if running:
-            return running[0]
+            return max(running, key=lambda s: s.vertex)
         done = [s for s in self.steps if s.done]
         return done[-1] if done else None
 
