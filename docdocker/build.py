@@ -5,24 +5,36 @@ the function that executes it; the ``build`` verb is on
 :class:`docdocker.images.ImageCommands`. The log is folded by
 :mod:`docdocker.buildlog`; a failure is translated by
 :func:`docdocker.friendly.translate_build_error`, which names the Dockerfile line.
+
+Which builder runs is the one ``docker build`` typed in a terminal runs here
+(:func:`builder`). With BuildKit (the buildx plugin: every current Docker) the
+SDK cannot build, as it has no BuildKit session, so the step runs the real
+program: the echoed argv with ``docker build`` spelt ``docker buildx build`` (the
+program the CLI's ``build`` runs) and ``--progress=rawjson`` added, nothing
+else; ``DOCKER_HOST`` in its environment names the engine's endpoint, so the
+CLI and the SDK talk to the same engine. Without buildx the classic builder
+runs through the SDK, as the CLI would run it.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import re
 import shutil
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference
-from docdocker.buildlog import BuildLog, BuildStep
+from docdocker import errors, friendly, reference, tagrecord
+from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
 from docdocker.steps import POSITIONAL, Step, arg, pairs
@@ -86,6 +98,12 @@ def _buildx(docker: str | None) -> Builder:
 @dataclass(frozen=True)
 class Build(Step):
     """Build an image from a Dockerfile and a folder (the build context).
+
+    One source: :attr:`argv` is derived from the fields, and it is what runs. With
+    BuildKit the handler runs it as ``docker buildx build --progress=rawjson`` followed
+    by ``argv[2:]`` (the program ``docker build`` runs, and a progress format docdocker
+    can read), with ``DOCKER_HOST`` naming the engine; with the classic builder the
+    same fields become the SDK's keywords (:attr:`sdk_kwargs`).
 
     Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--build-arg K=V] [--no-cache]
     [--force-rm] [--label K=V] PATH``
@@ -151,17 +169,20 @@ class BuildResult(StepResult):
     """What a build did: ``value`` is the image ID; the steps say which ones used the cache.
 
     Attributes:
-        steps: Each ``Step N/M`` of the log, with the lines printed under it.
+        steps: Each instruction of the log (``[N/M]`` or ``Step N/M``), with its output.
         seconds: How long the build took, measured here (the classic builder prints no time).
+        builder: Which builder ran: ``BuildKit (buildx 0.29.1)`` or ``the classic builder``.
     """
 
     steps: list[BuildStep] = field(default_factory=list)
     seconds: float = 0.0
+    builder: str = ""
 
     @property
     def cached(self) -> list[str]:
-        """The instructions whose layer came from the cache."""
-        return [s.instruction for s in self.steps if s.cached]
+        """The instructions whose layer came from the cache (``FROM`` only names the base)."""
+        return [s.instruction for s in self.steps
+                if s.cached and not s.instruction.upper().startswith("FROM ")]
 
     @property
     def ran(self) -> list[str]:
@@ -170,53 +191,262 @@ class BuildResult(StepResult):
                 if not s.cached and not s.instruction.upper().startswith("FROM ")]
 
 
+#: A build may print nothing for this long (seconds) while the engine still answers
+#: before it is stopped: a RUN that downloads or compiles quietly stays well under it.
+SILENCE = 300.0
+#: No build runs longer than this (seconds).
+TIME_LIMIT = 1800.0
+#: How long BuildKit may take to stop after an interrupt before it is killed.
+_GRACE = 5.0
+
+
 @handles(Build)
-def build_image(engine: Engine, step: Build) -> StepResult:
+def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
+                timeout: float = TIME_LIMIT) -> StepResult:
+    """Run the build with the builder ``docker build`` runs here, its log streamed.
+
+    Args:
+        engine: The engine that builds.
+        step: The build.
+        silence: Stop the build when it prints nothing for this many seconds although
+            the engine answers a ping (a build stuck on something that never comes).
+        timeout: Stop the build when it has run this many seconds.
+
+    A failure is raised as :class:`~docdocker.errors.BuildFailed` naming the
+    Dockerfile line; the builder names the image only when every step succeeded,
+    so a failed build leaves nothing under the tag.
+    """
+    text = _read_dockerfile(step)
+    chosen = builder()
+    if chosen.buildkit:
+        result = _buildkit(engine, step, text, chosen, silence, timeout)
+    else:
+        result = _classic(engine, step, text, silence, timeout)
+    # Clean-up must tell this image from one built FROM it, which inherits its labels.
+    tagrecord.remember_build(engine.notebook, step.ownership(), str(result.value))
+    return result
+
+
+def _read_dockerfile(step: Build) -> str:
+    try:
+        with open(step.dockerfile_path, "rb") as f:
+            raw = f.read()
+    except OSError as err:
+        raise errors.BuildFailed(
+            f"Cannot read the Dockerfile {step.dockerfile_path!r}: {err.strerror}.",
+            fix="Give a Dockerfile you may read (dockerfile=... is docker build -f FILE).",
+            command=step.argv, exit_code=1) from err
+    # The builder reads the file as UTF-8 too; a wrong byte only matters on the line
+    # a message names, so it is shown replaced rather than refused here.
+    return raw.decode("utf-8", errors="replace")
+
+
+def _context(step: Build, text: str, log: BuildLog) -> friendly.BuildContext:
+    current = log.current
+    if isinstance(log, BuildKitLog):
+        return friendly.BuildContext(
+            dockerfile=step.dockerfile_path, text=text, context=step.path,
+            step_output=current.output if current else "", line=log.failed_line,
+            words="\n".join(log.messages))
+    return friendly.BuildContext(
+        dockerfile=step.dockerfile_path, text=text, context=step.path,
+        step_number=current.number if current else None,
+        step_output=current.output if current else "")
+
+
+def _silent(step: Build, seconds: float, log: BuildLog) -> errors.BuildFailed:
+    current = log.current
+    where = f" during {current.label}" if current is not None else ""
+    return errors.BuildFailed(
+        f"The build printed nothing for {seconds:g} s{where} while the Docker Engine kept "
+        "answering, so docdocker stopped it.",
+        fix="If that step is rightly quiet for long (a big download or compile), build "
+            f"again with a longer bound, e.g. engine.build(..., silence={2 * seconds:g}), or "
+            "run the command above in a terminal.",
+        command=step.argv, exit_code=124, stderr=log.text()[-4000:])
+
+
+def _too_long(step: Build, seconds: float, log: BuildLog) -> errors.BuildFailed:
+    return errors.BuildFailed(
+        f"The build did not finish within {seconds:g} s, so docdocker stopped it.",
+        fix=f"Build again with a longer bound, e.g. engine.build(..., timeout={2 * seconds:g}), "
+            "or run the command above in a terminal.",
+        command=step.argv, exit_code=124, stderr=log.text()[-4000:])
+
+
+def _classic(engine: Engine, step: Build, text: str, silence: float,
+             timeout: float) -> BuildResult:
     """``api.build(decode=True)``, its log streamed through the engine's console.
 
     The SDK reports a failing instruction as an ``error`` chunk in the stream, not
-    as an exception: every chunk is checked, and a failure is raised as
-    :class:`~docdocker.errors.BuildFailed` naming the Dockerfile line. The engine
-    tags the image only when every step succeeded, so a failed build leaves
-    nothing under the tag; ``--force-rm`` removes the failed step's container.
+    as an exception: every chunk is checked. ``--force-rm`` removes the failed
+    step's container.
     """
-    with open(step.dockerfile_path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
     log = BuildLog()
-
-    def failure(message: str) -> errors.BuildFailed:
-        current = log.current
-        where = friendly.BuildContext(
-            dockerfile=step.dockerfile_path, text=text, context=step.path,
-            step_number=current.number if current else None,
-            step_output=current.output if current else "")
-        return friendly.translate_build_error(message, where, step.argv)
-
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
     kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
     started = time.perf_counter()
-    # The SDK sends a build without a read timeout. A RUN may rightly be silent for
-    # long, so silence only triggers a bounded ping: an engine that stopped answering
-    # fails the step there instead of holding the cell forever.
-    chunks = engine.stream(lambda: engine.client.api.build(**kwargs), idle=engine.timeout,
-                           heartbeat=engine.client.ping)
+    fed = [time.monotonic()]
+
+    end = time.monotonic() + timeout
+
+    def alive() -> None:
+        # A RUN may rightly be silent, so silence only triggers a bounded ping: an engine
+        # that stopped answering fails there; one that answers fails after `silence`.
+        engine.client.ping()
+        if time.monotonic() - fed[0] > silence:
+            raise _silent(step, silence, log)
+        if time.monotonic() > end:
+            raise _too_long(step, timeout, log)
+
+    chunks = engine.stream(lambda: engine.client.api.build(**kwargs),
+                           idle=min(engine.timeout or 60.0, silence), heartbeat=alive)
     try:
         for chunk in chunks:
+            fed[0] = time.monotonic()
             log.feed(chunk)
             engine.console.progress(log)
             if log.error:
                 break
+            if fed[0] > end:
+                raise _too_long(step, timeout, log)
     except docker.errors.APIError as err:
         # A Dockerfile the builder cannot parse is refused before any step runs.
         if err.status_code == 400 and err.explanation:
-            raise failure(str(err.explanation)) from err
+            raise friendly.translate_build_error(
+                str(err.explanation), _context(step, text, log), step.argv) from err
         raise
     engine.console.progress(log, final=True)
     if log.error:
-        raise failure(log.error)
+        raise friendly.translate_build_error(log.error, _context(step, text, log), step.argv)
     if not log.image_id:
         raise errors.BuildFailed("The build stream ended without an image ID.",
                                  fix="Run the build again; see `docker images` for the result.",
                                  command=step.argv, stderr=log.text())
     return BuildResult(step, output="\n".join(log.summary) + "\n", value=log.image_id,
-                       steps=log.steps, seconds=time.perf_counter() - started)
+                       steps=log.steps, seconds=time.perf_counter() - started,
+                       builder=Builder("classic").describe())
+
+
+def buildkit_argv(step: Build) -> list[str]:
+    """What runs for a BuildKit build: the echoed argv, spelt as the program it runs.
+
+    ``docker build ARGS`` is ``docker buildx build ARGS`` on a Docker with buildx;
+    ``--progress=rawjson`` makes its progress machine-readable. Nothing else is added.
+    """
+    argv = step.argv
+    return [shutil.which("docker") or "docker", "buildx", "build", "--progress=rawjson",
+            *argv[2:]]
+
+
+def buildkit_environment(engine: Engine) -> dict[str, str]:
+    """This process's variables, with ``DOCKER_HOST`` naming the engine's endpoint.
+
+    The CLI then talks to the engine the SDK talks to, whatever context is current.
+    """
+    env = dict(os.environ)
+    env.pop("DOCKER_CONTEXT", None)  # DOCKER_HOST alone names the endpoint
+    env["DOCKER_HOST"] = engine.host
+    return env
+
+
+def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: float,
+              timeout: float) -> BuildResult:
+    argv = buildkit_argv(step)
+    log = BuildKitLog()
+    started = time.perf_counter()
+    try:
+        # A group of its own: `docker` runs the buildx plugin as its child, and
+        # stopping the build must reach both, as Ctrl-C in a terminal does.
+        proc = subprocess.Popen(argv, env=buildkit_environment(engine),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, errors="replace",
+                                bufsize=1, start_new_session=True)
+    except OSError as err:
+        raise errors.BuildFailed(
+            f"Could not start the docker CLI to build ({argv[0]}): {err.strerror}.",
+            fix="Check the installation with `python -m docdocker doctor`.",
+            command=step.argv) from err
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump(pipe: Any) -> None:
+        for line in iter(pipe.readline, ""):
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, args=(proc.stderr,), daemon=True,
+                     name="docdocker-build").start()
+    now = time.monotonic()
+    end, last, pinged = now + timeout, now, now
+    ping_every = min(engine.timeout or 30.0, 30.0)
+    unshown = False
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                if unshown:
+                    # A console that redraws at most so often may have skipped the last
+                    # change (a step that started just after another): show it now, or
+                    # it would wait for the next line, which a quiet RUN may not print.
+                    engine.console.progress(log)
+                    unshown = False
+                now = time.monotonic()
+                if now > end:
+                    raise _too_long(step, timeout, log) from None
+                if now - last > silence:
+                    raise _silent(step, silence, log) from None
+                if now - pinged > ping_every:
+                    # A silent build on an engine that stopped answering fails here, within
+                    # the client's timeout (EngineUnavailable), not after `silence`.
+                    engine.client.ping()
+                    pinged = time.monotonic()
+                continue
+            if line is None:
+                break
+            last = pinged = time.monotonic()
+            if last > end:
+                raise _too_long(step, timeout, log)
+            log.feed_line(line)
+            engine.console.progress(log)
+            unshown = True
+    except BaseException:
+        # Ctrl-C, the stop button or a bound: stop the build as Ctrl-C in a terminal
+        # does (BuildKit cancels the solve), then make sure the program is gone.
+        _stop(proc)
+        raise
+    code = proc.wait()
+    engine.console.progress(log, final=True)
+    if code != 0:
+        message = log.error or f"docker buildx build exited with status {code}"
+        raise friendly.translate_build_error(message, _context(step, text, log), step.argv)
+    image = log.image_id or _image_id(engine, step)
+    return BuildResult(step, output="\n".join(log.exporter) + "\n", value=image,
+                       steps=log.steps, seconds=time.perf_counter() - started,
+                       builder=chosen.describe())
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Interrupt the build program's group (BuildKit cancels the build), then kill it."""
+    for sig, wait in ((signal.SIGINT, _GRACE), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break  # the whole group has ended
+        try:
+            proc.wait(wait)
+            if sig == signal.SIGINT:
+                # The CLI ended; the plugin it started may still be stopping.
+                time.sleep(0.2)
+                os.killpg(proc.pid, signal.SIGKILL)
+            break
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
+
+
+def _image_id(engine: Engine, step: Build) -> str:
+    """The built tag's image ID, for an exporter that did not name it in its progress."""
+    return str(engine.client.api.inspect_image(step.tag)["Id"])

@@ -91,3 +91,11 @@ def instruction_at(text: str, step: int) -> Instruction | None:
     """
     found = instructions(text)
     return found[step - 1] if 0 < step <= len(found) else None
+
+
+def instruction_on(text: str, line: int) -> Instruction | None:
+    """The instruction that spans ``line`` (1-based), as BuildKit names a failing line."""
+    for found in instructions(text):
+        if found.line <= line <= found.end_line:
+            return found
+    return None

@@ -187,3 +187,9 @@ class InvalidTemplate(DocDockerError, ValueError):
     """A ``--format`` Go template that docdocker cannot evaluate."""
 
     title: ClassVar[str] = "Invalid format template"
+
+
+class InvalidPath(DocDockerError, ValueError):
+    """A file or folder path no file can have, or that names the wrong kind of thing."""
+
+    title: ClassVar[str] = "Invalid path"

@@ -19,7 +19,7 @@ import urllib3.exceptions
 
 from docdocker import connection, errors, ports, reference
 from docdocker import steps as s
-from docdocker.dockerfile import instruction_at
+from docdocker.dockerfile import instruction_at, instruction_on
 
 
 @dataclass(frozen=True)
@@ -341,10 +341,16 @@ def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | No
     )
 
 
-_PARSE_ERROR = re.compile(r"dockerfile parse error line (\d+): (.*)", re.IGNORECASE | re.DOTALL)
-_NON_ZERO = re.compile(r"returned a non-zero code: (\d+)")
+# Each pattern matches the classic builder's words and BuildKit's ("on line 3",
+# "did not complete successfully: exit code: 1", a checksum of a missing source).
+_PARSE_ERROR = re.compile(r"dockerfile parse error (?:on )?line (\d+): (.*)",
+                          re.IGNORECASE | re.DOTALL)
+_NON_ZERO = re.compile(r"returned a non-zero code: (\d+)|did not complete successfully: "
+                       r"exit code: (\d+)")
 _NOT_IN_CONTEXT = re.compile(r"(?:COPY|ADD) failed: .*?(?:stat|lstat) ([^:]+): "
-                             r"(?:file does not exist|no such file or directory)")
+                             r"(?:file does not exist|no such file or directory)"
+                             r"|failed to (?:compute cache key|calculate checksum).*?"
+                             r"\"/?([^\"]+)\": not found")
 _KEYWORDS = ("FROM, RUN, CMD, LABEL, EXPOSE, ENV, ADD, COPY, ENTRYPOINT, VOLUME, USER, "
              "WORKDIR, ARG, ONBUILD, STOPSIGNAL, HEALTHCHECK, SHELL")
 
@@ -357,8 +363,11 @@ class BuildContext:
         dockerfile: The Dockerfile as the learner named it (``Dockerfile``, ``app/Dockerfile``).
         text: The Dockerfile's content, to find the line of a failing step.
         context: The folder sent to the builder, as the learner named it.
-        step_number: The ``Step N/M`` the build was at when it failed, if any.
+        step_number: The classic builder's ``Step N/M`` the build was at when it failed.
         step_output: What that step printed before it failed (a RUN's output).
+        line: The Dockerfile line BuildKit named (its excerpt's ``Dockerfile:3``).
+        words: The builder's own lines about the failure (BuildKit's excerpt and
+            ``ERROR: ...``), kept under the friendly message.
     """
 
     dockerfile: str
@@ -366,6 +375,8 @@ class BuildContext:
     context: str
     step_number: int | None = None
     step_output: str = ""
+    line: int | None = None
+    words: str = ""
 
 
 def translate_build_error(
@@ -383,15 +394,18 @@ def translate_build_error(
         argv: The ``docker build`` command.
     """
     original = message.strip()
-    stderr = (where.step_output.rstrip("\n") + "\n" + original).strip()
+    kept = where.words.strip() if original in where.words else (
+        where.words.strip() + "\n" + original).strip()
+    stderr = (where.step_output.rstrip("\n") + "\n" + kept).strip()
     parse = _PARSE_ERROR.search(original)
     if parse:
         line, what = int(parse.group(1)), parse.group(2).strip()
-        unknown = re.match(r"unknown instruction: (\S+)", what, re.IGNORECASE)
+        unknown = re.match(r"unknown instruction: (\S+)(.*)", what, re.IGNORECASE | re.DOTALL)
         if unknown:
+            hint = unknown.group(2).strip()  # BuildKit's "(did you mean COPY?)"
             return errors.BuildFailed(
                 f"{where.dockerfile}, line {line}: {unknown.group(1)!s} is not a Dockerfile "
-                "instruction.",
+                f"instruction{' ' + hint if hint else ''}.",
                 fix=f"Check the spelling on line {line}; every instruction line starts with "
                     f"one of {_KEYWORDS}. If the line continues the one before, end that "
                     "line with a backslash (\\).",
@@ -402,22 +416,24 @@ def translate_build_error(
             fix=f"Correct line {line} of {where.dockerfile} and build again.",
             command=argv, exit_code=1, stderr=stderr,
         )
-    found = (instruction_at(where.text, where.step_number)
+    found = (instruction_on(where.text, where.line) if where.line is not None
+             else instruction_at(where.text, where.step_number)
              if where.step_number is not None else None)
     at = (f"{where.dockerfile}, line {found.line}: `{_one_line(found.text)}`"
           if found is not None else f"{where.dockerfile}")
     keyword = found.keyword if found is not None else ""
     code = _NON_ZERO.search(original)
     if code:
+        status = code.group(1) or code.group(2)
         return errors.BuildFailed(
-            f"{at} failed: its command exited with code {code.group(1)}. Its output is below.",
+            f"{at} failed: its command exited with code {status}. Its output is below.",
             fix="Read the output for the reason; try the command in a container of the step's "
                 "image (`docker run --rm -it IMAGE sh`), fix the line, then build again.",
             command=argv, exit_code=1, stderr=stderr,
         )
     missing = _NOT_IN_CONTEXT.search(original)
     if missing or (keyword in ("COPY", "ADD") and "not found" in original.lower()):
-        name = missing.group(1) if missing else "a file"
+        name = (missing.group(1) or missing.group(2)) if missing else "a file"
         return errors.BuildFailed(
             f"{at} failed: {name} is not in the build context (the folder "
             f"{where.context} sent to the builder), or .dockerignore leaves it out.",

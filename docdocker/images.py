@@ -16,7 +16,7 @@ from typing import Any, ClassVar, cast
 import docker.errors
 
 from docdocker import errors, reference, render, tagrecord
-from docdocker.build import Build, BuildResult
+from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
 
@@ -75,10 +75,13 @@ class ImageCommands(Engine):
         buildargs: Mapping[str, str] | None = None,
         nocache: bool = False,
         force_rm: bool = True,
+        silence: float = SILENCE,
+        timeout: float = TIME_LIMIT,
     ) -> BuildResult:
-        """Build an image, streaming the builder's log.
+        """Build an image with the builder ``docker build`` runs here, streaming its log.
 
-        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] --force-rm PATH``
+        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] PATH``
+        (``--force-rm`` too with the classic builder; BuildKit leaves no container)
 
         Args:
             path: The build context: the folder whose files ``COPY`` can see.
@@ -87,8 +90,13 @@ class ImageCommands(Engine):
                 ``docker build -f`` (default: ``PATH/Dockerfile``).
             buildargs: Values for the Dockerfile's ``ARG`` instructions.
             nocache: Run every step again instead of reusing cached layers.
-            force_rm: Remove the container of a failed step too (``--force-rm``),
-                so a failed build leaves nothing behind.
+            force_rm: With the classic builder, remove the container of a failed
+                step too (``--force-rm``), so a failed build leaves nothing behind.
+                BuildKit runs steps in no container the engine lists, so the flag
+                would do nothing there and is not echoed.
+            silence: Stop the build after this many seconds without output while
+                the engine answers (default 300).
+            timeout: Stop the build after this many seconds (default 1800).
 
         Returns:
             A result whose ``value`` is the new image's ID, with its ``steps``
@@ -102,7 +110,8 @@ class ImageCommands(Engine):
         """
         result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
                                     buildargs=dict(buildargs or {}), nocache=nocache,
-                                    force_rm=force_rm))
+                                    force_rm=force_rm and not builder().buildkit),
+                              silence=silence, timeout=timeout)
         # A read-along session replays a recorded result instead (no steps, no timing).
         return cast(BuildResult, result)
 

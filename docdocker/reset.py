@@ -150,8 +150,14 @@ def built_by_tutorial(engine: Engine, image: str, owned: str) -> bool:
     last instructions; an image built ``FROM`` it inherits the labels but has newer
     instructions on top, so its newest history entry is not docdocker's label.
 
+    BuildKit leaves no such entry, so the image IDs docdocker built are also
+    recorded (:func:`docdocker.tagrecord.remember_build`).
+
     Equivalent CLI: ``docker history --no-trunc IMAGE``
     """
+    attrs = engine.query(ImageInspect(image=image)).value or {}
+    if attrs.get("Id") and tagrecord.was_built(str(attrs["Id"]), owned):
+        return True
     layers = engine.query(History(image=image)).value or []
     # The labels come last, in no fixed order: read the newest entries while they are
     # docdocker's own LABEL instructions.

@@ -10,10 +10,11 @@ removes a recorded tag only while it still points at that image.
 The file is ``$DOCDOCKER_STATE_DIR/tags.json`` (default
 ``${XDG_STATE_HOME:-~/.local/state}/docdocker/tags.json``), written atomically.
 
-The IDs of the images docdocker built are written down beside it (``built.json``):
-once a rebuild moves the tag away, an image's labels are all that is left, and an
-image the learner makes ``FROM`` a tutorial image or with ``docker commit`` carries
-the very same labels. Only the record tells docdocker's own untagged images apart.
+The images docdocker built are written down beside it (``built.json``: notebook,
+the tag it was built as, image ID). Once a rebuild moves the tag away, an image's
+labels are all that is left, and an image the learner makes ``FROM`` a tutorial image
+or with ``docker commit`` carries the very same labels; BuildKit also leaves no trace
+of ``--label`` in ``docker history``. Only the record tells docdocker's own images apart.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ def _path() -> Path:
 
 def _built_path() -> Path:
     return state_dir() / "built.json"
+
+
+#: The built images remembered; the oldest records go first (a tutorial builds a few dozen).
+_BUILDS_KEPT = 500
 
 
 @contextlib.contextmanager
@@ -107,14 +112,25 @@ def forget(notebook: str, tag: str) -> None:
         records[:] = [r for r in records if (r.notebook, r.tag) != (notebook, tag)]
 
 
-def remember_built(notebook: str, image_id: str) -> None:
-    """Record that docdocker built the image ``image_id`` for ``notebook``.
+def remember_built(notebook: str, image_id: str, tag: str = "") -> None:
+    """Record that docdocker built the image ``image_id`` for ``notebook`` (as ``tag``).
 
     Equivalent CLI: none (docdocker's own record, read by clean-up).
     """
-    record = Record(notebook, "", image_id)
+    record = Record(notebook, tag, image_id)
     with _locked(_built_path()) as records:
-        records[:] = [r for r in records if r.image_id != image_id] + [record]
+        kept = [r for r in records if r != record][-(_BUILDS_KEPT - 1):]
+        records[:] = [*kept, record]
+
+
+def remember_build(notebook: str, tag: str, image_id: str) -> None:
+    """Record that ``notebook`` built image ``image_id`` as ``tag``."""
+    remember_built(notebook, image_id, tag)
+
+
+def was_built(image_id: str, tag: str) -> bool:
+    """True when docdocker built image ``image_id`` as ``tag`` (any notebook)."""
+    return any(r.image_id == image_id and r.tag == tag for r in _read(_built_path()))
 
 
 def built(notebook: str | None = None) -> set[str]:

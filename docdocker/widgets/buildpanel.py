@@ -12,7 +12,6 @@ Equivalent CLI: ``docker build -t TAG FOLDER``
 
 from __future__ import annotations
 
-import os
 import time
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,7 @@ from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.images import ImageInspect
 from docdocker.widgets.base import FullTextRepr, unlink_and_close_children
-from docdocker.widgets.buildpanel_model import BuildPanelModel
+from docdocker.widgets.buildpanel_model import BuildPanelModel, read_dockerfile
 
 if TYPE_CHECKING:
     from docdocker.engine import Engine, StepResult
@@ -76,13 +75,10 @@ class BuildPanel(FullTextRepr, widgets.VBox):
 
     def __init__(self, folder: str, *, tag: str = "", engine: Engine,
                  dockerfile: str | None = None, **kwargs: Any) -> None:
+        # Checked before any widget exists: a refused panel leaves no half-made widget
+        # behind (its clean-up would fail when it is garbage-collected).
+        text = read_dockerfile(folder, dockerfile, tag)
         self.engine = engine
-        path = dockerfile or os.path.join(folder, "Dockerfile")
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except FileNotFoundError:
-            text = "FROM busybox\n"
         self.model = BuildPanelModel(folder=folder, dockerfile=text, tag=tag,
                                      dockerfile_path=dockerfile or "",
                                      labels=dict(engine.labels))
@@ -132,22 +128,35 @@ class BuildPanel(FullTextRepr, widgets.VBox):
         except errors.DocDockerError as err:
             self._error = err
             model.failed(err)
+        finally:
+            if model.state == "building":
+                # Anything else (an interrupt, a bug): the panel must not stay on
+                # "Building..." with its button off.
+                model.failed(errors.DocDockerError(
+                    "The build was interrupted before it ended.",
+                    fix="Press Build again.", command=model.step.argv))
         return result
 
     def _save(self) -> None:
         path = self.model.path
+        text = self.model.dockerfile.encode("utf-8")
         try:
-            with open(path, encoding="utf-8") as f:
-                if f.read() == self.model.dockerfile:
+            with open(path, "rb") as f:
+                if f.read() == text:
                     return
         except FileNotFoundError:
             pass
+        except OSError as err:
+            raise errors.InvalidPath(
+                f"Cannot read the Dockerfile {path!r:.100}: {err.strerror}.",
+                fix="Give the panel a folder you may write to (a copy of the app).",
+                command=self.model.step.argv) from err
         try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(self.model.dockerfile)
+            with open(path, "wb") as f:
+                f.write(text)
         except OSError as err:
             raise errors.DocDockerError(
-                f"Cannot save the Dockerfile to {path}: {err.strerror}.",
+                f"Cannot save the Dockerfile to {path!r:.100}: {err.strerror}.",
                 fix="Give the panel a folder you may write to (a copy of the app).",
                 command=self.model.step.argv) from err
 
@@ -184,7 +193,8 @@ class BuildPanel(FullTextRepr, widgets.VBox):
 
     def close(self) -> None:
         """Close the panel and every widget in it."""
-        unlink_and_close_children(self, self._links, self.model, self._show, _SHOWN)
+        if "_links" in self.__dict__:
+            unlink_and_close_children(self, self._links, self.model, self._show, _SHOWN)
         super().close()
 
     def __repr__(self) -> str:

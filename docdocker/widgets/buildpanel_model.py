@@ -19,10 +19,15 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
 from docdocker import errors, reference, render
-from docdocker.build import Build
+from docdocker.build import Build, builder
 from docdocker.buildlog import BuildLog
 
-__all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary"]
+__all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary", "read_dockerfile"]
+
+#: What a path may hold on Linux and macOS: PATH_MAX in all, NAME_MAX per name.
+_PATH_MAX, _NAME_MAX = 4096, 255
+#: A path is shown in messages up to this many characters.
+_SHOWN = 80
 
 #: Where a build panel is: nothing built yet, building, built, or failed.
 STATES = ("idle", "building", "built", "failed")
@@ -45,6 +50,77 @@ def check_tag(tag: str) -> str:
         return ("A built image gets its digest (@sha256:...) when it is pushed; a tag cannot "
                 "name one. Drop the @... part.")
     return ""
+
+
+def _shown(path: str) -> str:
+    text = path if len(path) <= _SHOWN else f"{path[:_SHOWN - 20]}...{path[-17:]}"
+    return repr(text)
+
+
+def _check_path(what: str, path: str, command: list[str]) -> None:
+    if "\0" in path:
+        raise errors.InvalidPath(
+            f"The {what} {_shown(path)} contains a NUL character (\\x00, at position "
+            f"{path.index(chr(0))}); no file or folder name can hold one.",
+            fix="Type the path again without it, e.g. BuildPanel(\"apps/friendlyhello\", ...).",
+            command=command)
+    longest = max((len(part) for part in path.split(os.sep)), default=0)
+    if len(path) > _PATH_MAX or longest > _NAME_MAX:
+        raise errors.InvalidPath(
+            f"The {what} {_shown(path)} is {len(path)} characters long (its longest name "
+            f"{longest}); a path holds at most {_PATH_MAX} characters and each folder or file "
+            f"name at most {_NAME_MAX}.",
+            fix="Give the path of an existing folder, relative to the notebook's folder, "
+                "e.g. \"apps/friendlyhello\".",
+            command=command)
+
+
+def read_dockerfile(folder: str, dockerfile: str | None, tag: str = "") -> str:
+    """The Dockerfile a panel starts with (``FROM busybox`` when there is none yet).
+
+    Raises:
+        docdocker.errors.InvalidPath: A path no file can have (a NUL, too long), a
+            ``dockerfile`` that is a folder, a ``folder`` that is a file, or a
+            Dockerfile that is not UTF-8 text or cannot be read. Nothing is written.
+    """
+    path = dockerfile or os.path.join(folder, "Dockerfile")
+    command = Build(path=folder.replace("\0", "\\0"), tag=tag or "TAG",
+                    dockerfile=(dockerfile or "").replace("\0", "\\0") or None).argv
+    _check_path("folder", folder, command)
+    if dockerfile is not None:
+        _check_path("dockerfile", dockerfile, command)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise errors.InvalidPath(
+            f"The folder {_shown(folder)} is a file, not a folder: the build context is the "
+            "folder that holds the Dockerfile and the app's files.",
+            fix=f"Give its folder, e.g. BuildPanel({os.path.dirname(folder) or '.'!r}, ...).",
+            command=command)
+    if os.path.isdir(path):
+        raise errors.InvalidPath(
+            f"dockerfile={_shown(path)} is a folder; it must name the Dockerfile itself.",
+            fix=f"Name the file, e.g. dockerfile={os.path.join(path, 'Dockerfile')!r}, or "
+                "leave dockerfile out to use FOLDER/Dockerfile.",
+            command=command)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        return "FROM busybox\n"
+    except OSError as err:
+        raise errors.InvalidPath(
+            f"Cannot read the Dockerfile {_shown(path)}: {err.strerror}.",
+            fix="Give a Dockerfile you may read, or a copy of the app in a folder of yours.",
+            command=command) from err
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise errors.InvalidPath(
+            f"The Dockerfile {_shown(path)} is not UTF-8 text (byte "
+            f"0x{raw[err.start]:02x} at position {err.start}), so the panel cannot show it "
+            "for editing; the file was left as it is.",
+            fix="Save it as UTF-8 in an editor (or `iconv -f latin1 -t utf-8`), then open the "
+                "panel again.",
+            command=command) from err
 
 
 def image_summary(attrs: Mapping[str, Any]) -> dict[str, str]:
@@ -136,7 +212,9 @@ class BuildPanelModel(HasTraits):
         default = os.path.normpath(os.path.join(self.folder, "Dockerfile"))
         custom = bool(self.dockerfile_path) and os.path.normpath(self.dockerfile_path) != default
         return Build(path=self.folder, tag=self.tag,
-                     dockerfile=self.dockerfile_path if custom else None, force_rm=True)
+                     dockerfile=self.dockerfile_path if custom else None,
+                     # BuildKit leaves no container of a failed step: --force-rm does nothing.
+                     force_rm=not builder().buildkit)
 
     # ------------------------------------------------------------ fed by the view
     def started(self) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import errors, reset, web
+from docdocker import build, errors, reset, web
+from docdocker.build import Build
 from docdocker.console import Console
 from docdocker.progress import Progress
 from docdocker.steps import LABEL, OWNER
@@ -54,7 +55,12 @@ def test_friendlyhello_builds_labelled_and_owned_by_its_tag(
     tag = f"docdocker-test/fh-{notebook}"
     result = engine.build(str(APP), tag=tag)
     assert result.value.startswith("sha256:")
-    assert f"Successfully tagged {tag}:latest" in result.output
+    if result.builder.startswith("BuildKit"):
+        assert f"naming to docker.io/{tag}:latest" in result.output
+        assert "--force-rm" not in result.cli  # BuildKit leaves no failed-step container
+    else:
+        assert f"Successfully tagged {tag}:latest" in result.output
+    assert client.images.get(tag).id == result.value
     labels = client.images.get(tag).labels
     assert labels[LABEL] == notebook
     assert labels[OWNER] == f"{tag}:latest"
@@ -73,6 +79,7 @@ def test_the_echoed_build_line_run_by_the_cli_gives_the_same_config(
     assert cli.returncode == 0, cli.stderr
     theirs = image_config(tag)
     assert mine == theirs
+    assert mine["Labels"][LABEL] == notebook and mine["Labels"][OWNER] == f"{tag}:latest"
     assert mine["Cmd"] == ["python", "app.py"]
     assert "NAME=World" in mine["Env"]
     assert mine["ExposedPorts"] == {"80/tcp": {}}
@@ -88,7 +95,7 @@ def test_the_log_streams_while_a_slow_step_runs(
     engine = Engine(notebook, client, recorder)
     engine.build(str(tmp_path), tag=f"docdocker-test/slow-{notebook}")
     ended = time.monotonic()
-    first_step = next(t for t, text in recorder.seen if "Step 1/" in text)
+    first_step = next(t for t, text in recorder.seen if "Step 1/" in text or "[1/2] " in text)
     started = next(t for t, text in recorder.seen if f"started-{notebook}" in text)
     assert ended - first_step > 2.5, "the first step was shown only when the build ended"
     assert ended - started > 2.5, "the RUN output was shown only when the build ended"
@@ -110,14 +117,16 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
+@pytest.mark.parametrize("cache", ["warm", "no-cache"])
 def test_a_broken_dockerfile_names_its_line_and_leaves_nothing_behind(
-    engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path, case: str
+    engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path, case: str,
+    cache: str
 ) -> None:
     text, expected = BROKEN[case]
     (tmp_path / "Dockerfile").write_text(text)
     tag = f"docdocker-test/broken-{notebook}"
     with pytest.raises(errors.BuildFailed) as caught:
-        engine.build(str(tmp_path), tag=tag)
+        engine.build(str(tmp_path), tag=tag, nocache=cache == "no-cache")
     message = caught.value.message
     for words in expected:
         assert words in message
@@ -126,6 +135,7 @@ def test_a_broken_dockerfile_names_its_line_and_leaves_nothing_behind(
     assert not has_image(client, tag)
 
 
+@pytest.mark.needs("classic-builder")
 def test_a_failing_run_keeps_its_output_and_removes_its_container(
     engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path
 ) -> None:
@@ -200,6 +210,9 @@ def test_history_matches_the_cli_and_shows_each_instruction(
     assert "pip install --no-cache-dir -r requirements.txt" in full
 
 
+# BuildKit on the containerd store keeps no dangling image when a rebuild moves the tag
+# (the first build's ID is gone at once), so there is nothing dangling to prune.
+@pytest.mark.needs("classic-builder")
 def test_image_prune_removes_this_notebooks_dangling_images_only(
     engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path
 ) -> None:
@@ -235,7 +248,11 @@ def test_the_build_panel_builds_on_click_and_shows_the_result(
     panel.editor.value = panel.editor.value.replace("ENV NAME=World", "ENV NAME=Panel")
     panel.build_button.click()
     assert panel.model.state == "built", panel.model.error
-    assert "Step 1/" in panel.log_view.value and "Successfully tagged" in panel.log_view.value
+    if build.builder().buildkit:
+        assert "[1/5] FROM" in panel.log_view.value and "RUN pip install" in panel.log_view.value
+        assert f"naming to docker.io/{tag}:latest" in panel.log_view.value
+    else:
+        assert "Step 1/" in panel.log_view.value and "Successfully tagged" in panel.log_view.value
     image = client.images.get(tag)
     assert "NAME=Panel" in image.attrs["Config"]["Env"]
     assert image.id.split(":")[1].startswith(panel.model.result["id"])
@@ -259,7 +276,7 @@ def test_a_rebuild_says_which_steps_came_from_the_cache(
     # builds of the same app on a shared engine cannot change which steps are cached.
     dockerfile = (app / "Dockerfile").read_text()
     (app / "Dockerfile").write_text(dockerfile.replace(
-        "WORKDIR /app", f"ENV TEST_RUN={notebook}\nWORKDIR /app", 1))
+        "WORKDIR /app", f"RUN echo {notebook}\nWORKDIR /app", 1))
     tag = f"docdocker-test/fh-{notebook}"
     first = engine.build(str(app), tag=tag, nocache=True)
     assert "RUN pip install --no-cache-dir -r requirements.txt" in first.ran
@@ -268,11 +285,13 @@ def test_a_rebuild_says_which_steps_came_from_the_cache(
     assert again.ran == [] and len(again.cached) == len(first.ran)
     (app / "app.py").write_text((app / "app.py").read_text().replace("Hello", "Hi"))
     changed = engine.build(str(app), tag=tag)
-    assert changed.cached == [f"ENV TEST_RUN={notebook}", "WORKDIR /app",
+    assert changed.cached == [f"RUN echo {notebook}", "WORKDIR /app",
                               "COPY requirements.txt /app/",
                               "RUN pip install --no-cache-dir -r requirements.txt"]
     assert changed.ran[0] == "COPY . /app"
     assert engine.images(tag, dangling=True).rows == []  # dangling images have no name
+    if build.builder().buildkit:
+        return  # no dangling image is left (see the prune test above)
     assert any(r["IMAGE ID"] == first.value.split(":")[1][:12]
                for r in engine.images(dangling=True).rows)
     engine.image_prune()  # the first build, left dangling by the last one
@@ -313,7 +332,7 @@ def test_a_build_on_an_engine_that_hangs_mid_build_ends_with_the_friendly_messag
             if f"started-{notebook}" in progress.text():
                 engine_proxy.freeze()  # the engine stops answering in the middle of a RUN
 
-    engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=3, version="1.41"),
+    engine = Engine(notebook, docker.DockerClient(base_url=host, timeout=3),
                     FreezeOnStart(), host=host)
     start = time.monotonic()
     with pytest.raises(errors.EngineUnavailable) as caught:
@@ -321,3 +340,148 @@ def test_a_build_on_an_engine_that_hangs_mid_build_ends_with_the_friendly_messag
     assert time.monotonic() - start < 20
     assert "stopped answering" in caught.value.message
     assert caught.value.cli.startswith(f"docker build -t docdocker-test/hung-{notebook} ")
+
+
+@pytest.mark.needs("buildkit")
+def test_buildkits_log_names_each_instruction_and_says_cached_on_a_rebuild(
+    client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM busybox\nRUN echo first-{notebook}\nCOPY Dockerfile /d\nENV X=1\nCMD [\"sh\"]\n")
+    recorder = Recorder()
+    engine = Engine(notebook, client, recorder)
+    tag = f"docdocker-test/bk-{notebook}"
+    first = engine.build(str(tmp_path), tag=tag)
+    assert first.builder.startswith("BuildKit (buildx ")
+    log = recorder.seen[-1][1]
+    assert f"[2/3] RUN echo first-{notebook}" in log and "[3/3] COPY Dockerfile /d" in log
+    assert f"first-{notebook}" in first.steps[1].output
+    assert "exporting to image" in log and f"naming to docker.io/{tag}:latest" in log
+    assert first.ran == [f"RUN echo first-{notebook}", "COPY Dockerfile /d"]
+    again = engine.build(str(tmp_path), tag=tag)
+    rebuilt = recorder.seen[-1][1]
+    assert again.ran == [] and again.cached == first.ran
+    number = again.steps[1].vertex
+    assert f"#{number} [2/3] RUN echo first-{notebook}\n#{number} CACHED" in rebuilt
+    everything = engine.build(str(tmp_path), tag=tag, nocache=True)
+    assert everything.cached == [] and everything.ran == first.ran
+    assert "--no-cache" in everything.cli
+
+
+@pytest.mark.needs("buildkit")
+def test_build_args_and_a_dockerfile_named_with_f_reach_buildkit(
+    engine: Engine, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "other.Dockerfile").write_text(
+        "FROM busybox\nARG GREETING=unset\nENV GREETING=$GREETING\n")
+    tag = f"docdocker-test/args-{notebook}"
+    result = engine.build(str(tmp_path), tag=tag, dockerfile=str(tmp_path / "other.Dockerfile"),
+                          buildargs={"GREETING": "hi-there"})
+    assert "--build-arg GREETING=hi-there" in result.cli and " -f " in result.cli
+    assert "GREETING=hi-there" in client.images.get(tag).attrs["Config"]["Env"]
+
+
+@pytest.mark.needs("buildkit")
+def test_a_build_silent_while_the_engine_answers_is_stopped_within_its_bound(
+    engine_proxy, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo started-{notebook} && sleep 30\n")
+    host = f"unix://{engine_proxy.path}"
+
+    class FreezeOnStart(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                engine_proxy.freeze()  # the CLI's stream stops; the SDK's pings still answer
+
+    # The CLI builds through the proxy; the SDK (its pings) talks to the engine directly.
+    engine = Engine(notebook, client, FreezeOnStart(), host=host)
+    tag = f"docdocker-test/silent-{notebook}"
+    start = time.monotonic()
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.execute(Build(path=str(tmp_path), tag=tag), silence=3)
+    took = time.monotonic() - start
+    assert took < 15, took
+    assert "printed nothing for 3 s" in caught.value.message
+    assert "silence=6" in caught.value.fix
+    assert f"started-{notebook}" in caught.value.stderr
+    engine_proxy.forward()
+    time.sleep(1)
+    assert not has_image(client, tag)
+    stray = subprocess.run(["pgrep", "-f", f"buildx build --progress=rawjson -t {tag}"],
+                           capture_output=True, text=True)
+    assert stray.stdout.strip() == ""  # the build program was stopped, not left running
+
+
+@pytest.mark.needs("buildkit")
+def test_an_interrupted_build_stops_the_builder_and_tags_nothing(
+    client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo started-{notebook} && sleep 60\n")
+
+    class StopButton(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                raise KeyboardInterrupt  # what Ctrl-C or the stop button raises in a kernel
+
+    engine = Engine(notebook, client, StopButton())
+    tag = f"docdocker-test/stopped-{notebook}"
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        engine.build(str(tmp_path), tag=tag)
+    assert time.monotonic() - start < 20
+    stray = subprocess.run(["pgrep", "-f", f"buildx build --progress=rawjson -t {tag}"],
+                           capture_output=True, text=True)
+    assert stray.stdout.strip() == ""
+    assert not has_image(client, tag)
+
+
+@pytest.mark.needs("classic-builder")
+def test_the_classic_builders_log_names_each_step_and_using_cache_on_a_rebuild(
+    client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM busybox\nRUN echo first-{notebook}\nCOPY Dockerfile /d\nENV X=1\n")
+    recorder = Recorder()
+    engine = Engine(notebook, client, recorder)
+    tag = f"docdocker-test/classic-{notebook}"
+    first = engine.build(str(tmp_path), tag=tag)
+    assert first.builder == "the classic builder"
+    assert "--force-rm" in first.cli
+    log = recorder.seen[-1][1]
+    assert f"Step 2/6 : RUN echo first-{notebook}" in log and "Step 3/6 : COPY Dockerfile /d" in log
+    assert f"Successfully tagged {tag}:latest" in log
+    again = engine.build(str(tmp_path), tag=tag)
+    assert "RUN echo first-" in again.cached[0] and again.ran == []
+    assert " ---> Using cache" in recorder.seen[-1][1]
+    everything = engine.build(str(tmp_path), tag=tag, nocache=True)
+    assert everything.cached == []
+
+
+@pytest.mark.needs("classic-builder")
+def test_a_classic_build_silent_while_the_engine_answers_is_stopped_within_its_bound(
+    engine_proxy, client: docker.DockerClient, notebook: str, tmp_path: Path
+) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo started-{notebook} && sleep 30\n")
+    host = f"unix://{engine_proxy.path}"
+
+    class FreezeOnStart(Recorder):
+        def progress(self, progress: Progress, *, final: bool = False) -> None:
+            super().progress(progress, final=final)
+            if f"started-{notebook}" in progress.text():
+                engine_proxy.freeze()
+
+    through_proxy = docker.DockerClient(base_url=host, timeout=2)
+    # The build stream goes through the proxy, which freezes; the pings reach the real
+    # engine directly and keep answering.
+    through_proxy.ping = client.ping  # type: ignore[method-assign]
+    engine = Engine(notebook, through_proxy, FreezeOnStart(), host=host)
+    tag = f"docdocker-test/silent-{notebook}"
+    start = time.monotonic()
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.execute(Build(path=str(tmp_path), tag=tag, force_rm=True), silence=3)
+    assert time.monotonic() - start < 20
+    assert "printed nothing for 3 s" in caught.value.message
+    engine_proxy.forward()
+    assert not has_image(client, tag)

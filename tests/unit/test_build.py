@@ -156,3 +156,61 @@ def test_a_build_result_reads_as_the_cli_printed_it() -> None:
                          value="sha256:1234")
     assert repr(result) == "Successfully built 1234"
     assert "Successfully built 1234" in result._repr_html_()
+
+
+def test_what_runs_for_buildkit_is_the_echo_spelt_as_its_program() -> None:
+    from docdocker.build import buildkit_argv, buildkit_environment
+
+    step = Build(path="apps/friendlyhello", tag="friendlyhello", nocache=True,
+                 dockerfile="naive/Dockerfile", buildargs={"V": "1"}
+                 ).with_labels({LABEL: "02-dockerfiles"})
+    ran = buildkit_argv(step)
+    # `docker build ARGS` is `docker buildx build ARGS`; only the progress format is added.
+    assert ran[0].endswith("docker") and ran[1:4] == ["buildx", "build", "--progress=rawjson"]
+    assert ran[4:] == step.argv[2:]
+    engine = Tutorial("02-dockerfiles", NoEngine(), Console(), host="unix:///tmp/other.sock")
+    env = buildkit_environment(engine)
+    assert env["DOCKER_HOST"] == "unix:///tmp/other.sock" and "DOCKER_CONTEXT" not in env
+
+
+@pytest.mark.parametrize(("kind", "shown"), [("buildkit", False), ("classic", True)])
+def test_force_rm_is_echoed_only_where_it_does_something(
+    kind: str, shown: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docdocker import engine as core
+    from docdocker import images
+    from docdocker.build import Builder
+
+    monkeypatch.setattr(images, "builder", lambda: Builder(kind, "0.29.1"))
+    seen: list[Build] = []
+
+    def record(engine: object, step: Build, **options: object) -> None:
+        seen.append(step)
+        raise errors.BuildFailed("stopped here", command=step.argv)
+
+    monkeypatch.setitem(core._HANDLERS, Build, record)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    engine = Tutorial("02-dockerfiles", NoEngine(), Console())
+    with pytest.raises(errors.BuildFailed):
+        engine.build(str(tmp_path), tag="x")
+    assert ("--force-rm" in seen[0].argv) is shown
+
+
+def test_built_images_are_remembered_by_id_and_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docdocker import tagrecord
+
+    monkeypatch.setenv("DOCDOCKER_STATE_DIR", str(tmp_path))
+    first, second = "sha256:" + "1" * 64, "sha256:" + "2" * 64
+    tagrecord.remember_build("02-dockerfiles", "friendlyhello:latest", first)
+    tagrecord.remember_build("02-dockerfiles", "friendlyhello:latest", first)  # once only
+    assert tagrecord.was_built(first, "friendlyhello:latest")
+    # an image built FROM ours carries our labels, but not our ID
+    assert not tagrecord.was_built(second, "friendlyhello:latest")
+    assert not tagrecord.was_built(first, "other:latest")
+    assert tagrecord.recorded() == []  # built images are not tags to remove
+    for n in range(tagrecord._BUILDS_KEPT + 5):
+        tagrecord.remember_build("nb", "x:latest", f"sha256:{n:064d}")
+    assert not tagrecord.was_built(first, "friendlyhello:latest")  # the oldest went first
+    assert tagrecord.was_built(f"sha256:{tagrecord._BUILDS_KEPT + 4:064d}", "x:latest")

@@ -19,11 +19,19 @@ def model(**kwargs: object) -> BuildPanelModel:
     return BuildPanelModel(**values)
 
 
-def test_a_valid_tag_gives_the_exact_build_line_and_allows_build() -> None:
+@pytest.mark.parametrize(("kind", "force_rm"), [("buildkit", ""), ("classic", "--force-rm ")])
+def test_a_valid_tag_gives_the_exact_build_line_and_allows_build(
+    kind: str, force_rm: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docdocker.build import Builder
+    from docdocker.widgets import buildpanel_model
+
+    # --force-rm removes the classic builder's failed-step container; BuildKit has none.
+    monkeypatch.setattr(buildpanel_model, "builder", lambda: Builder(kind, "0.29.1"))
     m = model()
     assert m.tag_error == ""
     assert m.can_build
-    assert m.cli == (f"docker build -t friendlyhello --force-rm --label {LABEL}=02-dockerfiles "
+    assert m.cli == (f"docker build -t friendlyhello {force_rm}--label {LABEL}=02-dockerfiles "
                      f"--label {OWNER}=friendlyhello:latest apps/friendlyhello")
 
 

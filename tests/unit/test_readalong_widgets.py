@@ -196,7 +196,7 @@ def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> N
     recorder = recordings.Recorder(NB, tmp_path, "20.10.24")
     build = Build(path="app", tag="hello").with_labels({LABEL: NB})
     recorder.result(BuildResult(build, value="sha256:" + "a" * 64, seconds=1.5, steps=[
-        BuildStep(1, 2, "FROM busybox", [" ---> Using cache"]), BuildStep(2, 2, "COPY . /app")]),
+        BuildStep(1, 2, "FROM busybox"), BuildStep(2, 2, "COPY . /app", [" ---> Using cache"])]),
         recordings.Tee(Console()))
     push = Push(image="localhost:5000/hello").with_labels({LABEL: NB})
     recorder.result(StepResult(push, value=PushReport(
