@@ -4,8 +4,8 @@
 #
 #   docker build -t docdocker .
 #
-# Offline (no PyPI from inside the build): fill docker/wheels/ first with
-# `sh docker/download-wheels.sh`; pip looks there before PyPI either way.
+# Offline (no PyPI from inside the build): fill image/wheels/ first with
+# `sh image/download-wheels.sh`; pip looks there before PyPI either way.
 
 # --- Stage 1: the Python packages, installed into a virtual environment that the
 # final image copies whole, so the wheels themselves are not left in any layer.
@@ -16,7 +16,7 @@ RUN python3 -m venv --without-pip --system-site-packages /opt/venv
 # The pins change rarely, the package often: install the pins first so that an
 # edit to docdocker/ reuses this layer.
 COPY requirements.txt /src/requirements.txt
-COPY docker/wheels/ /wheels-build/
+COPY image/wheels/ /wheels-build/
 RUN /opt/venv/bin/python -m pip install --no-cache-dir --disable-pip-version-check \
       --find-links /wheels-build -r /src/requirements.txt
 COPY pyproject.toml README.md /src/
@@ -39,8 +39,8 @@ COPY --from=packages /opt/venv /opt/venv
 # The notebooks as the image ships them; the entrypoint copies them into the work
 # volume without overwriting a notebook the learner changed.
 COPY notebooks/ /opt/docdocker/notebooks/
-COPY docker/entrypoint.py /opt/docdocker/
-COPY docker/jupyter_server_config.py /etc/jupyter/jupyter_server_config.py
+COPY image/entrypoint.py /opt/docdocker/
+COPY image/jupyter_server_config.py /etc/jupyter/jupyter_server_config.py
 # Exercise progress lives in the work volume too (XDG_DATA_HOME), so it survives
 # `docker rm` of the container.
 ENV PATH=/opt/venv/bin:$PATH \

