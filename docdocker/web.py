@@ -83,6 +83,8 @@ def image_network() -> dict[str, Any] | None:
     Keys: ``network`` (``host``, a network's name, or ``unknown``), ``host_loopback``
     (the name that reaches the host's 127.0.0.1, or None when 127.0.0.1 does),
     ``socket`` (the mounted Docker socket, or None).
+
+    Equivalent CLI: ``cat /opt/docdocker/network.json``
     """
     if os.environ.get(IMAGE_ENV) != "1":
         return None
@@ -96,6 +98,8 @@ def image_network() -> dict[str, Any] | None:
 
 def host_loopback() -> str | None:
     """The name that reaches the host's 127.0.0.1 from here; None when 127.0.0.1 does.
+
+    Equivalent CLI: ``getent hosts host.docker.internal``
 
     Raises:
         docdocker.errors.DocDockerError: ``DOCDOCKER_HOST_LOOPBACK`` names another host.
@@ -119,6 +123,8 @@ def route(url: str) -> str:
 
     Inside the tutorial image on Docker Desktop (no ``--network host``),
     ``http://127.0.0.1:8080/`` is reached as ``http://host.docker.internal:8080/``.
+
+    Equivalent CLI: ``curl http://host.docker.internal:PORT/`` for ``curl http://127.0.0.1:PORT/``
     """
     name = host_loopback()
     if name is None or not is_loopback(url):

@@ -58,6 +58,8 @@ def network_mode() -> str:
 
     Asks the engine about this very container, because nothing inside a container
     says reliably whether its network namespace is the host's.
+
+    Equivalent CLI: ``docker inspect --format '{{.HostConfig.NetworkMode}}' CONTAINER``
     """
     try:
         container = own_container_id(Path("/proc/self/mountinfo").read_text())
@@ -114,6 +116,9 @@ def seed(source: Path, work: Path) -> list[str]:
     A file is copied when it is missing, or when it is still exactly the version an
     earlier image put there (so a newer image updates the notebooks nobody edited).
     A file the learner changed is kept as it is. Returns one line per kept file.
+
+    Equivalent CLI: ``cp -rn /opt/docdocker/notebooks/. /home/learner/work/`` (plus the
+    update of untouched files, which ``cp`` cannot tell apart)
     """
     manifest_path = work / MANIFEST
     try:
