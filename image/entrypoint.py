@@ -53,31 +53,34 @@ def own_container_id(mountinfo: str) -> str | None:
     return None
 
 
-def network_mode() -> str:
-    """``host``, the network's name (``bridge``, ...), or ``unknown`` when it cannot tell.
+def network_mode() -> tuple[str, bool]:
+    """This container's network and whether the engine is Docker Desktop's.
 
-    Asks the engine about this very container, because nothing inside a container
-    says reliably whether its network namespace is the host's.
+    The network is ``host``, the network's name (``bridge``, ...), or ``unknown`` when
+    it cannot tell. Asks the engine about this very container, because nothing
+    inside a container says reliably whether its network namespace is the host's.
 
     Equivalent CLI: ``docker inspect --format '{{.HostConfig.NetworkMode}}' CONTAINER``
+    and ``docker info --format '{{.OperatingSystem}}'``
     """
     try:
         container = own_container_id(Path("/proc/self/mountinfo").read_text())
         if container is None or not socket_path().exists():
-            return "unknown"
+            return "unknown", False
         import docker  # the image's own SDK; imported late so the tests need no engine
 
         client = docker.DockerClient(base_url=f"unix://{socket_path()}", timeout=5)
         try:
             mode = client.api.inspect_container(container)["HostConfig"]["NetworkMode"]
+            desktop = "Docker Desktop" in str(client.info().get("OperatingSystem", ""))
         finally:
             client.close()
-        return "host" if mode == "host" else str(mode or "unknown")
+        return ("host" if mode == "host" else str(mode or "unknown")), desktop
     except Exception:  # any failure means "cannot tell"; the safe defaults follow from it
-        return "unknown"
+        return "unknown", False
 
 
-def host_loopback(mode: str) -> str | None:
+def host_loopback(mode: str, desktop: bool) -> str | None:
     """The address that reaches the host's 127.0.0.1 from here (None: 127.0.0.1 itself).
 
     With ``--network host`` the container shares the host's loopback. Otherwise
@@ -86,7 +89,7 @@ def host_loopback(mode: str) -> str | None:
     bridge's gateway, where ports published on 127.0.0.1 do not answer, so it
     is not used there.
     """
-    if mode == "host":
+    if mode == "host" or not desktop:
         return None
     try:
         socket.getaddrinfo(DESKTOP_HOST, None)
@@ -179,8 +182,8 @@ def become_learner(sock: Path) -> None:
 def main(argv: list[str]) -> int:
     sock = socket_path()
     if os.getuid() == 0:
-        mode = network_mode()
-        found = {"network": mode, "host_loopback": host_loopback(mode),
+        mode, desktop = network_mode()
+        found = {"network": mode, "host_loopback": host_loopback(mode, desktop),
                  "socket": str(sock) if sock.exists() else None}
         NETWORK_FILE.write_text(json.dumps(found))
         os.environ.setdefault("DOCDOCKER_LISTEN", listen_address(mode))
