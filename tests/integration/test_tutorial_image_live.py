@@ -101,8 +101,16 @@ RUN_NOTEBOOKS = textwrap.dedent("""
         nb = nbformat.read(name + ".ipynb", as_version=4)
         start = time.monotonic()
         # Executed in memory: the learner's saved notebook is not touched.
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": "."}}).execute()
+        try:
+            NotebookClient(nb, timeout=300, kernel_name="python3",
+                           resources={"metadata": {"path": "."}}).execute()
+        except Exception as err:
+            # What the learner would see under the failing cell: docdocker's friendly
+            # message and the engine's words are outputs, not the exception's text.
+            shown = [out.get("text") or out.get("evalue")
+                     or str(out.get("data", {}).get("text/plain", ""))
+                     for cell in nb.cells if cell.get("outputs") for out in cell.outputs]
+            sys.exit(f"{name}: {type(err).__name__}: {err}\\nlast outputs: {shown[-3:]}")
         took[name] = round(time.monotonic() - start, 1)
     print(json.dumps(took))
 """)
