@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import compose, connection, recordings, render
+from docdocker import compose, connection, recordings, render, web
 from docdocker.build import builder
 from docdocker.console import Console
 from docdocker.engine import Engine
@@ -106,6 +106,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
                           for name in ("Engine version", "OS / architecture",
                                        "Free disk space", f"Pull {pull_image}", "Image store")]
         report.checks += [_check_builder(), _check_compose(), _check_cli()]
+        report.checks += _check_image(None)
         return report
     try:
         report.checks.append(Check("Docker Engine reachable", True,
@@ -127,6 +128,7 @@ def doctor(*, pull_image: str = "hello-world", timeout: int = 30) -> Report:
             _check_cli,
         ):
             report.checks.append(_guarded(check))
+        report.checks += _check_image(info)
     finally:
         engine.close()
     return report
@@ -196,6 +198,12 @@ def _check_platform(info: dict[str, Any]) -> Check:
 def _check_disk(info: dict[str, Any]) -> Check:
     root = str(info.get("DockerRootDir") or "/var/lib/docker")
     probe = root if os.path.exists(root) else None
+    if probe is None and web.image_network() is not None:
+        return Check("Free disk space", None,
+                     f"cannot measure {root} from inside the tutorial image (the engine's disk "
+                     "is the host's)",
+                     "On the host, `docker system df` shows what Docker uses; the tutorial "
+                     "needs about 2 GB free.")
     if probe is None:
         return Check("Free disk space", None,
                      f"cannot measure {root} from here (the engine runs in a VM or elsewhere)",
@@ -324,3 +332,43 @@ def _check_cli() -> Check:
         return Check("docker CLI", None, "not on PATH (the notebooks run without it)",
                      "Install the Docker CLI to try the echoed commands in a terminal.")
     return Check("docker CLI", True, path)
+
+
+def _check_image(info: dict[str, Any] | None) -> list[Check]:
+    """Inside the tutorial image: whose engine this is, and how published pages are reached.
+
+    Equivalent CLI: ``docker inspect --format '{{.HostConfig.NetworkMode}}' CONTAINER``
+    """
+    found = web.image_network()
+    if found is None:
+        return []
+    sock = found.get("socket")
+    if not sock:
+        return [Check("Tutorial image", False,
+                      "running inside the docdocker image, with no Docker socket mounted",
+                      "Start it with -v /var/run/docker.sock:/var/run/docker.sock "
+                      "(the command in README.md).")]
+    where = (f"running inside the docdocker image on the host's Docker Engine, through the "
+             f"mounted socket {sock}: this container can do anything your docker can")
+    network = found.get("network")
+    try:
+        alias = web.host_loopback()
+    except DocDockerError as err:
+        return [Check("Tutorial image", False, f"{where}; {err.message}", err.fix or "")]
+    if network == "host":
+        return [Check("Tutorial image", True,
+                      f"{where}; --network host: 127.0.0.1 here is the host's, so the pages "
+                      "your containers publish on 127.0.0.1 open from notebooks and terminals "
+                      "as in your browser")]
+    desktop = "Docker Desktop" in str((info or {}).get("OperatingSystem", ""))
+    if alias is not None:
+        return [Check("Tutorial image", True,
+                      f"{where}; network {network}: the host's 127.0.0.1 is reached as {alias}"
+                      f"{' (Docker Desktop)' if desktop else ''}, the links you open stay "
+                      "127.0.0.1; JupyterLab listens on the port -p published on 127.0.0.1")]
+    return [Check("Tutorial image", None,
+                  f"{where}; network {network}: pages published on the host's 127.0.0.1 "
+                  "cannot be fetched from this container (dd.web.fetch, the registry's HTTP "
+                  "API)",
+                  "Start the container with --network host (Linux; on Docker Desktop 4.34+ "
+                  "after turning on host networking in Settings), as README.md shows.")]

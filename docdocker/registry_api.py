@@ -118,7 +118,12 @@ def _exchange(
                 command=argv)
         return saved.body.encode(), saved.status, dict(saved.headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        # Inside the tutorial image on Docker Desktop the host's 127.0.0.1 has
+        # another name; the request keeps its own URL for echoes and recordings.
+        target = web.route(request.full_url)
+        routed = request if target == request.full_url else urllib.request.Request(
+            target, method=request.get_method(), headers=dict(request.header_items()))
+        with urllib.request.urlopen(routed, timeout=10) as response:
             raw = response.read()
             status, headers = response.status, dict(response.headers)
     except urllib.error.HTTPError as err:

@@ -2,16 +2,25 @@
 
 Only loopback addresses are fetched: the tutorial publishes on 127.0.0.1 and
 never talks to container IPs or other machines.
+
+Inside the tutorial image (``docker run ... docdocker``) "this machine" is the
+host: with ``--network host`` the container shares the host's 127.0.0.1, so
+nothing changes; in a network of the container's own (Docker Desktop's ``-p``
+form) the host's 127.0.0.1 is reached through Docker Desktop's
+``host.docker.internal``. The URL shown stays the learner's ``127.0.0.1`` one.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from ipaddress import ip_address
-from urllib.parse import urlparse
+from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 from docdocker import errors, recordings, render
 
@@ -57,6 +66,74 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+#: Set by the tutorial image (Dockerfile ``ENV``).
+IMAGE_ENV = "DOCDOCKER_IMAGE"
+#: What the image's entrypoint found about the container's network.
+IMAGE_NETWORK_FILE = "/opt/docdocker/network.json"
+#: Overrides the entrypoint's finding: the name that reaches the host's 127.0.0.1.
+HOST_LOOPBACK_ENV = "DOCDOCKER_HOST_LOOPBACK"
+#: The only names allowed to stand for the host's loopback: Docker Desktop's own.
+#: Anything else would let the loopback-only rule be bypassed by a setting.
+HOST_LOOPBACK_NAMES = ("host.docker.internal",)
+
+
+def image_network() -> dict[str, Any] | None:
+    """In the tutorial image, what its entrypoint found; None elsewhere.
+
+    Keys: ``network`` (``host``, a network's name, or ``unknown``), ``host_loopback``
+    (the name that reaches the host's 127.0.0.1, or None when 127.0.0.1 does),
+    ``socket`` (the mounted Docker socket, or None).
+
+    Equivalent CLI: ``cat /opt/docdocker/network.json``
+    """
+    if os.environ.get(IMAGE_ENV) != "1":
+        return None
+    try:
+        with open(IMAGE_NETWORK_FILE, encoding="utf-8") as found:
+            value = json.load(found)
+    except (OSError, ValueError):
+        return {"network": "unknown", "host_loopback": None, "socket": None}
+    return value if isinstance(value, dict) else None
+
+
+def host_loopback() -> str | None:
+    """The name that reaches the host's 127.0.0.1 from here; None when 127.0.0.1 does.
+
+    Equivalent CLI: ``getent hosts host.docker.internal``
+
+    Raises:
+        docdocker.errors.DocDockerError: ``DOCDOCKER_HOST_LOOPBACK`` names another host.
+    """
+    name = os.environ.get(HOST_LOOPBACK_ENV)
+    if name is None:
+        found = image_network() or {}
+        name = found.get("host_loopback")
+    if not name:
+        return None
+    if name not in HOST_LOOPBACK_NAMES:
+        raise errors.DocDockerError(
+            f"{HOST_LOOPBACK_ENV}={name!r} is not a name for the host's 127.0.0.1.",
+            fix=f"Unset {HOST_LOOPBACK_ENV}, or set it to "
+                f"{' or '.join(HOST_LOOPBACK_NAMES)} (Docker Desktop).")
+    return str(name)
+
+
+def route(url: str) -> str:
+    """Where to connect for a loopback ``url``: the URL itself, or via the host's name.
+
+    Inside the tutorial image on Docker Desktop (no ``--network host``),
+    ``http://127.0.0.1:8080/`` is reached as ``http://host.docker.internal:8080/``.
+
+    Equivalent CLI: ``curl http://host.docker.internal:PORT/`` for ``curl http://127.0.0.1:PORT/``
+    """
+    name = host_loopback()
+    if name is None or not is_loopback(url):
+        return url
+    parts = urlparse(url)
+    netloc = name if parts.port is None else f"{name}:{parts.port}"
+    return urlunparse(parts._replace(netloc=netloc))
+
+
 def fetch(url: str, *, wait: float = 10.0) -> Page:
     """Fetch ``url`` from this machine, retrying while the server starts up.
 
@@ -92,9 +169,11 @@ def fetch(url: str, *, wait: float = 10.0) -> Page:
 
 def _fetch(url: str, wait: float) -> Page:
     deadline = time.monotonic() + wait
+    target = route(url)
+    via = f" (reached as {target} from the tutorial's container)" if target != url else ""
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(target, timeout=5) as response:
                 body = response.read().decode("utf-8", errors="replace")
                 return Page(url, response.status, body)
         except urllib.error.HTTPError as err:
@@ -102,7 +181,7 @@ def _fetch(url: str, wait: float) -> Page:
         except OSError as err:
             if time.monotonic() >= deadline:
                 raise errors.DocDockerError(
-                    f"Nothing answered at {url} within {wait:.0f} s ({err}).",
+                    f"Nothing answered at {url}{via} within {wait:.0f} s ({err}).",
                     fix="Check the container is running (`docker ps`) and that you used the "
                         "host port from its PORTS column.",
                     command=["curl", url],
