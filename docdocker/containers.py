@@ -625,6 +625,8 @@ class ContainerCommands(Engine):
         # notebook label, but not the ownership mark docdocker's create call sets.
         labels = [label_filter(scope)["label"], f"{OWNER}={CONTAINER_OWNER}"]
         step = ContainerPrune(filters={"label": labels})
+        if self.replaying:
+            return self.execute(step)
         stopped = [c for c in self.query(Ps(all=True, filters={"label": labels})).value
                    if c.get("State") != "running" and c.get("State") != "paused"]
         mine = owned_containers(self, stopped, scope)

@@ -240,6 +240,12 @@ class Engine:
         return other
 
     @property
+    def replaying(self) -> bool:
+        """True for a read-along session: steps replay a recording and no engine is asked,
+        so a verb that looks before it acts (a prune) goes straight to its recorded step."""
+        return getattr(self, "recording", None) is not None
+
+    @property
     def labels(self) -> dict[str, str]:
         """The labels this engine puts on everything it creates."""
         return {LABEL: self.notebook}

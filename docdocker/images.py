@@ -172,6 +172,8 @@ class ImageCommands(Engine):
         """
         scope = notebook or self.notebook
         step = ImagePrune(all=all, filters=label_filter(scope))
+        if self.replaying:
+            return self.execute(step)
         candidates = prune_candidates(self, step)
         names = {str(c["Id"]): tutorial_image_names(c, scope) for c in candidates}
         # (``all`` is the parameter here, not the builtin.)
