@@ -164,21 +164,29 @@ class NotebookConsole(Console):
 
     #: Redraw progress at most this often (seconds): a pull emits hundreds of events.
     interval = 0.2
+    #: A step that ends sooner shows only its final state, drawn once: no flicker, and a
+    #: saved output that does not depend on how fast the engine answered (a reader of the
+    #: kernel's messages that ignores in-place updates, such as nbval, sees that state).
+    first_delay = 0.5
 
     def __init__(self) -> None:
         self._handle: Any = None
         self._last = 0.0
+        self._started = 0.0
 
     def command(self, cli: str) -> None:
         from IPython.display import display
 
         self._handle = None
+        self._started = time.monotonic()
         display(_Echo(cli))
 
     def progress(self, progress: Progress, *, final: bool = False) -> None:
         from IPython.display import display
 
         now = time.monotonic()
+        if self._handle is None and not final and now - self._started < self.first_delay:
+            return
         if not final and now - self._last < self.interval:
             return
         self._last = now

@@ -341,9 +341,9 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
         _restore(engine, manifest, before)
         raise
     loaded = time.monotonic()
-    accepted = _identities(path)
+    expected = _layers_saved(path)
     wrong = [s.reference for s in manifest.images
-             if _image_id(engine, s.reference) not in {s.id} | accepted.get(s.reference, set())]
+             if not _is_the_saved_image(engine, s, expected.get(s.reference))]
     if wrong:
         _restore(engine, manifest, before)
         raise BundleRefused(
@@ -354,34 +354,38 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
     return Loaded(manifest, result.output, checked - start, loaded - checked)
 
 
-def _identities(path: Path) -> dict[str, set[str]]:
-    """Each name in the archive -> the IDs an engine may give the image it loads.
+def _layers_saved(path: Path) -> dict[str, list[str]]:
+    """Each name in the archive -> the layers (diff IDs) its saved config lists.
 
-    The saving engine's ID is in the checksum list. An engine with the other kind of
-    image store names the same image differently: the classic store by its config's
-    digest (``Config`` in ``manifest.json``), the containerd store by its manifest or
-    index digest (``index.json``). A bundle made on one loads on the other.
+    An engine with the other kind of image store gives the loaded image another ID (the
+    classic store names an image by its config's digest, the containerd store by its
+    manifest or index digest), so a bundle made on one is checked on the other by what
+    makes the image that image: the config ``manifest.json`` points at, and its layers.
+    A config that cannot be read lists nothing, and the image it names is refused.
     """
-    found: dict[str, set[str]] = {}
+    found: dict[str, list[str]] = {}
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, tarfile.TarError), \
             tarfile.open(path, "r:") as tar:
-        for member in ("manifest.json", "index.json"):
-            try:
-                raw = tar.extractfile(member)
-            except KeyError:
-                continue
-            document = json.loads(raw.read()) if raw is not None else None
-            if member == "manifest.json":
-                for entry in document or []:
-                    digest = "sha256:" + str(entry["Config"]).rsplit("/", 1)[-1]
-                    for name in entry.get("RepoTags") or []:
-                        found.setdefault(_short(name), set()).add(digest)
-            else:
-                for entry in (document or {}).get("manifests") or []:
-                    name = (entry.get("annotations") or {}).get("io.containerd.image.name")
-                    if name:
-                        found.setdefault(_short(name), set()).add(str(entry["digest"]))
+        raw = tar.extractfile("manifest.json")
+        for entry in json.loads(raw.read()) if raw is not None else []:
+            layers: list[str] = []
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+                config = tar.extractfile(str(entry["Config"]))
+                document = json.loads(config.read()) if config is not None else {}
+                layers = [str(d) for d in document["rootfs"]["diff_ids"]]
+            for name in entry.get("RepoTags") or []:
+                found[_short(name)] = layers
     return found
+
+
+def _is_the_saved_image(engine: Engine, saved: Saved, layers: list[str] | None) -> bool:
+    """Whether the name now points at the image the bundle saved under it."""
+    attrs = engine.query(ImageInspect(image=saved.reference)).value
+    if attrs is None:
+        return False
+    if str(attrs.get("Id")) == saved.id:
+        return True
+    return bool(layers) and list((attrs.get("RootFS") or {}).get("Layers") or []) == layers
 
 
 def _short(name: str) -> str:

@@ -89,7 +89,9 @@ def test_port_mapper_and_dashboard_render_and_run(lab, tmp_path: Path) -> None:
         mapper = page.locator(".jp-OutputArea-output", has_text="Publish ports of").first
         run = mapper.locator("button.widget-button", has_text=re.compile(r"^\W*Run"))
         expect(run).to_be_disabled(timeout=10_000)
-        expect(mapper).to_contain_text("publishes it")
+        # Said as news about the container it just started, not as a red conflict.
+        expect(mapper).to_contain_text("the container this port mapper just started")
+        assert mapper.locator(".docdocker-error").count() == 0
         use = mapper.locator("button.widget-button:visible", has_text=re.compile(r"^use \d+$"))
         expect(use).to_have_count(1, timeout=10_000)
         use.click()
