@@ -74,6 +74,7 @@ def test_image_prune_keeps_the_learners_untagged_commit(
     docker_cli("rmi", image_id)
 
 
+@pytest.mark.needs("classic-store")
 def test_image_prune_still_removes_the_tutorials_own_replaced_build(
         engine: Engine, notebook: str, tmp_path: Path) -> None:
     tag = f"rebuilt-{notebook}:1"
@@ -84,6 +85,21 @@ def test_image_prune_still_removes_the_tutorials_own_replaced_build(
     assert exists("image", first)  # left behind, without a name
     engine.image_prune()
     assert not exists("image", first)
+    assert exists("image", tag)
+
+
+@pytest.mark.needs("containerd-store")
+def test_a_replaced_build_leaves_nothing_for_image_prune_on_the_containerd_store(
+        engine: Engine, notebook: str, tmp_path: Path) -> None:
+    # The containerd store keeps an image only while a name points at it: moving the
+    # tag to a rebuild removes the old image at once, with nothing left dangling.
+    tag = f"rebuilt-{notebook}:1"
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo {notebook} one > /t\n")
+    first = engine.build(str(tmp_path), tag=tag).value
+    (tmp_path / "Dockerfile").write_text(f"FROM busybox\nRUN echo {notebook} two > /t\n")
+    engine.build(str(tmp_path), tag=tag)
+    assert not exists("image", first)
+    assert "Total reclaimed space" in repr(engine.image_prune())
     assert exists("image", tag)
 
 
