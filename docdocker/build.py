@@ -37,7 +37,7 @@ from docdocker import errors, friendly, reference, tagrecord
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
-from docdocker.steps import POSITIONAL, Step, arg, pairs
+from docdocker.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Build(Step):
     same fields become the SDK's keywords (:attr:`sdk_kwargs`).
 
     Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--build-arg K=V] [--no-cache]
-    [--force-rm] [--label K=V] PATH``
+    [--force-rm] [--target STAGE] [--secret id=ID,src=FILE] [--label K=V] PATH``
     """
 
     command: ClassVar[tuple[str, ...]] = ("build",)
@@ -122,6 +122,12 @@ class Build(Step):
     )
     nocache: bool = arg("--no-cache", "nocache", default=False)
     force_rm: bool = arg("--force-rm", "forcerm", default=False)
+    # Named `stage`, not `target`: Step.target is the object a step acts on.
+    stage: str = arg("--target", "target", default="")
+    # `--secret id=ID,src=PATH` (or `,env=VAR`): BuildKit mounts the file for one RUN
+    # and keeps it out of every layer. The SDK's classic build has no such session,
+    # so the field lives on the command line only (the handler refuses it there).
+    secrets: tuple[str, ...] = arg("--secret", COMMAND_LINE, default=())
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -161,6 +167,26 @@ class Build(Step):
             raise errors.BuildFailed(
                 f"There is no Dockerfile at {self.dockerfile_path!r}.",
                 fix="Create it, or name it with dockerfile=... (docker build -f FILE).",
+                command=self.argv, exit_code=1)
+        for spec in self.secrets:
+            self._check_secret(spec)
+
+    def _check_secret(self, spec: str) -> None:
+        """Refuse a ``--secret`` value the builder would reject, before it runs."""
+        parts = dict(p.partition("=")[::2] for p in spec.split(","))
+        if not parts.get("id"):
+            raise errors.BuildFailed(
+                f"The build secret {spec!r} has no id: BuildKit mounts a secret by its id "
+                "(RUN --mount=type=secret,id=ID).",
+                fix="Write it as id=ID,src=FILE, e.g. secrets=(\"id=pw,src=pw.txt\",).",
+                command=self.argv, exit_code=1)
+        source = parts.get("src") or parts.get("source")
+        if source and not os.path.isfile(source):
+            raise errors.BuildFailed(
+                f"The build secret {parts['id']!r} reads {source!r}, which is not a file "
+                f"on this machine (looked in {os.path.abspath(source)}).",
+                fix="Write the secret into that file first, or give its path relative to "
+                    f"the current folder ({os.getcwd()}).",
                 command=self.argv, exit_code=1)
 
 
@@ -220,6 +246,14 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
     chosen = builder()
     if chosen.buildkit:
         result = _buildkit(engine, step, text, chosen, silence, timeout)
+    elif step.secrets:
+        raise errors.BuildFailed(
+            f"This Docker builds with {chosen.describe()}, which has "
+            f"no build secrets: --secret {step.secrets[0]} needs BuildKit.",
+            fix="Install the buildx plugin (docker buildx version must answer), or build "
+                "without the secret: never pass it as --build-arg or ENV instead, since "
+                "docker history shows those to anyone with the image.",
+            command=step.argv, exit_code=1)
     else:
         result = _classic(engine, step, text, silence, timeout)
     # Clean-up must tell this image from one built FROM it, which inherits its labels.

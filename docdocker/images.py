@@ -75,12 +75,15 @@ class ImageCommands(Engine):
         buildargs: Mapping[str, str] | None = None,
         nocache: bool = False,
         force_rm: bool = True,
+        target: str = "",
+        secrets: tuple[str, ...] = (),
         silence: float = SILENCE,
         timeout: float = TIME_LIMIT,
     ) -> BuildResult:
         """Build an image with the builder ``docker build`` runs here, streaming its log.
 
-        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] PATH``
+        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] [--target STAGE]
+        [--secret id=ID,src=FILE] PATH``
         (``--force-rm`` too with the classic builder; BuildKit leaves no container)
 
         Args:
@@ -94,6 +97,11 @@ class ImageCommands(Engine):
                 step too (``--force-rm``), so a failed build leaves nothing behind.
                 BuildKit runs steps in no container the engine lists, so the flag
                 would do nothing there and is not echoed.
+            target: Build only up to this stage of a multi-stage Dockerfile
+                (``--target``, ``FROM ... AS STAGE``).
+            secrets: Build secrets, each ``id=ID,src=FILE`` (``--secret``): a
+                ``RUN --mount=type=secret,id=ID`` step reads the file, and no layer
+                keeps it. BuildKit only: the classic builder refuses them.
             silence: Stop the build after this many seconds without output while
                 the engine answers (default 300).
             timeout: Stop the build after this many seconds (default 1800).
@@ -110,7 +118,8 @@ class ImageCommands(Engine):
         """
         result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
                                     buildargs=dict(buildargs or {}), nocache=nocache,
-                                    force_rm=force_rm and not builder().buildkit),
+                                    force_rm=force_rm and not builder().buildkit,
+                                    stage=target, secrets=tuple(secrets)),
                               silence=silence, timeout=timeout)
         # A read-along session replays a recorded result instead (no steps, no timing).
         return cast(BuildResult, result)

@@ -214,3 +214,51 @@ def test_built_images_are_remembered_by_id_and_tag(
         tagrecord.remember_build("nb", "x:latest", f"sha256:{n:064d}")
     assert not tagrecord.was_built(first, "friendlyhello:latest")  # the oldest went first
     assert tagrecord.was_built(f"sha256:{tagrecord._BUILDS_KEPT + 4:064d}", "x:latest")
+
+
+def test_target_and_secret_are_echoed_as_they_run(tmp_path: Path) -> None:
+    secret = tmp_path / "pw.txt"
+    secret.write_text("not in any layer\n")
+    step = Build(path="apps/friendlyhello", tag="small", stage="final",
+                 secrets=(f"id=pw,src={secret}",))
+    assert step.cli == (f"docker build -t small --target final --secret id=pw,src={secret} "
+                        "apps/friendlyhello")
+    # --target is a keyword of the classic build; a secret has none (BuildKit only).
+    assert step.sdk_kwargs == {"path": "apps/friendlyhello", "tag": "small", "target": "final"}
+    from docdocker.build import buildkit_argv
+    assert buildkit_argv(step)[4:] == step.argv[2:]
+    assert "not in any layer" not in step.cli
+
+
+@pytest.mark.parametrize(("spec", "words"), [("src=pw.txt", "has no id"),
+                                             ("id=pw,src=missing.txt", "not a file")])
+def test_a_bad_secret_is_refused_before_the_engine_is_called(
+    spec: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    engine = Tutorial("06-better-images", NoEngine(), Console())
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.build(".", tag="x", secrets=(spec,))
+    assert words in str(caught.value) and "--secret" in caught.value.command
+
+
+def test_the_classic_builder_refuses_a_secret_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docdocker import build as building
+    from docdocker import images
+    from docdocker.build import Builder
+
+    classic = Builder("classic")
+    monkeypatch.setattr(images, "builder", lambda: classic)
+    monkeypatch.setattr(building, "builder", lambda: classic)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    (tmp_path / "pw.txt").write_text("x\n")
+    engine = Tutorial("06-better-images", NoEngine(), Console())
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.build(".", tag="x", secrets=("id=pw,src=pw.txt",))
+    message = str(caught.value)
+    assert "classic builder" in message and "id=pw,src=pw.txt" in message
+    assert "buildx" in caught.value.fix and "--build-arg" in caught.value.fix
