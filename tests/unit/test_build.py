@@ -262,3 +262,35 @@ def test_the_classic_builder_refuses_a_secret_with_what_to_do(
     message = str(caught.value)
     assert "classic builder" in message and "id=pw,src=pw.txt" in message
     assert "buildx" in caught.value.fix and "--build-arg" in caught.value.fix
+
+
+def test_system_df_sums_as_the_cli_does() -> None:
+    from docdocker.system import df_rows
+
+    answer = {
+        "LayersSize": 1000,
+        "Images": [{"Size": 600, "SharedSize": 100, "Containers": 1},
+                   {"Size": 500, "SharedSize": 100, "Containers": 0}],
+        "Containers": [{"State": "running", "SizeRw": 10}, {"State": "exited", "SizeRw": 5}],
+        "Volumes": [{"UsageData": {"Size": 40, "RefCount": 0}},
+                    {"UsageData": {"Size": 60, "RefCount": 1}}],
+        "BuildCache": [{"Size": 70, "InUse": False, "Shared": False},
+                       {"Size": 30, "InUse": True, "Shared": True}],
+    }
+    rows = {r["TYPE"]: r for r in df_rows(answer)}
+    # The image in use keeps what it shares with no other: 600 - 100.
+    assert rows["Images"]["RECLAIMABLE"] == "500B (50%)"
+    assert (rows["Containers"]["ACTIVE"], rows["Containers"]["RECLAIMABLE"]) == (1, "5B (33%)")
+    assert rows["Local Volumes"]["RECLAIMABLE"] == "40B (40%)"
+    assert (rows["Build Cache"]["TOTAL"], rows["Build Cache"]["SIZE"]) == (2, "70B")
+
+
+def test_images_digests_adds_the_column_and_only_the_flag() -> None:
+    from docdocker.images import Images, image_rows
+
+    step = Images(repository="python", digests=True)
+    assert step.cli == "docker images --digests python"
+    assert step.sdk_kwargs == {"name": "python"}
+    row = image_rows({"Id": "sha256:" + "b" * 64, "RepoTags": ["python:3.11-slim"],
+                      "RepoDigests": ["python@sha256:" + "a" * 64]})[0]
+    assert row["DIGEST"] == "sha256:" + "a" * 64

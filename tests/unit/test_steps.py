@@ -64,6 +64,7 @@ SAMPLES = {
     "force_rm": True,
     "no_trunc": True,
     "stage": "builder",
+    "digests": True,
     "secrets": ("id=pw,src=pw.txt",),
 }
 
