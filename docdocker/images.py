@@ -269,7 +269,7 @@ def list_images(engine: Engine, step: Images) -> StepResult:
     """``api.images``: one row per tag, as ``docker images`` prints them."""
     listed = engine.client.api.images(**step.sdk_kwargs)
     rows = [row for i in listed for row in image_rows(i)]
-    columns = IMAGES_COLUMNS
+    columns: tuple[str, ...] = IMAGES_COLUMNS
     if step.digests:
         columns = (*IMAGES_COLUMNS[:2], "DIGEST", *IMAGES_COLUMNS[2:])
     return StepResult(step, rows=rows, columns=columns, value=listed)
