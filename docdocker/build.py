@@ -37,7 +37,7 @@ from docdocker import errors, friendly, reference, tagrecord
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
-from docdocker.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
+from docdocker.steps import COMMAND_LINE, MASK, POSITIONAL, Step, arg, mask_value, pairs
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,33 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
     return result
 
 
+def secret_values(step: Build) -> list[str]:
+    """The build arguments' values the echo masks (``--build-arg PASSWORD=******``).
+
+    The builder's log expands ``$PASSWORD`` in a RUN's name (``RUN test -n "s3cret"``),
+    where no ``NAME=`` says it is a secret: the log is masked by these values too.
+    Longest first, so that a value containing another is masked whole.
+    """
+    return sorted({value for name, value in step.buildargs.items()
+                   if value and mask_value(name, value) == MASK}, key=len, reverse=True)
+
+
+def hide(text: str, values: list[str]) -> str:
+    """``text`` with each of ``values`` replaced by the mask."""
+    for value in values:
+        text = text.replace(value, MASK)
+    return text
+
+
+def _hide_chunk(chunk: Any, values: list[str]) -> Any:
+    """A classic build's chunk with the values masked in every string, nested ones too."""
+    if isinstance(chunk, str):
+        return hide(chunk, values)
+    if isinstance(chunk, dict):
+        return {key: _hide_chunk(value, values) for key, value in chunk.items()}
+    return chunk
+
+
 def _read_dockerfile(step: Build) -> str:
     try:
         with open(step.dockerfile_path, "rb") as f:
@@ -319,6 +346,7 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
     log = BuildLog()
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
     kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
+    hidden = secret_values(step)
     started = time.perf_counter()
     fed = [time.monotonic()]
 
@@ -338,7 +366,7 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
     try:
         for chunk in chunks:
             fed[0] = time.monotonic()
-            log.feed(chunk)
+            log.feed(_hide_chunk(chunk, hidden) if hidden else chunk)
             engine.console.progress(log)
             if log.error:
                 break
@@ -388,6 +416,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
               timeout: float) -> BuildResult:
     argv = buildkit_argv(step)
     log = BuildKitLog()
+    hidden = secret_values(step)
     started = time.perf_counter()
     try:
         # A group of its own: `docker` runs the buildx plugin as its child, and
@@ -441,7 +470,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
             last = pinged = time.monotonic()
             if last > end:
                 raise _too_long(step, timeout, log)
-            log.feed_line(line)
+            log.feed_line(hide(line, hidden))
             engine.console.progress(log)
             unshown = True
     except BaseException:

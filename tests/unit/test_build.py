@@ -294,3 +294,24 @@ def test_images_digests_adds_the_column_and_only_the_flag() -> None:
     row = image_rows({"Id": "sha256:" + "b" * 64, "RepoTags": ["python:3.11-slim"],
                       "RepoDigests": ["python@sha256:" + "a" * 64]})[0]
     assert row["DIGEST"] == "sha256:" + "a" * 64
+
+
+def test_a_secret_build_argument_is_masked_by_value_in_the_log() -> None:
+    from docdocker.build import hide, secret_values
+    from docdocker.steps import MASK
+
+    step = Build(path=".", tag="x", buildargs={"PASSWORD": "s3cret-xyz", "MODE": "fast",
+                                               "API_TOKEN": "s3cret-xyz-long"})
+    values = secret_values(step)
+    assert values == ["s3cret-xyz-long", "s3cret-xyz"]  # not MODE: it is not a secret
+    # BuildKit names a RUN step with its arguments expanded: no NAME= says it is secret.
+    line = 'RUN test -n "s3cret-xyz" && curl -H s3cret-xyz-long fast'
+    assert hide(line, values) == f'RUN test -n "{MASK}" && curl -H {MASK} fast'
+
+
+def test_a_classic_build_chunk_is_masked_nested_too() -> None:
+    from docdocker.build import _hide_chunk
+
+    chunk = {"error": "failed: pw", "errorDetail": {"message": "code 1: pw", "code": 1}}
+    assert _hide_chunk(chunk, ["pw"]) == {"error": "failed: ******",
+                                          "errorDetail": {"message": "code 1: ******", "code": 1}}
