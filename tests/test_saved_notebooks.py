@@ -72,8 +72,8 @@ def test_no_password_looking_string_is_saved(path: Path) -> None:
 
 
 def test_the_secret_patterns_catch_what_they_are_for() -> None:
-    leaks = ["REGISTRY_PASSWORD: hunter22", "password=s3cr3t!", "PASSWORD=******x1", "docker login -u me -p hunter22",
-             "--password hunter22", "admin:$2y$05$" + "a" * 53,
+    leaks = ["REGISTRY_PASSWORD: hunter22", "password=s3cr3t!", "PASSWORD=******x1",
+             "docker login -u me -p hunter22", "--password hunter22", "admin:$2y$05$" + "a" * 53,
              "Authorization: Basic YWRtaW46aHVudGVy"]
     fine = ["--password-stdin", "password: <hidden>", "the password is never shown",
             "token={{ token }}", "password = widgets.Password(description=",
