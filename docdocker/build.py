@@ -37,7 +37,7 @@ from docdocker import errors, friendly, reference, tagrecord
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
-from docdocker.steps import POSITIONAL, Step, arg, pairs
+from docdocker.steps import COMMAND_LINE, MASK, POSITIONAL, Step, arg, mask_value, pairs
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Build(Step):
     same fields become the SDK's keywords (:attr:`sdk_kwargs`).
 
     Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--build-arg K=V] [--no-cache]
-    [--force-rm] [--label K=V] PATH``
+    [--force-rm] [--target STAGE] [--secret id=ID,src=FILE] [--label K=V] PATH``
     """
 
     command: ClassVar[tuple[str, ...]] = ("build",)
@@ -122,6 +122,12 @@ class Build(Step):
     )
     nocache: bool = arg("--no-cache", "nocache", default=False)
     force_rm: bool = arg("--force-rm", "forcerm", default=False)
+    # Named `stage`, not `target`: Step.target is the object a step acts on.
+    stage: str = arg("--target", "target", default="")
+    # `--secret id=ID,src=PATH` (or `,env=VAR`): BuildKit mounts the file for one RUN
+    # and keeps it out of every layer. The SDK's classic build has no such session,
+    # so the field lives on the command line only (the handler refuses it there).
+    secrets: tuple[str, ...] = arg("--secret", COMMAND_LINE, default=())
     labels: Mapping[str, str] = arg(
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -161,6 +167,26 @@ class Build(Step):
             raise errors.BuildFailed(
                 f"There is no Dockerfile at {self.dockerfile_path!r}.",
                 fix="Create it, or name it with dockerfile=... (docker build -f FILE).",
+                command=self.argv, exit_code=1)
+        for spec in self.secrets:
+            self._check_secret(spec)
+
+    def _check_secret(self, spec: str) -> None:
+        """Refuse a ``--secret`` value the builder would reject, before it runs."""
+        parts = dict(p.partition("=")[::2] for p in spec.split(","))
+        if not parts.get("id"):
+            raise errors.BuildFailed(
+                f"The build secret {spec!r} has no id: BuildKit mounts a secret by its id "
+                "(RUN --mount=type=secret,id=ID).",
+                fix="Write it as id=ID,src=FILE, e.g. secrets=(\"id=pw,src=pw.txt\",).",
+                command=self.argv, exit_code=1)
+        source = parts.get("src") or parts.get("source")
+        if source and not os.path.isfile(source):
+            raise errors.BuildFailed(
+                f"The build secret {parts['id']!r} reads {source!r}, which is not a file "
+                f"on this machine (looked in {os.path.abspath(source)}).",
+                fix="Write the secret into that file first, or give its path relative to "
+                    f"the current folder ({os.getcwd()}).",
                 command=self.argv, exit_code=1)
 
 
@@ -220,11 +246,46 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
     chosen = builder()
     if chosen.buildkit:
         result = _buildkit(engine, step, text, chosen, silence, timeout)
+    elif step.secrets:
+        raise errors.BuildFailed(
+            f"This Docker builds with {chosen.describe()}, which has "
+            f"no build secrets: --secret {step.secrets[0]} needs BuildKit.",
+            fix="Install the buildx plugin (docker buildx version must answer), or build "
+                "without the secret: never pass it as --build-arg or ENV instead, since "
+                "docker history shows those to anyone with the image.",
+            command=step.argv, exit_code=1)
     else:
         result = _classic(engine, step, text, silence, timeout)
     # Clean-up must tell this image from one built FROM it, which inherits its labels.
     tagrecord.remember_build(engine.notebook, step.ownership(), str(result.value))
     return result
+
+
+def secret_values(step: Build) -> list[str]:
+    """The build arguments' values the echo masks (``--build-arg PASSWORD=******``).
+
+    The builder's log expands ``$PASSWORD`` in a RUN's name (``RUN test -n "s3cret"``),
+    where no ``NAME=`` says it is a secret: the log is masked by these values too.
+    Longest first, so that a value containing another is masked whole.
+    """
+    return sorted({value for name, value in step.buildargs.items()
+                   if value and mask_value(name, value) == MASK}, key=len, reverse=True)
+
+
+def hide(text: str, values: list[str]) -> str:
+    """``text`` with each of ``values`` replaced by the mask."""
+    for value in values:
+        text = text.replace(value, MASK)
+    return text
+
+
+def _hide_chunk(chunk: Any, values: list[str]) -> Any:
+    """A classic build's chunk with the values masked in every string, nested ones too."""
+    if isinstance(chunk, str):
+        return hide(chunk, values)
+    if isinstance(chunk, dict):
+        return {key: _hide_chunk(value, values) for key, value in chunk.items()}
+    return chunk
 
 
 def _read_dockerfile(step: Build) -> str:
@@ -285,6 +346,7 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
     log = BuildLog()
     # rm=True is the CLI's default (--rm=true); the SDK's default is False.
     kwargs = {"rm": True, "decode": True, **step.sdk_kwargs}
+    hidden = secret_values(step)
     started = time.perf_counter()
     fed = [time.monotonic()]
 
@@ -304,7 +366,7 @@ def _classic(engine: Engine, step: Build, text: str, silence: float,
     try:
         for chunk in chunks:
             fed[0] = time.monotonic()
-            log.feed(chunk)
+            log.feed(_hide_chunk(chunk, hidden) if hidden else chunk)
             engine.console.progress(log)
             if log.error:
                 break
@@ -354,6 +416,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
               timeout: float) -> BuildResult:
     argv = buildkit_argv(step)
     log = BuildKitLog()
+    hidden = secret_values(step)
     started = time.perf_counter()
     try:
         # A group of its own: `docker` runs the buildx plugin as its child, and
@@ -407,7 +470,7 @@ def _buildkit(engine: Engine, step: Build, text: str, chosen: Builder, silence: 
             last = pinged = time.monotonic()
             if last > end:
                 raise _too_long(step, timeout, log)
-            log.feed_line(line)
+            log.feed_line(hide(line, hidden))
             engine.console.progress(log)
             unshown = True
     except BaseException:

@@ -18,7 +18,17 @@ import docker.errors
 from docdocker import errors, reference, render, tagrecord
 from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
 from docdocker.engine import Engine, StepResult, handles
-from docdocker.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
+from docdocker.steps import (
+    COMMAND_LINE,
+    LABEL,
+    OWNER,
+    POSITIONAL,
+    TARGET,
+    Step,
+    arg,
+    label_filter,
+    pairs,
+)
 
 #: The ownership mark of containers (and so of a ``docker commit`` of one).
 CONTAINER_MARK = "container"
@@ -75,12 +85,15 @@ class ImageCommands(Engine):
         buildargs: Mapping[str, str] | None = None,
         nocache: bool = False,
         force_rm: bool = True,
+        target: str = "",
+        secrets: tuple[str, ...] = (),
         silence: float = SILENCE,
         timeout: float = TIME_LIMIT,
     ) -> BuildResult:
         """Build an image with the builder ``docker build`` runs here, streaming its log.
 
-        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] PATH``
+        Equivalent CLI: ``docker build -t TAG [-f DOCKERFILE] [--no-cache] [--target STAGE]
+        [--secret id=ID,src=FILE] PATH``
         (``--force-rm`` too with the classic builder; BuildKit leaves no container)
 
         Args:
@@ -94,6 +107,11 @@ class ImageCommands(Engine):
                 step too (``--force-rm``), so a failed build leaves nothing behind.
                 BuildKit runs steps in no container the engine lists, so the flag
                 would do nothing there and is not echoed.
+            target: Build only up to this stage of a multi-stage Dockerfile
+                (``--target``, ``FROM ... AS STAGE``).
+            secrets: Build secrets, each ``id=ID,src=FILE`` (``--secret``): a
+                ``RUN --mount=type=secret,id=ID`` step reads the file, and no layer
+                keeps it. BuildKit only: the classic builder refuses them.
             silence: Stop the build after this many seconds without output while
                 the engine answers (default 300).
             timeout: Stop the build after this many seconds (default 1800).
@@ -110,14 +128,15 @@ class ImageCommands(Engine):
         """
         result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,
                                     buildargs=dict(buildargs or {}), nocache=nocache,
-                                    force_rm=force_rm and not builder().buildkit),
+                                    force_rm=force_rm and not builder().buildkit,
+                                    stage=target, secrets=tuple(secrets)),
                               silence=silence, timeout=timeout)
         # A read-along session replays a recorded result instead (no steps, no timing).
         return cast(BuildResult, result)
 
     def images(
         self, repository: str | None = None, *, all: bool = False, everything: bool = False,
-        dangling: bool = False, notebook_only: bool = False,
+        dangling: bool = False, notebook_only: bool = False, digests: bool = False,
     ) -> StepResult:
         """List the tutorial's images (or every image on the engine).
 
@@ -130,12 +149,15 @@ class ImageCommands(Engine):
             dangling: Only images left without a tag (``--filter dangling=true``),
                 what ``docker image prune`` removes.
             notebook_only: Only this notebook's images (its label value).
+            digests: Add each image's repository digest (``--digests``), the
+                ``sha256:...`` a ``FROM name@sha256:...`` pins.
         """
         filters: dict[str, Any] = (
             {} if everything else label_filter(self.notebook if notebook_only else None))
         if dangling:
             filters["dangling"] = "true"
-        return self.execute(Images(repository=repository, all=all, filters=filters))
+        return self.execute(Images(repository=repository, all=all, filters=filters,
+                                   digests=digests))
 
     def history(self, image: str, *, no_trunc: bool = False) -> StepResult:
         """An image's layers, newest first. Equivalent CLI: ``docker history IMAGE``
@@ -209,13 +231,17 @@ class ImageCommands(Engine):
 class Images(Step):
     """List images.
 
-    Equivalent CLI: ``docker images [--all] [--filter KEY=VALUE] [REPOSITORY[:TAG]]``
+    Equivalent CLI: ``docker images [--all] [--digests] [--filter KEY=VALUE]
+    [REPOSITORY[:TAG]]``
     """
 
     command: ClassVar[tuple[str, ...]] = ("images",)
 
     repository: str | None = arg(POSITIONAL, "name")
     all: bool = arg("--all", "all", default=False)
+    # Only a column of the listing: the engine's list always carries RepoDigests, so
+    # the flag has no SDK keyword; the handler adds the column.
+    digests: bool = arg("--digests", COMMAND_LINE, default=False)
     filters: Mapping[str, Any] = arg(
         "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
@@ -242,8 +268,11 @@ IMAGES_COLUMNS = ("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE")
 def list_images(engine: Engine, step: Images) -> StepResult:
     """``api.images``: one row per tag, as ``docker images`` prints them."""
     listed = engine.client.api.images(**step.sdk_kwargs)
-    return StepResult(step, rows=[row for i in listed for row in image_rows(i)],
-                      columns=IMAGES_COLUMNS, value=listed)
+    rows = [row for i in listed for row in image_rows(i)]
+    columns: tuple[str, ...] = IMAGES_COLUMNS
+    if step.digests:
+        columns = (*IMAGES_COLUMNS[:2], "DIGEST", *IMAGES_COLUMNS[2:])
+    return StepResult(step, rows=rows, columns=columns, value=listed)
 
 
 @handles(Rmi)
@@ -258,10 +287,14 @@ def image_rows(entry: Mapping[str, Any]) -> list[dict[str, Any]]:
     """``docker images`` rows for one engine list entry (one per tag)."""
     image_id = str(entry.get("Id", "")).split(":")[-1][:12]
     tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"] or ["<none>:<none>"]
+    # A repository's digest (name@sha256:...): what a pinned FROM names.
+    digests = {d.partition("@")[0]: d.partition("@")[2]
+               for d in entry.get("RepoDigests") or [] if "@" in d}
     rows = []
     for tag in tags:
         repository, _, name = tag.rpartition(":")
-        rows.append({"REPOSITORY": repository, "TAG": name, "IMAGE ID": image_id,
+        rows.append({"REPOSITORY": repository, "TAG": name,
+                     "DIGEST": digests.get(repository, "<none>"), "IMAGE ID": image_id,
                      "CREATED": render.ago(entry.get("Created")),
                      "SIZE": render.size_text(entry.get("Size") or 0),
                      "LABELS": entry.get("Labels") or {}})

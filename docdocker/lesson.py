@@ -4,6 +4,8 @@
 meant to fail, shows the friendly message a learner would get, and lets the
 notebook carry on ("Run All" does not stop there).
 
+``dd.lesson.size_chart({"tag": bytes, ...})`` draws measured sizes as bars.
+
 ``dd.lesson.clean_up_button(engine)`` ends a notebook: a button that removes
 the notebook's containers only when the learner presses it, so that "Run All"
 leaves every container and widget of the lesson in place.
@@ -12,7 +14,7 @@ leaves every container and widget of the lesson in place.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,35 @@ class Expected:
     error: errors.DocDockerError | None = None
     #: True when the block did not fail after all.
     worked: bool = False
+
+
+class SizeChart:
+    """Sizes as a bar chart: SVG in a notebook, ``#`` bars as text."""
+
+    def __init__(self, sizes: Mapping[str, float], title: str = "") -> None:
+        self.bars = [(str(label), float(size)) for label, size in sizes.items()]
+        self.title = title
+
+    def _repr_html_(self) -> str:
+        return render.bar_chart_svg(self.bars, title=self.title)
+
+    def __repr__(self) -> str:
+        return (f"{self.title}\n" if self.title else "") + render.bar_chart_text(self.bars)
+
+
+def size_chart(sizes: Mapping[str, float], *, title: str = "") -> SizeChart:
+    """A bar chart of sizes in bytes, e.g. of the images a notebook built.
+
+    It draws what it is given: measure the sizes in the same cell (``docker images``
+    lists them), so the picture stays true when the images change.
+
+    Equivalent CLI: none (``docker images`` prints the same sizes as a table).
+
+    Args:
+        sizes: Label to size in bytes, in the order the bars should appear.
+        title: A line above the bars.
+    """
+    return SizeChart(sizes, title)
 
 
 #: How the note starts when a mistake made on purpose did not fail (tests look for it).

@@ -329,3 +329,48 @@ def size_text(n: float) -> str:
             return f"{n:.3g}{unit}"
         n /= 1000
     return f"{n:.3g}TB"
+
+
+#: Bar chart geometry (px): label column, bar column, row height.
+_CHART_LABEL, _CHART_BAR, _CHART_ROW = 230, 420, 26
+
+
+def bar_chart_svg(bars: Sequence[tuple[str, float]], *, title: str = "") -> str:
+    """Horizontal bars, one per ``(label, size in bytes)``, as inline SVG.
+
+    The longest bar fills the width; each bar is labelled with its size as the CLI
+    prints sizes (``size_text``), so the picture and the table read the same. Inline
+    SVG needs no plotting library and renders in JupyterLab, on GitHub and offline.
+    """
+    largest = max((size for _, size in bars), default=0) or 1
+    top = 22 if title else 4
+    height = top + _CHART_ROW * len(bars) + 4
+    width = _CHART_LABEL + _CHART_BAR + 90
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{escape(title or "sizes", quote=True)}" '
+             'style="font-family:var(--jp-ui-font-family,sans-serif);font-size:13px">']
+    if title:
+        parts.append(f'<text x="0" y="15" font-weight="bold" '
+                     f'fill="var(--jp-ui-font-color1,#222)">{escape(title)}</text>')
+    for index, (label, size) in enumerate(bars):
+        y = top + index * _CHART_ROW
+        length = max(1.0, _CHART_BAR * max(size, 0) / largest)
+        parts.append(
+            f'<text x="{_CHART_LABEL - 8}" y="{y + 17}" text-anchor="end" '
+            f'fill="var(--jp-ui-font-color1,#222)">{escape(label)}</text>'
+            f'<rect x="{_CHART_LABEL}" y="{y + 4}" width="{length:.1f}" height="{_CHART_ROW - 8}" '
+            f'fill="var(--jp-brand-color1,#1976d2)"><title>{escape(label)}: '
+            f'{size_text(size)}</title></rect>'
+            f'<text x="{_CHART_LABEL + length + 6:.1f}" y="{y + 17}" '
+            f'fill="var(--jp-ui-font-color1,#222)">{size_text(size)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_chart_text(bars: Sequence[tuple[str, float]], *, width: int = 40) -> str:
+    """The same chart in plain text (``#`` bars), for terminals and text outputs."""
+    largest = max((size for _, size in bars), default=0) or 1
+    pad = max((len(label) for label, _ in bars), default=0)
+    return "".join(f"{label:<{pad}}  {'#' * max(1, round(width * max(size, 0) / largest))} "
+                   f"{size_text(size)}\n" for label, size in bars)

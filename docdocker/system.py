@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from docdocker import render
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import Step
 
@@ -49,10 +50,66 @@ class SystemDf(Step):
     command: ClassVar[tuple[str, ...]] = ("system", "df")
 
 
+DF_COLUMNS = ("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE")
+
+
 @handles(SystemDf)
 def disk_usage(engine: Engine, step: SystemDf) -> StepResult:
     """``api.df()``; ``value`` is the engine's answer (``Images`` with ``Size``, ``SharedSize``)."""
-    return StepResult(step, value=engine.client.api.df())
+    answer = engine.client.api.df()
+    return StepResult(step, rows=df_rows(answer), columns=DF_COLUMNS, value=answer)
+
+
+def df_rows(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """``docker system df`` rows from the engine's answer, summed as the CLI sums them.
+
+    Images: every layer once (``LayersSize``); reclaimable is what remains when the
+    part of each image in use that it shares with no other is kept. Containers: their
+    writable layers; reclaimable is what stopped ones hold. Volumes: what no container
+    mounts. Build cache: records not shared with images; reclaimable, those not in use.
+    """
+    images = answer.get("Images") or []
+    total = answer.get("LayersSize") or sum(i.get("Size") or 0 for i in images)
+    used = [i for i in images if (i.get("Containers") or 0) > 0]
+    # As the CLI counts it: what an image in use holds on its own (Size - SharedSize).
+    in_use = sum((i.get("Size") or 0) - max(i.get("SharedSize") or 0, 0) for i in used)
+    containers = answer.get("Containers") or []
+    running = [c for c in containers if c.get("State") == "running"]
+    volumes = answer.get("Volumes") or []
+    volume_size = [max((v.get("UsageData") or {}).get("Size") or 0, 0) for v in volumes]
+    unused_volumes = [max((v.get("UsageData") or {}).get("Size") or 0, 0) for v in volumes
+                      if ((v.get("UsageData") or {}).get("RefCount") or 0) == 0]
+    records = answer.get("BuildCache") or []
+    cache = [c for c in records if not c.get("Shared")]
+
+    def row(kind: str, count: int, active: int, size: float, free: float) -> dict[str, Any]:
+        share = f" ({int(100 * free / size)}%)" if size else ""  # the CLI truncates
+        return {"TYPE": kind, "TOTAL": count, "ACTIVE": active,
+                "SIZE": render.size_text(size),
+                "RECLAIMABLE": render.size_text(max(free, 0)) + share}
+
+    return [
+        row("Images", len(images), len(used), total, total - min(in_use, total)),
+        row("Containers", len(containers), len(running),
+            sum(c.get("SizeRw") or 0 for c in containers),
+            sum(c.get("SizeRw") or 0 for c in containers if c not in running)),
+        row("Local Volumes", len(volumes),
+            len(volumes) - len(unused_volumes), sum(volume_size), sum(unused_volumes)),
+        row("Build Cache", len(records), sum(1 for c in records if c.get("InUse")),
+            sum(c.get("Size") or 0 for c in cache),
+            sum(c.get("Size") or 0 for c in cache if not c.get("InUse"))),
+    ]
+
+
+class SystemCommands(Engine):
+    """The tutorial session's verbs about the engine as a whole."""
+
+    def system_df(self) -> StepResult:
+        """Disk space used by images, containers, volumes and the build cache.
+
+        Equivalent CLI: ``docker system df``
+        """
+        return self.execute(SystemDf())
 
 
 #: The driver type a containerd-backed image store reports in ``docker info``.

@@ -24,11 +24,12 @@ from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
 from docdocker.registries import RegistryCommands
 from docdocker.steps import LABEL, OWNER, Step, check_notebook, label_filter
+from docdocker.system import SystemCommands
 from docdocker.volumes import VolumeCommands, VolumeLs, made_by_tutorial
 
 
 class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,
-               VolumeCommands, ComposeCommands):
+               VolumeCommands, ComposeCommands, SystemCommands):
     """An engine connection for one notebook, with every verb the notebooks use.
 
     Equivalent CLI: each method's docstring names its ``docker`` command.

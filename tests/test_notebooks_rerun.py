@@ -22,7 +22,7 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks that end with a clean-up button named ``clean_up`` removing everything they
 #: made (label value = file stem): after the second run the test presses it, as a learner
 #: would, and then nothing of theirs may be left.
-LEAVE_NOTHING = {"02-dockerfiles", "04-data-and-networks", "05-compose"}
+LEAVE_NOTHING = {"02-dockerfiles", "04-data-and-networks", "05-compose", "06-better-images"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -25,8 +25,9 @@ RECORD = "python tests/record_notebooks.py notebooks/{name}"
 #: What a password, a token or a password hash looks like when it leaks into a cell.
 SECRETS = [
     # A value, not code: `password = Secret(...)` and `widgets.Password(` are fine.
+    # A value, not the mask docdocker shows in its place (`PASSWORD=******`).
     re.compile(r"(?i)(?<![a-z])(password|passwd|pwd|secret|token)(?![a-z])"
-               r"\s*[=:]\s*['\"]?(?!<)[^\s'\"<>{}().]{4,}(?![(.\w])"),
+               r"\s*[=:]\s*['\"]?(?!<|\*{6}(?![^\s'\"<>{}().]))[^\s'\"<>{}().]{4,}(?![(.\w])"),
     re.compile(r"--password(?!-stdin)[ =]\S+"),
     re.compile(r"\bdocker login\b[^\n]*\s-p\s+\S+"),
     re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}"),  # bcrypt, as htpasswd writes it
@@ -71,12 +72,13 @@ def test_no_password_looking_string_is_saved(path: Path) -> None:
 
 
 def test_the_secret_patterns_catch_what_they_are_for() -> None:
-    leaks = ["REGISTRY_PASSWORD: hunter22", "password=s3cr3t!", "docker login -u me -p hunter22",
-             "--password hunter22", "admin:$2y$05$" + "a" * 53,
+    leaks = ["REGISTRY_PASSWORD: hunter22", "password=s3cr3t!", "PASSWORD=******x1",
+             "docker login -u me -p hunter22", "--password hunter22", "admin:$2y$05$" + "a" * 53,
              "Authorization: Basic YWRtaW46aHVudGVy"]
     fine = ["--password-stdin", "password: <hidden>", "the password is never shown",
             "token={{ token }}", "password = widgets.Password(description=",
-            "password = Secret(new_password.value)"]
+            "password = Secret(new_password.value)", "--build-arg PASSWORD=******",
+            "RUN |1 PASSWORD=****** /bin/sh"]
     for text in leaks:
         assert any(p.search(text) for p in SECRETS), text
     for text in fine:

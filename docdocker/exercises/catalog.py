@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from docdocker.engine import Engine
-from docdocker.exercises import nb00, nb01, nb02, nb03, nb04, nb05
+from docdocker.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06
 from docdocker.exercises.base import Exercise, Result
 from docdocker.exercises.predict import Question
 from docdocker.exercises.progress import ProgressStore
@@ -14,11 +14,11 @@ from docdocker.exercises.progress import ProgressStore
 #: Each notebook's exercises, in the order of the notebooks.
 _SOURCES: tuple[Callable[[], list[Exercise]], ...] = (
     nb00.exercises, nb01.exercises, nb02.exercises, nb03.exercises, nb04.exercises,
-    nb05.exercises)
+    nb05.exercises, nb06.exercises)
 #: Each notebook's “predict, then run” questions.
 _QUESTIONS: tuple[Callable[[], list[Question]], ...] = (
     nb00.questions, nb01.questions, nb02.questions, nb03.questions, nb04.questions,
-    nb05.questions)
+    nb05.questions, nb06.questions)
 
 
 def all_exercises() -> list[Exercise]:

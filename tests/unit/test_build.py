@@ -214,3 +214,104 @@ def test_built_images_are_remembered_by_id_and_tag(
         tagrecord.remember_build("nb", "x:latest", f"sha256:{n:064d}")
     assert not tagrecord.was_built(first, "friendlyhello:latest")  # the oldest went first
     assert tagrecord.was_built(f"sha256:{tagrecord._BUILDS_KEPT + 4:064d}", "x:latest")
+
+
+def test_target_and_secret_are_echoed_as_they_run(tmp_path: Path) -> None:
+    secret = tmp_path / "pw.txt"
+    secret.write_text("not in any layer\n")
+    step = Build(path="apps/friendlyhello", tag="small", stage="final",
+                 secrets=(f"id=pw,src={secret}",))
+    assert step.cli == (f"docker build -t small --target final --secret id=pw,src={secret} "
+                        "apps/friendlyhello")
+    # --target is a keyword of the classic build; a secret has none (BuildKit only).
+    assert step.sdk_kwargs == {"path": "apps/friendlyhello", "tag": "small", "target": "final"}
+    from docdocker.build import buildkit_argv
+    assert buildkit_argv(step)[4:] == step.argv[2:]
+    assert "not in any layer" not in step.cli
+
+
+@pytest.mark.parametrize(("spec", "words"), [("src=pw.txt", "has no id"),
+                                             ("id=pw,src=missing.txt", "not a file")])
+def test_a_bad_secret_is_refused_before_the_engine_is_called(
+    spec: str, words: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    engine = Tutorial("06-better-images", NoEngine(), Console())
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.build(".", tag="x", secrets=(spec,))
+    assert words in str(caught.value) and "--secret" in caught.value.command
+
+
+def test_the_classic_builder_refuses_a_secret_with_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docdocker import build as building
+    from docdocker import images
+    from docdocker.build import Builder
+
+    classic = Builder("classic")
+    monkeypatch.setattr(images, "builder", lambda: classic)
+    monkeypatch.setattr(building, "builder", lambda: classic)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Dockerfile").write_text("FROM busybox\n")
+    (tmp_path / "pw.txt").write_text("x\n")
+    engine = Tutorial("06-better-images", NoEngine(), Console())
+    with pytest.raises(errors.BuildFailed) as caught:
+        engine.build(".", tag="x", secrets=("id=pw,src=pw.txt",))
+    message = str(caught.value)
+    assert "classic builder" in message and "id=pw,src=pw.txt" in message
+    assert "buildx" in caught.value.fix and "--build-arg" in caught.value.fix
+
+
+def test_system_df_sums_as_the_cli_does() -> None:
+    from docdocker.system import df_rows
+
+    answer = {
+        "LayersSize": 1000,
+        "Images": [{"Size": 600, "SharedSize": 100, "Containers": 1},
+                   {"Size": 500, "SharedSize": 100, "Containers": 0}],
+        "Containers": [{"State": "running", "SizeRw": 10}, {"State": "exited", "SizeRw": 5}],
+        "Volumes": [{"UsageData": {"Size": 40, "RefCount": 0}},
+                    {"UsageData": {"Size": 60, "RefCount": 1}}],
+        "BuildCache": [{"Size": 70, "InUse": False, "Shared": False},
+                       {"Size": 30, "InUse": True, "Shared": True}],
+    }
+    rows = {r["TYPE"]: r for r in df_rows(answer)}
+    # The image in use keeps what it shares with no other: 600 - 100.
+    assert rows["Images"]["RECLAIMABLE"] == "500B (50%)"
+    assert (rows["Containers"]["ACTIVE"], rows["Containers"]["RECLAIMABLE"]) == (1, "5B (33%)")
+    assert rows["Local Volumes"]["RECLAIMABLE"] == "40B (40%)"
+    assert (rows["Build Cache"]["TOTAL"], rows["Build Cache"]["SIZE"]) == (2, "70B")
+
+
+def test_images_digests_adds_the_column_and_only_the_flag() -> None:
+    from docdocker.images import Images, image_rows
+
+    step = Images(repository="python", digests=True)
+    assert step.cli == "docker images --digests python"
+    assert step.sdk_kwargs == {"name": "python"}
+    row = image_rows({"Id": "sha256:" + "b" * 64, "RepoTags": ["python:3.11-slim"],
+                      "RepoDigests": ["python@sha256:" + "a" * 64]})[0]
+    assert row["DIGEST"] == "sha256:" + "a" * 64
+
+
+def test_a_secret_build_argument_is_masked_by_value_in_the_log() -> None:
+    from docdocker.build import hide, secret_values
+    from docdocker.steps import MASK
+
+    step = Build(path=".", tag="x", buildargs={"PASSWORD": "s3cret-xyz", "MODE": "fast",
+                                               "API_TOKEN": "s3cret-xyz-long"})
+    values = secret_values(step)
+    assert values == ["s3cret-xyz-long", "s3cret-xyz"]  # not MODE: it is not a secret
+    # BuildKit names a RUN step with its arguments expanded: no NAME= says it is secret.
+    line = 'RUN test -n "s3cret-xyz" && curl -H s3cret-xyz-long fast'
+    assert hide(line, values) == f'RUN test -n "{MASK}" && curl -H {MASK} fast'
+
+
+def test_a_classic_build_chunk_is_masked_nested_too() -> None:
+    from docdocker.build import _hide_chunk
+
+    chunk = {"error": "failed: pw", "errorDetail": {"message": "code 1: pw", "code": 1}}
+    assert _hide_chunk(chunk, ["pw"]) == {"error": "failed: ******",
+                                          "errorDetail": {"message": "code 1: ******", "code": 1}}

@@ -63,6 +63,9 @@ SAMPLES = {
     "nocache": True,
     "force_rm": True,
     "no_trunc": True,
+    "stage": "builder",
+    "digests": True,
+    "secrets": ("id=pw,src=pw.txt",),
 }
 
 
@@ -85,8 +88,9 @@ def test_every_field_set_appears_in_both_the_echo_and_the_call(
         if f.metadata["sdk"] == TARGET:
             assert step.target == values[f.name]
         elif f.metadata["sdk"] == COMMAND_LINE:
-            # Executed by running its own argv (Compose): the echo is the call.
-            assert step.sdk_kwargs == {}
+            # Executed by running its own argv (Compose, a build's secrets): the echo
+            # is the call, and the field adds nothing to an SDK call.
+            assert step.sdk_kwargs == default.sdk_kwargs
         else:
             assert f.metadata["sdk"] in step.sdk_kwargs, f"{f.name} missing from the SDK call"
             assert f.metadata["sdk"] not in default.sdk_kwargs
