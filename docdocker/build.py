@@ -211,6 +211,12 @@ class BuildResult(StepResult):
                 if s.cached and not s.instruction.upper().startswith("FROM ")]
 
     @property
+    def stages(self) -> list[str]:
+        """The build stages the log names, sorted: BuildKit's ``[builder 2/4]`` names
+        ``builder``; the classic builder's log names none."""
+        return sorted({s.stage for s in self.steps if getattr(s, "stage", "")})
+
+    @property
     def ran(self) -> list[str]:
         """The instructions that ran and made a new layer (``FROM`` only names the base)."""
         return [s.instruction for s in self.steps
