@@ -8,6 +8,7 @@ with names, ports and containers left over from the first run.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +61,44 @@ def test_notebook_runs_twice_in_a_row(
         assert unexpected == [], f"run {attempt} of {path.name}: cells {unexpected} did not fail"
         if attempt == 1:
             _assert_recording_is_current(path, tmp_path / f"{path.stem}.json")
+        if path.stem == "05-compose":
+            # A fresh start every time: the visit counter starts again from 1.
+            visits = re.findall(r"<b>Visits:</b> (\d+)", _plain(nb))
+            assert visits[:3] == ["1", "2", "3"], f"run {attempt}: {visits}"
     if path.stem in LEAVE_NOTHING:
         assert _labelled(path.stem) == [], f"{path.name} left these behind"
+    if path.stem == "05-compose":
+        assert _compose_left() == [], "05's clean-up left parts of its Compose projects"
+
+
+#: The Compose projects notebook 05 makes.
+COMPOSE_PROJECTS = ("docdocker-friendlyhello", "docdocker-mistakes")
+
+
+def _compose_left() -> list[str]:
+    """What is left of 05's projects: containers, networks, volumes, images."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        left = []
+        for project in COMPOSE_PROJECTS:
+            label = {"label": f"com.docker.compose.project={project}"}
+            left += [f"container {c.name}" for c in client.containers.list(all=True,
+                                                                           filters=label)]
+            left += [f"network {n.name}" for n in client.networks.list(filters=label)]
+            left += [f"volume {v.name}" for v in client.volumes.list(filters=label)]
+            left += [f"image {i.tags}" for i in client.images.list(all=True, filters=label)]
+        tutorial = {"label": "org.docdocker.notebook=05-compose"}
+        left += [f"volume {v.name}" for v in client.volumes.list(filters=tutorial)]
+        return left
+    finally:
+        client.close()
+
+
+def _plain(nb: nbformat.NotebookNode) -> str:
+    return "".join(out.get("text", "") or out.get("data", {}).get("text/plain", "")
+                   for cell in nb.cells for out in cell.get("outputs", []))
 
 
 def _outline(recording: recordings.Recording) -> list[tuple[str, str]]:
