@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference, tagrecord
+from docdocker import errors, friendly, reference
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
@@ -262,8 +262,8 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
             command=step.argv, exit_code=1)
     else:
         result = _classic(engine, step, text, silence, timeout)
-    # Clean-up must tell this image from one built FROM it, which inherits its labels.
-    tagrecord.remember_build(engine.notebook, step.ownership(), str(result.value))
+    # Engine.execute records the image with its tag (tagrecord.remember_built), so that
+    # clean-up can tell it from one built FROM it, which inherits its labels.
     return result
 
 

@@ -297,7 +297,8 @@ class Engine:
         return _masked(result)
 
     def _remember(self, step: s.Step, result: StepResult) -> None:
-        """Write down the ID of an image this step built, for clean-up to recognise.
+        """Write down the ID of an image this step built, and the tag it was built as,
+        for clean-up to recognise.
 
         An image's labels prove nothing once its tag is gone: ``FROM`` and
         ``docker commit`` copy them into the learner's own images. A step that creates
@@ -308,7 +309,7 @@ class Engine:
         if (step.creates and isinstance(value, str) and value.startswith("sha256:")
                 and step.ownership() not in ("", "container")):
             with suppress(OSError):  # a read-only home loses the record, not the build
-                tagrecord.remember_built(self.notebook, value)
+                tagrecord.remember_built(self.notebook, value, step.ownership())
 
     @property
     def timeout(self) -> float | None:

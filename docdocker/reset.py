@@ -151,7 +151,7 @@ def built_by_tutorial(engine: Engine, image: str, owned: str) -> bool:
     instructions on top, so its newest history entry is not docdocker's label.
 
     BuildKit leaves no such entry, so the image IDs docdocker built are also
-    recorded (:func:`docdocker.tagrecord.remember_build`).
+    recorded (:func:`docdocker.tagrecord.remember_built`).
 
     Equivalent CLI: ``docker history --no-trunc IMAGE``
     """

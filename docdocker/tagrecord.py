@@ -123,11 +123,6 @@ def remember_built(notebook: str, image_id: str, tag: str = "") -> None:
         records[:] = [*kept, record]
 
 
-def remember_build(notebook: str, tag: str, image_id: str) -> None:
-    """Record that ``notebook`` built image ``image_id`` as ``tag``."""
-    remember_built(notebook, image_id, tag)
-
-
 def was_built(image_id: str, tag: str) -> bool:
     """True when docdocker built image ``image_id`` as ``tag`` (any notebook)."""
     return any(r.image_id == image_id and r.tag == tag for r in _read(_built_path()))

@@ -203,15 +203,15 @@ def test_built_images_are_remembered_by_id_and_tag(
 
     monkeypatch.setenv("DOCDOCKER_STATE_DIR", str(tmp_path))
     first, second = "sha256:" + "1" * 64, "sha256:" + "2" * 64
-    tagrecord.remember_build("02-dockerfiles", "friendlyhello:latest", first)
-    tagrecord.remember_build("02-dockerfiles", "friendlyhello:latest", first)  # once only
+    tagrecord.remember_built("02-dockerfiles", first, "friendlyhello:latest")
+    tagrecord.remember_built("02-dockerfiles", first, "friendlyhello:latest")  # once only
     assert tagrecord.was_built(first, "friendlyhello:latest")
     # an image built FROM ours carries our labels, but not our ID
     assert not tagrecord.was_built(second, "friendlyhello:latest")
     assert not tagrecord.was_built(first, "other:latest")
     assert tagrecord.recorded() == []  # built images are not tags to remove
     for n in range(tagrecord._BUILDS_KEPT + 5):
-        tagrecord.remember_build("nb", "x:latest", f"sha256:{n:064d}")
+        tagrecord.remember_built("nb", f"sha256:{n:064d}", "x:latest")
     assert not tagrecord.was_built(first, "friendlyhello:latest")  # the oldest went first
     assert tagrecord.was_built(f"sha256:{tagrecord._BUILDS_KEPT + 4:064d}", "x:latest")
 
