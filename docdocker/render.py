@@ -111,9 +111,8 @@ def _command_words(cli: str) -> str:
 def table_output_html(text: str) -> str:
     """A table a program printed as text (``docker compose ps``): never wrapped, so its
     columns stay aligned; a box that scrolls sideways when it is wider than the notebook."""
-    return ('<div class="docdocker-table-box" style="overflow-x:auto;max-width:100%">'
-            f'<pre class="docdocker-output" style="white-space:pre;margin:2px 0">'
-            f"{escape(text)}</pre></div>")
+    return _scroll_box('<pre class="docdocker-output" style="white-space:pre;margin:2px 0">'
+                       f"{escape(text)}</pre>")
 
 
 def output_html(text: str) -> str:
@@ -211,14 +210,18 @@ def table_html(
     if hidden:
         body += (f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>'
                  f"{escape(_more(hidden))}</i></td></tr>")
-    # A table wider than the notebook scrolls inside its own box, visibly, instead of
-    # being cut at the output's edge.
-    return (
-        '<div class="docdocker-table-box" style="overflow-x:auto;max-width:100%">'
+    return _scroll_box(
         f'<table class="docdocker-table {NO_MATH}" '
         f'style="{_MONO}border-collapse:collapse">'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def _scroll_box(inner: str) -> str:
+    """A table wider than the notebook scrolls inside its own box, visibly, instead of
+    being cut at the output's edge."""
+    return f'<div class="docdocker-table-box" style="overflow-x:auto;max-width:100%">{inner}</div>'
+
 
 
 def table_text(
