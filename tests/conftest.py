@@ -8,7 +8,7 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,22 @@ def client() -> Iterator[docker.DockerClient]:
                     "Run ../shared/engine/provision or start Docker.", pytrace=False)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def image(client: docker.DockerClient) -> Callable[[str], str]:
+    """Ask for an image by name: ``image("busybox:latest")`` returns the name once the
+    engine has it, pulling it first where it does not (a new machine has no image at all,
+    and no test may count on another having pulled it)."""
+
+    def need(reference: str) -> str:
+        try:
+            client.images.get(reference)
+        except docker.errors.ImageNotFound:
+            client.images.pull(reference)
+        return reference
+
+    return need
 
 
 @pytest.fixture

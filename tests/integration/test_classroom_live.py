@@ -13,7 +13,7 @@ import json
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -36,10 +36,12 @@ def image_id(client: docker.DockerClient, ref: str) -> str | None:
 
 
 @pytest.fixture
-def test_tags(engine: Engine, client: docker.DockerClient, notebook: str) -> Iterator[list[str]]:
+def test_tags(engine: Engine, client: docker.DockerClient, notebook: str,
+              image: Callable[[str], str]) -> Iterator[list[str]]:
     """Two tags made for this test, of busybox and hello-world; removed afterwards."""
     refs = [f"docdocker-test/classroom-{notebook}:bb", f"docdocker-test/classroom-{notebook}:hw"]
-    for source, ref in zip(("busybox:latest", "hello-world:latest"), refs, strict=True):
+    sources = (image("busybox:latest"), image("hello-world:latest"))
+    for source, ref in zip(sources, refs, strict=True):
         engine.query(Tag(image=source, new_image=ref))
     yield refs
     for ref in refs:
@@ -242,12 +244,12 @@ def test_the_images_command_lists_every_image_here(capsys: pytest.CaptureFixture
 
 def test_a_notebook_run_fails_when_it_uses_an_image_the_kit_does_not_list(
         tmp_path: Path, notebook: str) -> None:
-    """notebooks/conftest.py watches the containers nbval's run creates, by label."""
+    """tests/notebook_runs.py watches the containers nbval's run creates, by label."""
     import sys
 
     import nbformat
 
-    shutil.copy(Path(catalog.NOTEBOOKS) / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(Path(__file__).parents[1] / "notebook_runs.py", tmp_path / "conftest.py")
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     cells = [f"import docdocker as dd\nengine = dd.connect({notebook!r})",
              "import random\n"  # hidden from the kit: not a literal
@@ -255,7 +257,8 @@ def test_a_notebook_run_fails_when_it_uses_an_image_the_kit_does_not_list(
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(nb, tmp_path / f"{notebook}.ipynb")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--nbval-lax", f"{notebook}.ipynb"], cwd=tmp_path,
+                           "--nbval-lax", "--first-run-only", f"{notebook}.ipynb"],
+                          cwd=tmp_path,
                           capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode != 0, done.stdout
     assert "ran containers from busybox:1.36" in done.stdout

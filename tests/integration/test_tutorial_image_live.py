@@ -26,8 +26,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The notebooks the test runs inside the image, from the top.
-NOTEBOOKS = ("01-containers", "02-dockerfiles")
+#: The notebook the test runs inside the image, from the top: 02 builds, which needs what
+#: only the image adds (the docker CLI and its buildx plugin, a build context in the
+#: learner's work volume). Running containers and publishing ports inside the image are
+#: checked by the echoed command below; every notebook runs twice on the host engine.
+NOTEBOOKS = ("02-dockerfiles",)
 WORK = "/home/learner/work"
 
 
@@ -214,7 +217,7 @@ def test_tutorial_image_runs_the_notebooks_and_keeps_the_learners_work(
         assert echoed["exit"] == 0, echoed
         assert echoed["status"] == 200 and echoed["welcome"], echoed
 
-        # Two notebooks from the top, in the container, as a learner would run them.
+        # A notebook from the top, in the container, as a learner would run it.
         took = json.loads(first.exec("python", "-c", RUN_NOTEBOOKS, *NOTEBOOKS,
                                      timeout=1200).stdout.strip().splitlines()[-1])
         print(f"notebooks inside the image: {took}")
