@@ -34,10 +34,11 @@ from typing import Any, ClassVar
 import docker.errors
 
 from docdocker import errors, friendly, reference
+from docdocker.base.masking import MASK, mask_value
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.registries import check_image_name
-from docdocker.steps import COMMAND_LINE, MASK, POSITIONAL, Step, arg, mask_value, pairs
+from docdocker.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
 
 
 @dataclass(frozen=True)

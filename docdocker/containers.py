@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, ports, render, shell
+from docdocker import errors, ports, render, shell
+from docdocker.base.masking import Environment, mask_pair, revealed
+from docdocker.core.translate import Facts
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.foreground import (
     FOREGROUND_GRACE,
@@ -37,13 +39,10 @@ from docdocker.steps import (
     POSITIONAL,
     REST,
     TARGET,
-    Environment,
     Step,
     arg,
     label_filter,
-    mask_pair,
     pairs,
-    revealed,
 )
 from docdocker.volumes import parse_mount, relative_to_absolute
 
@@ -676,8 +675,8 @@ class ContainerCommands(Engine):
                     return container_name(c)
         return None
 
-    def facts(self) -> friendly.Facts:
-        return friendly.Facts(host=self.host, port_holder=self.port_holder)
+    def facts(self) -> Facts:
+        return Facts(host=self.host, port_holder=self.port_holder)
 
 
 # ------------------------------------------------------------------- helpers

@@ -19,9 +19,10 @@ from urllib.parse import urlparse
 from docdocker import compose, connection, recordings, render, web
 from docdocker.build import builder
 from docdocker.console import Console
+from docdocker.core.translate import Facts
 from docdocker.engine import Engine
 from docdocker.errors import DocDockerError
-from docdocker.friendly import Facts, translate_error
+from docdocker.friendly import translate_error
 from docdocker.registries import Pull
 from docdocker.system import Info, Version, engine_kind
 from docdocker.tutorial import Tutorial

@@ -6,7 +6,9 @@ translate any failure into a :mod:`docdocker.errors` exception a beginner can
 act on, and return a :class:`StepResult`. The core knows no Docker concept:
 the steps and their handlers live in :mod:`docdocker.containers`,
 :mod:`docdocker.images`, :mod:`docdocker.registries` and
-:mod:`docdocker.compose`, which register them with :func:`handles`.
+:mod:`docdocker.compose`, which register them with :func:`handles`. Nor does it
+know the translation rules: the session hands the engine its translator
+(:data:`~docdocker.core.translate.Translator`, from :mod:`docdocker.friendly`).
 
 Tools and widgets never call the SDK themselves: they execute steps (quietly,
 with :meth:`Engine.query`, when there is nothing to echo) or use the few
@@ -26,9 +28,11 @@ from typing import Any, TypeVar, cast
 
 import requests.exceptions
 
-from docdocker import errors, friendly, render, tagrecord
+from docdocker import errors, render, tagrecord
 from docdocker import steps as s
+from docdocker.base.masking import mask_data, mask_text
 from docdocker.console import Console, default_console
+from docdocker.core.translate import Facts, Translator, docker_host
 from docdocker.steps import LABEL
 
 #: Seconds a widget's look-up may take (being built, or on a keystroke) before it says
@@ -190,18 +194,18 @@ class _Handoff:
 
 
 def _masked(result: StepResult) -> StepResult:
-    """The result with secret values masked in what it shows and keeps (:func:`steps.mask_text`).
+    """The result with secret values masked in what it shows and keeps (:func:`mask_text`).
 
     Every result passes here, so ``inspect``, ``history``, ``exec env`` and ``logs``
     never show ``DB_PASSWORD=hunter2``, and neither do the recordings made of them.
     """
     if not isinstance(result, StepResult):
         return result
-    result.output = s.mask_text(result.output) if result.output else result.output
+    result.output = mask_text(result.output) if result.output else result.output
     if result.rows is not None:
-        result.rows = [s.mask_data(row) for row in result.rows]
+        result.rows = [mask_data(row) for row in result.rows]
     if isinstance(result.value, (dict, list, str)):
-        result.value = s.mask_data(result.value)
+        result.value = mask_data(result.value)
     return result
 
 
@@ -217,6 +221,9 @@ class Engine:
         client: A ``docker.DockerClient`` (made by :mod:`docdocker.connection`).
         console: Where echoes, progress and output go.
         host: Where the client connects, for messages (default: ``DOCKER_HOST``).
+        translator: Turns a failure into the friendly error for it; the session hands in
+            :func:`docdocker.friendly.translate_error`. Without one, failures pass
+            through as the SDK raised them.
     """
 
     def __init__(
@@ -226,12 +233,14 @@ class Engine:
         console: Console | None = None,
         *,
         host: str | None = None,
+        translator: Translator | None = None,
     ) -> None:
         s.check_notebook(notebook)
         self.notebook = notebook
         self.client = client
         self.console = console if console is not None else default_console()
-        self.host = host or friendly.docker_host()
+        self.host = host or docker_host()
+        self.translator = translator
 
     def using(self, console: Console) -> Engine:
         """The same connection and labels, echoing into another console (e.g. a widget's)."""
@@ -425,9 +434,9 @@ class Engine:
         with self.translate(None):
             return self.client.events(decode=True, filters=dict(filters), since=since)
 
-    def facts(self) -> friendly.Facts:
+    def facts(self) -> Facts:
         """What the error translator may know about this engine (override to add lookups)."""
-        return friendly.Facts(host=self.host)
+        return Facts(host=self.host)
 
     @contextmanager
     def translate(self, step: s.Step | None) -> Iterator[None]:
@@ -437,7 +446,9 @@ class Engine:
         except errors.DocDockerError:
             raise
         except Exception as err:
-            translated = friendly.translate_error(err, step, self.facts())
+            if self.translator is None:
+                raise
+            translated = self.translator(err, step, self.facts())
             if translated is None:
                 raise
             raise translated from err

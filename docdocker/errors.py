@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from docdocker import render
-from docdocker.steps import mask_argv, shell_join
+from docdocker.base.masking import mask_argv, shell_join
 
 
 class DocDockerError(Exception):

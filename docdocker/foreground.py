@@ -19,9 +19,9 @@ import docker.errors
 import requests.exceptions
 
 from docdocker import connection
+from docdocker.base.masking import mask_text
 from docdocker.console import Capped
 from docdocker.engine import Engine
-from docdocker.steps import mask_text
 
 #: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
 FOREGROUND_GRACE = 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import docker.errors
@@ -19,31 +19,13 @@ import urllib3.exceptions
 
 from docdocker import connection, errors, ports, reference
 from docdocker import steps as s
+from docdocker.core.translate import Facts, docker_host
 from docdocker.dockerfile import instruction_at, instruction_on
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the translator may know beyond the failure itself, gathered by the engine.
-
-    Attributes:
-        host: Where the client connects, as a human would write it.
-        port_holder: Names the running container publishing a host port
-            (``port_holder(8080, "tcp")``), or None; absent when unknown.
-    """
-
-    host: str
-    port_holder: Callable[[int, str], str | None] | None = None
 
 
 def in_binder() -> bool:
     """True in a Binder session (mybinder.org and other BinderHubs set these variables)."""
     return any(name.startswith("BINDER_") for name in os.environ)
-
-
-def docker_host() -> str:
-    """The engine's address as the ``docker`` CLI would pick it (one rule: :mod:`connection`)."""
-    return connection.endpoint().host
 
 
 _PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\[\]]*):(\d+)"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from docdocker import errors
-from docdocker.friendly import _PORT_RE, _START_FIX, _UNREACHABLE, Facts
+from docdocker.core.translate import Facts
+from docdocker.friendly import _PORT_RE, _START_FIX, _UNREACHABLE
 
 _YAML_RE = re.compile(r"failed to parse (?P<file>\S+?): yaml: line (?P<line>\d+): (?P<msg>[^\n]+)")
 _BARE_YAML_RE = re.compile(r"^yaml: line (?P<line>\d+): (?P<msg>[^\n]+)", re.MULTILINE)

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from docdocker import errors, render
+from docdocker.base.masking import mask_data, mask_text
 from docdocker.console import Console
 from docdocker.engine import StepResult
 from docdocker.progress import Progress
-from docdocker.steps import Step, mask_data, mask_text
+from docdocker.steps import Step
 
 #: Set to a folder: every step run by the notebooks is recorded there.
 RECORD_ENV = "DOCDOCKER_RECORD"

@@ -19,6 +19,7 @@ from docdocker import connection, errors, friendly, recordings, render
 from docdocker.compose import ComposeCommands
 from docdocker.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
+from docdocker.core.translate import Facts
 from docdocker.engine import Engine, StepResult
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
@@ -34,6 +35,13 @@ class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, 
 
     Equivalent CLI: each method's docstring names its ``docker`` command.
     """
+
+    def __init__(self, notebook: str, client: Any, console: Console | None = None, *,
+                 host: str | None = None) -> None:
+        # The translation rules sit above the core: the session is where the engine
+        # is given them.
+        super().__init__(notebook, client, console, host=host,
+                         translator=friendly.translate_error)
 
     def clean_up(self) -> None:
         """Remove this notebook's containers, then the networks and volumes it created.
@@ -173,7 +181,7 @@ def connect(notebook: str, *, console: Console | None = None,
     try:
         client, where = connection.connect_client(timeout=timeout)
     except Exception as err:
-        translated = friendly.translate_error(err, None, friendly.Facts(host=where.host))
+        translated = friendly.translate_error(err, None, Facts(host=where.host))
         if translated is None:
             raise
         if in_notebook():

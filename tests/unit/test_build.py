@@ -297,8 +297,8 @@ def test_images_digests_adds_the_column_and_only_the_flag() -> None:
 
 
 def test_a_secret_build_argument_is_masked_by_value_in_the_log() -> None:
+    from docdocker.base.masking import MASK
     from docdocker.build import hide, secret_values
-    from docdocker.steps import MASK
 
     step = Build(path=".", tag="x", buildargs={"PASSWORD": "s3cret-xyz", "MODE": "fast",
                                                "API_TOKEN": "s3cret-xyz-long"})

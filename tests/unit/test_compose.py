@@ -12,7 +12,7 @@ import yaml
 
 from docdocker import compose, errors, reset
 from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
-from docdocker.friendly import Facts
+from docdocker.core.translate import Facts
 from docdocker.friendly_compose import translate_compose
 from docdocker.steps import LABEL, OWNER
 

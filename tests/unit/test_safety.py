@@ -8,12 +8,13 @@ import shlex
 import pytest
 
 from docdocker import errors, render
+from docdocker.base.masking import MASK, looks_secret, mask_argv
 from docdocker.console import Capped
 from docdocker.containers import ContainerCommands, Run, _mappings
 from docdocker.engine import Engine
 from docdocker.ports import PortMapping, everywhere_warning
 from docdocker.shell import open_quote as _open_quote
-from docdocker.steps import MASK, check_notebook, label_filter, looks_secret, mask_argv
+from docdocker.steps import check_notebook, label_filter
 from docdocker.tutorial import connect
 
 

@@ -7,9 +7,9 @@ import shlex
 import pytest
 
 from docdocker import errors
+from docdocker.base.masking import MASK, mask_pair, mask_text
 from docdocker.containers import Run
 from docdocker.engine import StepResult, _masked
-from docdocker.steps import MASK, mask_pair, mask_text
 
 #: (NAME=VALUE as given, as it may be shown)
 CASES = [
