@@ -41,7 +41,8 @@ from pathlib import Path
 
 import requests
 
-from docdocker import errors, ports
+from docdocker import ports
+from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror
 from docdocker.console import Console
 from docdocker.containers import Rm

@@ -23,7 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from docdocker import errors, reference
+from docdocker import reference
+from docdocker.base import errors
 from docdocker.widgets.tagbuilder_model import TagBuilderModel
 
 BUDGET_MS = 50.0

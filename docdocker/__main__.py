@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.classroom import cli as classroom
 from docdocker.exercises import cli as exercises_cli
 

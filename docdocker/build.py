@@ -33,7 +33,8 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, friendly, reference
+from docdocker import friendly, reference
+from docdocker.base import errors
 from docdocker.base.masking import MASK, mask_value
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
 from docdocker.engine import Engine, StepResult, handles
@@ -245,7 +246,7 @@ def build_image(engine: Engine, step: Build, *, silence: float = SILENCE,
             the engine answers a ping (a build stuck on something that never comes).
         timeout: Stop the build when it has run this many seconds.
 
-    A failure is raised as :class:`~docdocker.errors.BuildFailed` naming the
+    A failure is raised as :class:`~docdocker.base.errors.BuildFailed` naming the
     Dockerfile line; the builder names the image only when every step succeeded,
     so a failed build leaves nothing under the tag.
     """

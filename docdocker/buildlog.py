@@ -31,7 +31,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.progress import Progress
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")

@@ -31,7 +31,8 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, errors, friendly_compose, render, shell
+from docdocker import connection, friendly_compose, shell
+from docdocker.base import errors, render
 from docdocker.console import Console
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
@@ -297,7 +298,7 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
     """Run the step's command line with the real Compose and stream its output.
 
     Raises:
-        docdocker.errors.DocDockerError: Compose exited with a non-zero status (translated
+        docdocker.base.errors.DocDockerError: Compose exited with a non-zero status (translated
             by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept),
             or did not finish within its time limit.
     """
@@ -569,7 +570,7 @@ def edit(path: Path | str, old: str, new: str) -> str:
     """Replace ``old`` by ``new`` (once) in a file and return the change as a unified diff.
 
     Raises:
-        docdocker.errors.DocDockerError: ``old`` is not in the file (nothing is changed).
+        docdocker.base.errors.DocDockerError: ``old`` is not in the file (nothing is changed).
     """
     import difflib
 

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 from docdocker.progress import Progress
 
 #: Characters of a long output shown from its start, and kept from its end.
@@ -221,7 +221,7 @@ def default_console() -> Console:
 
 
 def install_notebook_errors() -> None:
-    """Show :class:`~docdocker.errors.DocDockerError` in a notebook without a traceback."""
+    """Show :class:`~docdocker.base.errors.DocDockerError` in a notebook without a traceback."""
     from IPython import get_ipython
 
     shell = get_ipython()

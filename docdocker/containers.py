@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors, ports, render, shell
+from docdocker import ports, shell
+from docdocker.base import errors, render
 from docdocker.base.masking import Environment, mask_pair, revealed
 from docdocker.core.translate import Facts
 from docdocker.engine import Engine, StepResult, handles

@@ -25,7 +25,7 @@ from typing import Any
 
 import bcrypt
 
-from docdocker import errors
+from docdocker.base import errors
 
 #: What every masked form shows.
 MASK = "********"
@@ -95,7 +95,7 @@ def htpasswd_line(user: str, password: Secret, *, rounds: int = 10) -> str:
     Equivalent CLI: ``htpasswd -Bbn USER PASSWORD`` (from apache2-utils)
 
     Raises:
-        docdocker.errors.DocDockerError: The user name contains ``:`` or a line break,
+        docdocker.base.errors.DocDockerError: The user name contains ``:`` or a line break,
             or the password is empty or longer than bcrypt's 72 bytes.
     """
     if not user or any(c in user for c in ":\r\n"):

@@ -2,7 +2,7 @@
 
 :meth:`Engine.execute` is the whole life of a step: echo its exact command,
 label what it creates, dispatch it to the handler registered for its type,
-translate any failure into a :mod:`docdocker.errors` exception a beginner can
+translate any failure into a :mod:`docdocker.base.errors` exception a beginner can
 act on, and return a :class:`StepResult`. The core knows no Docker concept:
 the steps and their handlers live in :mod:`docdocker.containers`,
 :mod:`docdocker.images`, :mod:`docdocker.registries` and
@@ -28,8 +28,9 @@ from typing import Any, TypeVar, cast
 
 import requests.exceptions
 
-from docdocker import errors, render, tagrecord
 from docdocker import steps as s
+from docdocker import tagrecord
+from docdocker.base import errors, render
 from docdocker.base.masking import mask_data, mask_text
 from docdocker.console import Console, default_console
 from docdocker.core.translate import Facts, Translator, docker_host
@@ -272,7 +273,7 @@ class Engine:
             **options: Passed to the step's handler (``timeout`` for a foreground run).
 
         Raises:
-            docdocker.errors.DocDockerError: A subclass saying what failed and how to fix it.
+            docdocker.base.errors.DocDockerError: A subclass saying what failed and how to fix it.
         """
         step = step.with_labels(self.labels)
         self.console.command(step.cli)
@@ -288,7 +289,7 @@ class Engine:
             **options: Passed to the step's handler.
 
         Raises:
-            docdocker.errors.EngineUnavailable: The engine did not answer ``within``.
+            docdocker.base.errors.EngineUnavailable: The engine did not answer ``within``.
         """
         quiet = self.using(Console())
         labelled = step.with_labels(self.labels)

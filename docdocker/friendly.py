@@ -17,8 +17,9 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import connection, errors, ports, reference
+from docdocker import connection, ports, reference
 from docdocker import steps as s
+from docdocker.base import errors
 from docdocker.core.translate import Facts, docker_host
 from docdocker.dockerfile import instruction_at, instruction_on
 
@@ -36,7 +37,7 @@ _NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by containe
 def translate_error(
     err: BaseException, step: s.Step | None, facts: Facts | None = None
 ) -> errors.DocDockerError | None:
-    """The friendly :mod:`docdocker.errors` exception for an SDK or connection failure.
+    """The friendly :mod:`docdocker.base.errors` exception for an SDK or connection failure.
 
     Returns None for errors that are not about Docker (programming errors keep
     their own traceback).
@@ -364,7 +365,7 @@ class BuildContext:
 def translate_build_error(
     message: str, where: BuildContext, argv: list[str] | None
 ) -> errors.BuildFailed:
-    """The :class:`~docdocker.errors.BuildFailed` for a build the engine stopped.
+    """The :class:`~docdocker.base.errors.BuildFailed` for a build the engine stopped.
 
     Names the Dockerfile line and its instruction, says why in plain words, and
     keeps the engine's own message and the failing step's output in ``stderr``.

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.core.translate import Facts
 from docdocker.friendly import _PORT_RE, _START_FIX, _UNREACHABLE
 

@@ -15,7 +15,8 @@ from typing import Any, ClassVar, cast
 
 import docker.errors
 
-from docdocker import errors, reference, render, tagrecord
+from docdocker import reference, tagrecord
+from docdocker.base import errors, render
 from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import (
@@ -121,9 +122,9 @@ class ImageCommands(Engine):
             (``cached`` and ``ran`` list them) and the build's ``seconds``.
 
         Raises:
-            docdocker.errors.InvalidReference: The tag is not a valid image name
+            docdocker.base.errors.InvalidReference: The tag is not a valid image name
                 (refused before the engine is called).
-            docdocker.errors.BuildFailed: The Dockerfile is missing or broken, or a
+            docdocker.base.errors.BuildFailed: The Dockerfile is missing or broken, or a
                 step failed; the message names the line.
         """
         result = self.execute(Build(path=path, tag=tag, dockerfile=dockerfile,

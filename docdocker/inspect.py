@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import POSITIONAL, TARGET, Step, arg
 
@@ -94,7 +94,7 @@ def format_template(
     CLI prints an unset field; a field whose case is wrong is an error.
 
     Raises:
-        docdocker.errors.InvalidTemplate: Template syntax docdocker does not evaluate,
+        docdocker.base.errors.InvalidTemplate: Template syntax docdocker does not evaluate,
             or a field name with the wrong case.
     """
     out: list[str] = []

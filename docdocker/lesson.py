@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 from docdocker.console import in_notebook
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def expect_error(
     to see the failure, and :attr:`Expected.worked` is True.
 
     Raises:
-        docdocker.errors.DocDockerError: It failed in another way than expected.
+        docdocker.base.errors.DocDockerError: It failed in another way than expected.
     """
     caught = Expected()
     try:

@@ -41,7 +41,7 @@ from typing import TypeAlias
 
 from docker.utils.ports import add_port_mapping
 
-from docdocker.errors import DocDockerError, InvalidPortSpec
+from docdocker.base.errors import DocDockerError, InvalidPortSpec
 
 __all__ = [
     "GRAMMAR",

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import render
+from docdocker.base import render
 
 
 @dataclass

@@ -23,7 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 from docdocker.base.masking import mask_data, mask_text
 from docdocker.console import Console
 from docdocker.engine import StepResult

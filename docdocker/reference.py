@@ -51,7 +51,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final
 
-from docdocker.errors import InvalidReference
+from docdocker.base.errors import InvalidReference
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -113,7 +113,7 @@ class ImageRef:
 
     Build one with :func:`parse`. Constructing it directly is allowed, but the
     fields must describe a reference that :func:`parse` would give back, or
-    :class:`~docdocker.errors.InvalidReference` is raised.
+    :class:`~docdocker.base.errors.InvalidReference` is raised.
 
     Attributes:
         domain: The registry ``host[:port]`` as written, or None when the text

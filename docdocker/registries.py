@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 import docker.auth
 import docker.errors
 
-from docdocker import connection, errors, friendly, reference, render
+from docdocker import connection, friendly, reference
+from docdocker.base import errors, render
 from docdocker.credentials import Secret
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.progress import Progress
@@ -168,7 +169,7 @@ def push_image(engine: Engine, step: Push) -> StepResult:
     """``api.push(stream=True)``, one line per layer; a refusal in the stream is raised.
 
     The SDK does not raise when the registry refuses a push: the refusal is an
-    ``error`` entry in the stream. It becomes a :mod:`docdocker.errors` exception
+    ``error`` entry in the stream. It becomes a :mod:`docdocker.base.errors` exception
     carrying the registry's reason (see :func:`docdocker.friendly.registry_error`).
     """
     ref = reference.parse(step.image)
@@ -325,8 +326,8 @@ class RegistryCommands(Engine):
         Equivalent CLI: ``docker push NAME[:TAG]``
 
         Raises:
-            docdocker.errors.RegistryAuthFailed: Not logged in, or refused.
-            docdocker.errors.RegistryUnreachable: The registry is down or unknown.
+            docdocker.base.errors.RegistryAuthFailed: Not logged in, or refused.
+            docdocker.base.errors.RegistryUnreachable: The registry is down or unknown.
         """
         return self.execute(Push(image=image))
 
@@ -339,7 +340,7 @@ class RegistryCommands(Engine):
             password: A :class:`~docdocker.credentials.Secret` (a login form gives one).
 
         Raises:
-            docdocker.errors.RegistryAuthFailed: Wrong user name or password.
+            docdocker.base.errors.RegistryAuthFailed: Wrong user name or password.
         """
         return self.execute(Login(server=server, username=username, password=password))
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from docdocker import errors, recordings, render, web
+from docdocker import recordings, web
+from docdocker.base import errors, render
 from docdocker.credentials import Secret
 
 #: Manifest formats asked for, newest first: the digest depends on the format served.

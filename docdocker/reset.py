@@ -22,7 +22,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import errors, recordings, tagrecord
+from docdocker import recordings, tagrecord
+from docdocker.base import errors
 from docdocker.console import TextConsole
 from docdocker.containers import Ps, Rm, container_name, owned_containers
 from docdocker.engine import Engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
-from docdocker.errors import InvalidCommand
+from docdocker.base.errors import InvalidCommand
 
 
 def split(line: str, *, head: Sequence[str] = ()) -> list[str]:

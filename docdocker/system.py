@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import Step
 

@@ -15,7 +15,8 @@ from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
 import docdocker.system  # noqa: F401
-from docdocker import connection, errors, friendly, recordings, render
+from docdocker import connection, friendly, recordings
+from docdocker.base import errors, render
 from docdocker.compose import ComposeCommands
 from docdocker.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
@@ -168,7 +169,7 @@ def connect(notebook: str, *, console: Console | None = None,
 
     Raises:
         ValueError: ``notebook`` is empty (it names no notebook).
-        docdocker.errors.EngineUnavailable: The engine cannot be reached (outside a
+        docdocker.base.errors.EngineUnavailable: The engine cannot be reached (outside a
             notebook, where there is nobody to read along).
     """
     check_notebook(notebook)  # before connecting: an empty name is a typo, not "everything"

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import docker.types
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 from docdocker.engine import Engine, StepResult, handles
 from docdocker.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
 
@@ -173,7 +173,7 @@ def parse_mount(spec: str, *, command: list[str] | None = None) -> docker.types.
     """The SDK's mount for one ``--mount`` value, e.g. ``type=volume,src=counter,dst=/data``.
 
     Raises:
-        docdocker.errors.DocDockerError: The value is not a mount ``docker run`` accepts
+        docdocker.base.errors.DocDockerError: The value is not a mount ``docker run`` accepts
             (a key it does not know, no destination, another type than volume or bind).
     """
     values: dict[str, Any] = {"type": "volume", "read_only": False}

@@ -22,7 +22,8 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 
 
 @dataclass
@@ -102,7 +103,7 @@ def host_loopback() -> str | None:
     Equivalent CLI: ``getent hosts host.docker.internal``
 
     Raises:
-        docdocker.errors.DocDockerError: ``DOCDOCKER_HOST_LOOPBACK`` names another host.
+        docdocker.base.errors.DocDockerError: ``DOCDOCKER_HOST_LOOPBACK`` names another host.
     """
     name = os.environ.get(HOST_LOOPBACK_ENV)
     if name is None:
@@ -144,7 +145,7 @@ def fetch(url: str, *, wait: float = 10.0) -> Page:
         wait: Seconds to keep retrying: a container's server needs a moment to start.
 
     Raises:
-        docdocker.errors.DocDockerError: Not a loopback URL, or nothing answered in time.
+        docdocker.base.errors.DocDockerError: Not a loopback URL, or nothing answered in time.
     """
     if not is_loopback(url):
         raise errors.DocDockerError(

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.engine import Engine
 from docdocker.images import ImageInspect, Load, Rmi, Save, Tag
 from docdocker.system import SystemDf, Version
@@ -326,7 +326,7 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
 
     Raises:
         BundleRefused: The bundle is damaged (nothing is loaded).
-        docdocker.errors.StepFailed: The engine refused the archive (tags restored).
+        docdocker.base.errors.StepFailed: The engine refused the archive (tags restored).
     """
     path = Path(path)
     start = time.monotonic()

@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from docdocker import errors, reference
+from docdocker import reference
+from docdocker.base import errors
 
 #: The tutorial's notebooks folder, next to the package in a checkout.
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -121,7 +122,7 @@ def derive(root: Path = NOTEBOOKS) -> Catalog:
     Equivalent CLI: none; it reads files.
 
     Raises:
-        docdocker.errors.DocDockerError: ``root`` holds no notebooks (an installed
+        docdocker.base.errors.DocDockerError: ``root`` holds no notebooks (an installed
             package without the tutorial's folder next to it).
     """
     if not any(Path(root).glob("*.ipynb")):

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 
 DEFAULT_BUNDLE = "docdocker-images.tar"
 

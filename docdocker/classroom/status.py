@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.classroom import catalog as catalog_module
 from docdocker.doctor import Check, Report, doctor
 from docdocker.engine import Engine

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from docdocker import connection
 
 if TYPE_CHECKING:
-    from docdocker.errors import DocDockerError
+    from docdocker.base.errors import DocDockerError
     from docdocker.steps import Step
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from docdocker import errors, recordings
+from docdocker import recordings
+from docdocker.base import errors
 
 if TYPE_CHECKING:
     from docdocker.engine import Engine

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.exercises import catalog
 from docdocker.exercises.base import MARKS, Exercise, Status
 from docdocker.exercises.progress import ProgressStore, shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.containers import Exec
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.console import Console
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
 from docdocker.images import ImageInspect

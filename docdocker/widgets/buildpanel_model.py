@@ -18,7 +18,8 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
-from docdocker import errors, reference, render
+from docdocker import reference
+from docdocker.base import errors, render
 from docdocker.build import Build, builder
 from docdocker.buildlog import BuildLog
 
@@ -79,7 +80,7 @@ def read_dockerfile(folder: str, dockerfile: str | None, tag: str = "") -> str:
     """The Dockerfile a panel starts with (``FROM busybox`` when there is none yet).
 
     Raises:
-        docdocker.errors.InvalidPath: A path no file can have (a NUL, too long), a
+        docdocker.base.errors.InvalidPath: A path no file can have (a NUL, too long), a
             ``dockerfile`` that is a folder, a ``folder`` that is a file, or a
             Dockerfile that is not UTF-8 text or cannot be read. Nothing is written.
     """

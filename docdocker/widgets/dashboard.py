@@ -22,8 +22,9 @@ import ipywidgets as widgets
 import traitlets
 from traitlets import Bool
 
-from docdocker import errors, friendly, recordings, render
+from docdocker import friendly, recordings
 from docdocker import steps as s
+from docdocker.base import errors, render
 from docdocker.console import Console
 from docdocker.containers import ContainerInspect, committed_images, owned_containers
 from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
@@ -280,7 +281,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker stop NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, not found, or the engine refused.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, not found, or the engine
+                refused.
         """
         return self._act("stop", name)
 
@@ -290,7 +292,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker kill NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, not running, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, not running, or not found.
         """
         return self._act("kill", name)
 
@@ -300,7 +302,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker rm --force NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, or not found.
         """
         return self._act("remove", name)
 
@@ -310,7 +312,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker logs --tail 20 NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, or not found.
         """
         return self._act("logs", name)
 

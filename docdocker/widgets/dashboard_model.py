@@ -15,8 +15,8 @@ from typing import Any
 
 from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 
-from docdocker import errors
 from docdocker import steps as s
+from docdocker.base import errors
 from docdocker.containers import CONTAINER_OWNER, Kill, Logs, Ps, Rm, Stop, made_by_tutorial, ps_row
 from docdocker.steps import LABEL, OWNER
 
@@ -69,7 +69,7 @@ def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     """One dashboard row from an entry of the engine's container list.
 
     The ``docker ps`` columns come from :func:`docdocker.containers.ps_row` (ports
-    are :class:`~docdocker.render.Link` objects for published ports, the age is
+    are :class:`~docdocker.base.render.Link` objects for published ports, the age is
     "5 seconds ago"); the row adds the full ``id``, the ``STATE``
     (``running``, ``exited``...), the ``notebook`` that made the container
     (its label value) and ``managed``: whether docdocker created it, and so

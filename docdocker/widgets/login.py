@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 from docdocker.credentials import Secret
 from docdocker.registries import Login
 from docdocker.widgets.base import (

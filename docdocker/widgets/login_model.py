@@ -12,7 +12,7 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, HasTraits, Unicode, observe
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.credentials import Secret
 from docdocker.registries import Login, Logout
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 from docdocker.containers import Ps
 from docdocker.engine import Engine
 from docdocker.networks import NetworkLs

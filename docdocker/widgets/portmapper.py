@@ -30,11 +30,12 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import ports, recordings, render
+from docdocker import ports, recordings
+from docdocker.base import render
+from docdocker.base.errors import DocDockerError
 from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
 from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
-from docdocker.errors import DocDockerError
 from docdocker.images import ImageInspect, exposed_ports
 from docdocker.ports import PortMapping
 from docdocker.steps import LABEL
@@ -136,7 +137,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         **kwargs: Passed to :class:`ipywidgets.VBox` (``layout``, ...).
 
     Raises:
-        docdocker.errors.InvalidPortSpec: If a ``publish`` value does not parse.
+        docdocker.base.errors.InvalidPortSpec: If a ``publish`` value does not parse.
 
     Equivalent CLI: ``docker run -d [--name NAME] -p 127.0.0.1:8080:80 --label ... IMAGE``
     """

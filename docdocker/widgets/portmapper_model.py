@@ -34,14 +34,14 @@ from traitlets import (
 )
 
 from docdocker import ports, reference
-from docdocker.containers import Run
-from docdocker.errors import (
+from docdocker.base.errors import (
     DocDockerError,
     InvalidPortSpec,
     InvalidReference,
     NameConflict,
     PortAllocated,
 )
+from docdocker.containers import Run
 from docdocker.ports import PortMapping
 from docdocker.widgets.portmapper_row import (
     EVERYWHERE,

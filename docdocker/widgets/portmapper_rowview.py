@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.ports import PROTOCOLS
 from docdocker.widgets.base import close_tree
 from docdocker.widgets.portmapper_model import is_own

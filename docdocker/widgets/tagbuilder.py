@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
+from docdocker import recordings
+from docdocker.base import errors, render
 from docdocker.engine import LOOKUP_SECONDS
 from docdocker.images import ImageInspect, Images
 from docdocker.progress import Progress

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from docdocker import errors, recordings
+from docdocker import recordings
+from docdocker.base import errors
 from docdocker.containers import Ps, container_name
 from docdocker.engine import LOOKUP_SECONDS, Engine
 

@@ -10,7 +10,7 @@ import time
 import docker
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import HEAD_CHARS, TAIL_CHARS, Console
 from docdocker.foreground import FLOOD_CHARS, FLOOD_LINES
 from docdocker.tutorial import Tutorial as Engine

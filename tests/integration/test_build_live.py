@@ -12,7 +12,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import build, errors, reset, web
+from docdocker import build, reset, web
+from docdocker.base import errors
 from docdocker.build import Build
 from docdocker.console import Console
 from docdocker.progress import Progress

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.tutorial import Tutorial as Engine
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import compose, errors, ports, reset, web
+from docdocker import compose, ports, reset, web
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial

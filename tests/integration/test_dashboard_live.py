@@ -13,7 +13,7 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from docdocker import errors, reset
+from docdocker import reset
+from docdocker.base import errors
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard

@@ -14,7 +14,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine

@@ -17,7 +17,7 @@ import time
 import docker
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine

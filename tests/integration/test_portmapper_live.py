@@ -17,7 +17,8 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import errors, ports, web
+from docdocker import ports, web
+from docdocker.base import errors
 from docdocker.containers import Run
 from docdocker.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL

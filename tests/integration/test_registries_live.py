@@ -13,7 +13,8 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import credentials, errors, registry_api, reset, tagrecord
+from docdocker import credentials, registry_api, reset, tagrecord
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.credentials import Secret
 from docdocker.images import Rmi, Tag

@@ -95,7 +95,7 @@ def test_the_core_knows_no_concept() -> None:
                 "docdocker.system"}
     graph = _graph()
     for core in ("docdocker.steps", "docdocker.engine", "docdocker.friendly",
-                 "docdocker.errors", "docdocker.render", "docdocker.console"):
+                 "docdocker.base.errors", "docdocker.base.render", "docdocker.console"):
         assert not graph[core] & concepts, f"{core} imports {graph[core] & concepts}"
 
 

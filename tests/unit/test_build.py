@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, friendly
+from docdocker import friendly
+from docdocker.base import errors
 from docdocker.build import Build
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console

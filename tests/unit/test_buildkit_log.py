@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, friendly
+from docdocker import friendly
+from docdocker.base import errors
 from docdocker.buildlog import BuildKitLog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "buildkit"

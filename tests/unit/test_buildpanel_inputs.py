@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.tutorial import Tutorial
 from docdocker.widgets import BuildPanel

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.buildlog import BuildLog
 from docdocker.steps import LABEL, OWNER
 from docdocker.widgets.buildpanel_model import BuildPanelModel, check_tag, image_summary

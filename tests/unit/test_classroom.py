@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors
 from docdocker.__main__ import main
+from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror, status
 from docdocker.containers import Run
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docdocker import compose, errors, reset
+from docdocker import compose, reset
+from docdocker.base import errors
 from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
 from docdocker.core.translate import Facts
 from docdocker.friendly_compose import translate_compose

@@ -11,7 +11,7 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 from docdocker.console import Console
 from docdocker.containers import made_by_tutorial
 from docdocker.steps import LABEL, OWNER
@@ -68,7 +68,7 @@ LISTING = [WEB, MINE, DONE, EMPTY_VALUE, INHERITED]
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ages are computed against NOW, however long the suite took to get here."""
-    monkeypatch.setattr("docdocker.render.time.time", lambda: NOW)
+    monkeypatch.setattr("docdocker.base.render.time.time", lambda: NOW)
 
 
 # ------------------------------------------------------------------ rows

@@ -28,7 +28,7 @@ from docker.utils.ports import build_port_bindings, split_port
 from docker.utils.utils import convert_port_bindings
 
 from docdocker import ports, reference
-from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference
+from docdocker.base.errors import DocDockerError, InvalidPortSpec, InvalidReference
 from docdocker.ports import MAX_RANGE, PortMapping
 from docdocker.reference import MAX_NAME_LENGTH, MAX_TAG_LENGTH, ImageRef
 

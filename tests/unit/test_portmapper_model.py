@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import pytest
 
 from docdocker import containers, ports
-from docdocker.errors import InvalidPortSpec, NameConflict, PortAllocated
+from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
 from docdocker.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL
 from docdocker.widgets.portmapper import PortMapper

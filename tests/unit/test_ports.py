@@ -19,7 +19,7 @@ from docker.utils.ports import build_port_bindings, split_port
 from docker.utils.utils import convert_port_bindings
 
 from docdocker import ports
-from docdocker.errors import DocDockerError, InvalidPortSpec
+from docdocker.base.errors import DocDockerError, InvalidPortSpec
 from docdocker.ports import (
     GRAMMAR,
     MAX_RANGE,

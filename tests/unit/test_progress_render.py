@@ -5,13 +5,13 @@ from __future__ import annotations
 import docker.errors
 import pytest
 
-from docdocker import errors, render
+from docdocker.base import errors, render
+from docdocker.base.render import ago
 from docdocker.containers import Run, Stop, ps_row
 from docdocker.engine import StepResult
 from docdocker.friendly import translate_error
 from docdocker.progress import Progress
 from docdocker.registries import Pull
-from docdocker.render import ago
 
 PULL_EVENTS = [
     {"status": "Pulling from library/nginx", "id": "latest"},
@@ -90,7 +90,7 @@ def test_ps_row_matches_the_cli_columns_and_links_published_ports() -> None:
     (60, "1 minute ago"), (7200, "2 hours ago"), (2 * 86400, "2 days ago"),
 ])
 def test_ages_read_like_docker_ps(seconds: float, text: str, monkeypatch) -> None:
-    monkeypatch.setattr("docdocker.render.time.time", lambda: 1_000_000.0)
+    monkeypatch.setattr("docdocker.base.render.time.time", lambda: 1_000_000.0)
     assert ago(1_000_000.0 - seconds) == text
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import ports, recordings, render
+from docdocker import ports, recordings
+from docdocker.base import render
 from docdocker.console import Console
 from docdocker.containers import Run
 from docdocker.doctor import doctor
@@ -220,7 +221,7 @@ def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> N
 def test_reset_finds_nothing_and_expect_error_says_a_failure_was_not_recorded(
         session, capsys) -> None:
     from docdocker import reset
-    from docdocker.errors import NameConflict
+    from docdocker.base.errors import NameConflict
     from docdocker.lesson import expect_error
 
     assert reset.find(session, NB) == []

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, ports, recordings
+from docdocker import ports, recordings
+from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.containers import Run
 from docdocker.lesson import expect_error

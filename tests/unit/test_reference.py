@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from docdocker.errors import InvalidReference
+from docdocker.base.errors import InvalidReference
 from docdocker.reference import (
     DEFAULT_REGISTRY,
     MAX_NAME_LENGTH,

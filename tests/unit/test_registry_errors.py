@@ -9,7 +9,8 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from docdocker import credentials, errors, friendly, tagrecord
+from docdocker import credentials, friendly, tagrecord
+from docdocker.base import errors
 from docdocker.credentials import Secret
 from docdocker.registries import Login, Push
 

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 from docdocker.base.masking import MASK, looks_secret, mask_argv
 from docdocker.console import Capped
 from docdocker.containers import ContainerCommands, Run, _mappings

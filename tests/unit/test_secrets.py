@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.base.masking import MASK, mask_pair, mask_text
 from docdocker.containers import Run
 from docdocker.engine import StepResult, _masked

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.containers import Run
 from docdocker.volumes import VolumePrune, parse_mount, prune_needs_all, relative_to_absolute
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.base.masking import mask_argv, shell_join
 
 
