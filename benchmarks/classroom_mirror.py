@@ -41,11 +41,11 @@ from pathlib import Path
 
 import requests
 
-from docdocker import ports
 from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror
 from docdocker.console import Console
 from docdocker.containers import Rm
+from docdocker.grammar import ports
 from docdocker.tutorial import Tutorial, connect
 
 ACCEPT = ", ".join([

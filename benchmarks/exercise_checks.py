@@ -27,9 +27,9 @@ from pathlib import Path
 
 import docker
 
-from docdocker import ports
 from docdocker.console import Console
 from docdocker.exercises import ProgressStore, all_exercises, check_all, nb01
+from docdocker.grammar import ports
 from docdocker.tutorial import Tutorial as Engine
 
 

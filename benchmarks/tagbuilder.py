@@ -10,7 +10,7 @@ whole with the reference grammar and rebuilds both command lines. On a shared
 machine a single keystroke now and then waits for the CPU; the p99 is the figure
 that counts, the max is printed to show that noise. Measured on
 the model alone (what runs in the kernel) and through the view's linked
-ipywidgets (without a browser), against the bare :func:`docdocker.reference.parse`
+ipywidgets (without a browser), against the bare :func:`docdocker.grammar.reference.parse`
 of the same text. The budget is 50 ms per keystroke; the printed ratio says how
 far below it the slowest keystroke stays.
 """
@@ -23,8 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from docdocker import reference
 from docdocker.base import errors
+from docdocker.grammar import reference
 from docdocker.widgets.tagbuilder_model import TagBuilderModel
 
 BUDGET_MS = 50.0

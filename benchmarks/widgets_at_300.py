@@ -29,8 +29,8 @@ from collections.abc import Callable
 import docker
 import ipywidgets as widgets
 
-from docdocker import ports
 from docdocker.console import Console
+from docdocker.grammar import ports
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard

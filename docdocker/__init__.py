@@ -7,10 +7,11 @@ Typical use in a notebook::
     engine.run("nginx", detach=True, publish="127.0.0.1:8080:80")
 """
 
-from docdocker import ports, reference, steps, web
+from docdocker import steps, web
 from docdocker.base import errors
 from docdocker.doctor import doctor
 from docdocker.engine import Engine, StepResult
+from docdocker.grammar import ports, reference
 from docdocker.lesson import expect_error
 from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial, connect

@@ -31,10 +31,11 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, friendly_compose, shell
+from docdocker import connection, friendly_compose
 from docdocker.base import errors, render
 from docdocker.console import Console
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.grammar import shell
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
 #: The :data:`~docdocker.steps.OWNER` value of the containers Compose creates for the tutorial.

@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 import docker.errors
 
-from docdocker import ports, shell
 from docdocker.base import errors, render
 from docdocker.base.masking import Environment, mask_pair, revealed
 from docdocker.core.translate import Facts
@@ -31,8 +30,9 @@ from docdocker.foreground import (
     remove_quietly,
     wait_in_background,
 )
+from docdocker.grammar import ports, shell
+from docdocker.grammar.ports import PortMapping
 from docdocker.inspect import Inspect
-from docdocker.ports import PortMapping
 from docdocker.registries import check_image_name, ensure_image
 from docdocker.steps import (
     LABEL,
@@ -497,10 +497,11 @@ class ContainerCommands(Engine):
                 words, or one string split like a shell line.
             detach: Run in the background (``-d``) and return at once.
             name: The container's name; Docker picks a random one when None.
-            publish: Port mappings, as ``-p`` specs or :class:`~docdocker.ports.PortMapping`.
-                A spec without an address listens on 127.0.0.1 only (``"8080:80"``
-                runs ``-p 127.0.0.1:8080:80``); write ``0.0.0.0:8080:80`` to listen on
-                every interface, with a warning saying what that exposes.
+            publish: Port mappings, as ``-p`` specs or
+                :class:`~docdocker.grammar.ports.PortMapping`. A spec without an address
+                listens on 127.0.0.1 only (``"8080:80"`` runs ``-p 127.0.0.1:8080:80``);
+                write ``0.0.0.0:8080:80`` to listen on every interface, with a warning
+                saying what that exposes.
             env: Environment variables (``-e``); a None value passes the variable on
                 from this machine's environment, as ``-e NAME`` does.
             remove: Remove the container when it exits (``--rm``).
@@ -805,7 +806,7 @@ def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
 def _mappings(publish: Iterable[PortMapping | str] | str | int) -> Iterator[PortMapping]:
     """The mappings to publish; a spec written without an address gets 127.0.0.1.
 
-    A :class:`~docdocker.ports.PortMapping` is taken as given: it was built on
+    A :class:`~docdocker.grammar.ports.PortMapping` is taken as given: it was built on
     purpose (the PortMapper shows its own warning for every interface).
     """
     for item in [publish] if isinstance(publish, (str, int)) else publish:

@@ -17,11 +17,12 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import connection, ports, reference
+from docdocker import connection
 from docdocker import steps as s
 from docdocker.base import errors
 from docdocker.core.translate import Facts, docker_host
-from docdocker.dockerfile import instruction_at, instruction_on
+from docdocker.grammar import ports, reference
+from docdocker.grammar.dockerfile import instruction_at, instruction_on
 
 
 def in_binder() -> bool:

@@ -15,10 +15,11 @@ from typing import Any, ClassVar, cast
 
 import docker.errors
 
-from docdocker import reference, tagrecord
+from docdocker import tagrecord
 from docdocker.base import errors, render
 from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.grammar import reference
 from docdocker.steps import (
     COMMAND_LINE,
     LABEL,

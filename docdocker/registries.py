@@ -13,10 +13,11 @@ from typing import Any, ClassVar
 import docker.auth
 import docker.errors
 
-from docdocker import connection, friendly, reference
+from docdocker import connection, friendly
 from docdocker.base import errors, render
 from docdocker.credentials import Secret
 from docdocker.engine import Engine, StepResult, handles
+from docdocker.grammar import reference
 from docdocker.progress import Progress
 from docdocker.steps import POSITIONAL, Step, arg
 

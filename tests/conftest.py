@@ -126,7 +126,7 @@ def engine(client: docker.DockerClient, notebook: str) -> Engine:
 @pytest.fixture
 def free_port() -> int:
     """A host port on 127.0.0.1 that nothing listens on right now."""
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     return ports.find_free("127.0.0.1", random.randint(20000, 40000))
 

@@ -390,7 +390,7 @@ def _is_the_saved_image(engine: Engine, saved: Saved, layers: list[str] | None) 
 
 def _short(name: str) -> str:
     """``docker.io/library/hello-world:latest`` -> ``hello-world:latest``, as saved."""
-    from docdocker import reference
+    from docdocker.grammar import reference
 
     try:
         return reference.parse(name).familiar

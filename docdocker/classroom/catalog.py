@@ -31,8 +31,8 @@ from typing import Any
 
 import yaml
 
-from docdocker import reference
 from docdocker.base import errors
+from docdocker.grammar import reference
 
 #: The tutorial's notebooks folder, next to the package in a checkout.
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

@@ -19,10 +19,10 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from docdocker import ports, reference
 from docdocker.base import errors
 from docdocker.containers import Ps, Rm, Run
 from docdocker.engine import Engine
+from docdocker.grammar import ports, reference
 from docdocker.images import ImageInspect, Rmi, Tag
 from docdocker.registries import Push
 from docdocker.steps import LABEL

@@ -2,7 +2,7 @@
 
 :class:`BuildPanelModel` holds what the learner edits (the Dockerfile's text,
 the tag) and derives the rest: whether the tag is a valid image name and, if
-not, which part is wrong and why (:func:`docdocker.reference.parse`); the exact
+not, which part is wrong and why (:func:`docdocker.grammar.reference.parse`); the exact
 ``docker build`` line; and, while and after a build, its status, log, result or
 friendly error. No widgets and no engine here: the view
 (:mod:`docdocker.widgets.buildpanel`) runs the build and feeds the model.
@@ -18,10 +18,10 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
-from docdocker import reference
 from docdocker.base import errors, render
 from docdocker.build import Build, builder
 from docdocker.buildlog import BuildLog
+from docdocker.grammar import reference
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary", "read_dockerfile"]
 
@@ -37,7 +37,7 @@ STATES = ("idle", "building", "built", "failed")
 def check_tag(tag: str) -> str:
     """Why ``tag`` cannot name a built image, or ``""`` when it can.
 
-    The message says which part is wrong and why, as :func:`docdocker.reference.parse`
+    The message says which part is wrong and why, as :func:`docdocker.grammar.reference.parse`
     explains it, followed by its fix.
     """
     if not tag.strip():

@@ -30,14 +30,15 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import ports, recordings
+from docdocker import recordings
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
 from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
 from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.grammar import ports
+from docdocker.grammar.ports import PortMapping
 from docdocker.images import ImageInspect, exposed_ports
-from docdocker.ports import PortMapping
 from docdocker.steps import LABEL
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code

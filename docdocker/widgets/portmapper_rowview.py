@@ -11,7 +11,7 @@ import ipywidgets as widgets
 from traitlets import link
 
 from docdocker.base import render
-from docdocker.ports import PROTOCOLS
+from docdocker.grammar.ports import PROTOCOLS
 from docdocker.widgets.base import close_tree
 from docdocker.widgets.portmapper_model import is_own
 from docdocker.widgets.portmapper_row import EVERYWHERE, LOCALHOST, PortRow

@@ -19,8 +19,8 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Int, List, Unicode, observe
 
-from docdocker import reference
 from docdocker.base import errors
+from docdocker.grammar import reference
 from docdocker.images import Tag
 from docdocker.registries import Push
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import compose, ports, reset, web
+from docdocker import compose, reset, web
 from docdocker.base import errors
 from docdocker.console import Console
+from docdocker.grammar import ports
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 

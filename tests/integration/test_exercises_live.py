@@ -321,7 +321,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
 
 
 def _closed_port() -> int:
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     return ports.find_free("127.0.0.1", 41000)
 

@@ -17,10 +17,11 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import ports, web
+from docdocker import web
 from docdocker.base import errors
 from docdocker.containers import Run
-from docdocker.ports import GRAMMAR, PortMapping
+from docdocker.grammar import ports
+from docdocker.grammar.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.portmapper import PortMapper

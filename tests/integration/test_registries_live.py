@@ -72,7 +72,7 @@ def registry(engine, free_port: int) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def auth_registry(engine, tmp_path: Path) -> Iterator[tuple[str, str, Secret]]:  # type: ignore[no-untyped-def]
     """A registry with htpasswd login: (``localhost:PORT``, user, password)."""
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     port = ports.find_free("127.0.0.1", 41000)
     password = Secret.generate()

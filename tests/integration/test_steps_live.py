@@ -12,9 +12,10 @@ import time
 import docker
 import pytest
 
-from docdocker import ports, web
+from docdocker import web
 from docdocker.console import Console
 from docdocker.containers import Run
+from docdocker.grammar import ports
 from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 

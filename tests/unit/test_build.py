@@ -12,7 +12,7 @@ from docdocker.base import errors
 from docdocker.build import Build
 from docdocker.buildlog import BuildLog
 from docdocker.console import Console
-from docdocker.dockerfile import escape_char, instruction_at, instructions
+from docdocker.grammar.dockerfile import escape_char, instruction_at, instructions
 from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 

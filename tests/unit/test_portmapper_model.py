@@ -17,9 +17,10 @@ from collections.abc import Iterator
 import ipywidgets as widgets
 import pytest
 
-from docdocker import containers, ports
+from docdocker import containers
 from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
-from docdocker.ports import GRAMMAR, PortMapping
+from docdocker.grammar import ports
+from docdocker.grammar.ports import GRAMMAR, PortMapping
 from docdocker.steps import LABEL
 from docdocker.widgets.portmapper import PortMapper
 from docdocker.widgets.portmapper_model import (

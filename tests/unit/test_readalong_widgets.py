@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import ports, recordings
+from docdocker import recordings
 from docdocker.base import render
 from docdocker.console import Console
 from docdocker.containers import Run
 from docdocker.doctor import doctor
 from docdocker.engine import StepResult
+from docdocker.grammar import ports
 from docdocker.steps import LABEL
 from docdocker.tutorial import ReadAlong
 

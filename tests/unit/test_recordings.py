@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import ports, recordings
+from docdocker import recordings
 from docdocker.base import errors
 from docdocker.console import Console
 from docdocker.containers import Run
+from docdocker.grammar import ports
 from docdocker.lesson import expect_error
 from docdocker.steps import LABEL
 from docdocker.tutorial import ReadAlong

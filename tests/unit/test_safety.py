@@ -12,8 +12,8 @@ from docdocker.base.masking import MASK, looks_secret, mask_argv
 from docdocker.console import Capped
 from docdocker.containers import ContainerCommands, Run, _mappings
 from docdocker.engine import Engine
-from docdocker.ports import PortMapping, everywhere_warning
-from docdocker.shell import open_quote as _open_quote
+from docdocker.grammar.ports import PortMapping, everywhere_warning
+from docdocker.grammar.shell import open_quote as _open_quote
 from docdocker.steps import check_notebook, label_filter
 from docdocker.tutorial import connect
 

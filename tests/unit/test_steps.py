@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from docdocker import containers, ports, steps
+from docdocker import containers, steps
 from docdocker.credentials import Secret
+from docdocker.grammar import ports
 from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.

@@ -135,7 +135,7 @@ class ImageRef:
             if not isinstance(value, str) and not (value is None and field != "path"):
                 raise InvalidReference(
                     f"ImageRef.{field} must be text, got {type(value).__name__} {_part(value)}",
-                    fix="Create image references with docdocker.reference.parse('...').",
+                    fix="Create image references with docdocker.grammar.reference.parse('...').",
                 )
         # Re-parsing the rendered text is the one way to be sure the fields
         # agree with the grammar, including where the domain/path split falls.
@@ -147,7 +147,7 @@ class ImageRef:
                 f"these parts do not make up the reference they claim: {_quote(text)} reads as"
                 f" domain={_part(domain)}, path={_part(path)}, tag={_part(tag)},"
                 f" digest={_part(digest)}",
-                fix="Create image references with docdocker.reference.parse('...').",
+                fix="Create image references with docdocker.grammar.reference.parse('...').",
             )
 
     def __str__(self) -> str:
