@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import docker
 
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial
 
 

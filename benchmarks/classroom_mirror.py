@@ -43,8 +43,8 @@ import requests
 
 from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror
-from docdocker.console import Console
 from docdocker.containers import Rm
+from docdocker.core.console import Console
 from docdocker.grammar import ports
 from docdocker.tutorial import Tutorial, connect
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import docker
 
 from docdocker import compose
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial
 
 NOTEBOOK = "benchmark"

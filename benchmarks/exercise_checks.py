@@ -27,7 +27,7 @@ from pathlib import Path
 
 import docker
 
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.exercises import ProgressStore, all_exercises, check_all, nb01
 from docdocker.grammar import ports
 from docdocker.tutorial import Tutorial as Engine

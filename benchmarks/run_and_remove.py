@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 import docker
 
-from docdocker.console import Console
-from docdocker.steps import LABEL
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 
 IMAGE = "busybox"

@@ -68,7 +68,7 @@ def main(rounds: int = 20) -> int:
         "model, whole target typed": whole,
         "model, tag part typed": part,
     }
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.tutorial import connect
     from docdocker.widgets.tagbuilder import TagBuilder
 

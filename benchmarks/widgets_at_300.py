@@ -29,9 +29,9 @@ from collections.abc import Callable
 import docker
 import ipywidgets as widgets
 
-from docdocker.console import Console
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports
-from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.portmapper import PortMapper

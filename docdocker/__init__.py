@@ -7,13 +7,14 @@ Typical use in a notebook::
     engine.run("nginx", detach=True, publish="127.0.0.1:8080:80")
 """
 
-from docdocker import steps, web
+from docdocker import web
 from docdocker.base import errors
+from docdocker.core import steps
+from docdocker.core.engine import Engine, StepResult
+from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
-from docdocker.engine import Engine, StepResult
 from docdocker.grammar import ports, reference
 from docdocker.lesson import expect_error
-from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial, connect
 
 __version__ = "0.1.0"

@@ -69,8 +69,8 @@ def _doctor() -> int:
 
 def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
-    from docdocker.console import Console
-    from docdocker.steps import label_filter
+    from docdocker.core.console import Console
+    from docdocker.core.steps import label_filter
     from docdocker.tutorial import connect
 
     if notebook is not None and not notebook.strip():

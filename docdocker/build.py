@@ -37,10 +37,10 @@ from docdocker import friendly
 from docdocker.base import errors
 from docdocker.base.masking import MASK, mask_value
 from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
-from docdocker.engine import Engine, StepResult, handles
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
 from docdocker.grammar import reference
 from docdocker.registries import check_image_name
-from docdocker.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
 
 
 @dataclass(frozen=True)

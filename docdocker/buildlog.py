@@ -32,7 +32,7 @@ from html import escape
 from typing import Any
 
 from docdocker.base import render
-from docdocker.progress import Progress
+from docdocker.core.progress import Progress
 
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 _BUILT = re.compile(r"^Successfully built ([0-9a-f]+)")

@@ -31,14 +31,15 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import connection, friendly_compose
+from docdocker import friendly_compose
 from docdocker.base import errors, render
-from docdocker.console import Console
-from docdocker.engine import Engine, StepResult, handles
+from docdocker.core import connection
+from docdocker.core.console import Console
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 from docdocker.grammar import shell
-from docdocker.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
 
-#: The :data:`~docdocker.steps.OWNER` value of the containers Compose creates for the tutorial.
+#: The :data:`~docdocker.core.steps.OWNER` value of the containers Compose creates for the tutorial.
 CONTAINER_OWNER = "container"
 #: The file Compose merges into ``compose.yaml`` by itself when no ``-f`` is given.
 OVERRIDE_FILE = "compose.override.yaml"

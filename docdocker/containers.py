@@ -20,8 +20,19 @@ import docker.errors
 
 from docdocker.base import errors, render
 from docdocker.base.masking import Environment, mask_pair, revealed
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import (
+    LABEL,
+    OWNER,
+    POSITIONAL,
+    REST,
+    TARGET,
+    Step,
+    arg,
+    label_filter,
+    pairs,
+)
 from docdocker.core.translate import Facts
-from docdocker.engine import Engine, StepResult, handles
 from docdocker.foreground import (
     FOREGROUND_GRACE,
     capped_logs,
@@ -34,22 +45,11 @@ from docdocker.grammar import ports, shell
 from docdocker.grammar.ports import PortMapping
 from docdocker.inspect import Inspect
 from docdocker.registries import check_image_name, ensure_image
-from docdocker.steps import (
-    LABEL,
-    OWNER,
-    POSITIONAL,
-    REST,
-    TARGET,
-    Step,
-    arg,
-    label_filter,
-    pairs,
-)
 from docdocker.volumes import parse_mount, relative_to_absolute
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
-#: The :data:`~docdocker.steps.OWNER` value of the containers docdocker creates.
+#: The :data:`~docdocker.core.steps.OWNER` value of the containers docdocker creates.
 CONTAINER_OWNER = "container"
 #: Where a published port listens when the learner writes no address.
 LOCALHOST = "127.0.0.1"
@@ -695,8 +695,8 @@ def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = No
     """True for a container docdocker itself created (for ``notebook``, or any notebook).
 
     A container run by the learner from an image the tutorial built inherits that
-    image's labels, :data:`~docdocker.steps.LABEL` included; only docdocker's own
-    create call sets the :data:`~docdocker.steps.OWNER` mark to ``container``.
+    image's labels, :data:`~docdocker.core.steps.LABEL` included; only docdocker's own
+    create call sets the :data:`~docdocker.core.steps.OWNER` mark to ``container``.
     """
     labels = labels or {}
     if labels.get(OWNER) != CONTAINER_OWNER or LABEL not in labels:

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import compose, connection, recordings, web
+from docdocker import compose, recordings, web
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
 from docdocker.build import builder
-from docdocker.console import Console
+from docdocker.core import connection
+from docdocker.core.console import Console
+from docdocker.core.engine import Engine
 from docdocker.core.translate import Facts
-from docdocker.engine import Engine
 from docdocker.friendly import translate_error
 from docdocker.registries import Pull
 from docdocker.system import Info, Version, engine_kind

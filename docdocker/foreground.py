@@ -18,10 +18,10 @@ from typing import Any
 import docker.errors
 import requests.exceptions
 
-from docdocker import connection
 from docdocker.base.masking import mask_text
-from docdocker.console import Capped
-from docdocker.engine import Engine
+from docdocker.core import connection
+from docdocker.core.console import Capped
+from docdocker.core.engine import Engine
 
 #: Seconds of grace ``docker stop -t`` gives a foreground run that a timeout ends.
 FOREGROUND_GRACE = 2
@@ -72,9 +72,9 @@ def follow(
 ) -> tuple[str, bool]:
     """Stream a foreground container's output until it exits or time runs out.
 
-    The page gets the first :data:`~docdocker.console.HEAD_CHARS` characters as
+    The page gets the first :data:`~docdocker.core.console.HEAD_CHARS` characters as
     they come, then, once the container has exited, a line saying how much was
-    left out and the last :data:`~docdocker.console.TAIL_CHARS`: memory stays
+    left out and the last :data:`~docdocker.core.console.TAIL_CHARS`: memory stays
     bounded however much the container prints.
 
     Equivalent CLI: ``docker run IMAGE`` (in the foreground), ``docker stop`` on Ctrl-C.
@@ -186,8 +186,8 @@ def follow_logs(
     """Follow a container's log until it stops, ``timeout`` runs out or Ctrl-C.
 
     The output is capped as every output is (the first
-    :data:`~docdocker.console.HEAD_CHARS` characters, then the last
-    :data:`~docdocker.console.TAIL_CHARS`), and an engine that stops answering
+    :data:`~docdocker.core.console.HEAD_CHARS` characters, then the last
+    :data:`~docdocker.core.console.TAIL_CHARS`), and an engine that stops answering
     mid-stream ends the step within :data:`HEARTBEAT_SECONDS` of silence plus as
     many for the check.
 

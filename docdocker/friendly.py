@@ -17,9 +17,9 @@ import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import connection
-from docdocker import steps as s
 from docdocker.base import errors
+from docdocker.core import connection
+from docdocker.core import steps as s
 from docdocker.core.translate import Facts, docker_host
 from docdocker.grammar import ports, reference
 from docdocker.grammar.dockerfile import instruction_at, instruction_on

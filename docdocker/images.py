@@ -15,12 +15,11 @@ from typing import Any, ClassVar, cast
 
 import docker.errors
 
-from docdocker import tagrecord
 from docdocker.base import errors, render
 from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
-from docdocker.engine import Engine, StepResult, handles
-from docdocker.grammar import reference
-from docdocker.steps import (
+from docdocker.core import tagrecord
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import (
     COMMAND_LINE,
     LABEL,
     OWNER,
@@ -31,6 +30,7 @@ from docdocker.steps import (
     label_filter,
     pairs,
 )
+from docdocker.grammar import reference
 
 #: The ownership mark of containers (and so of a ``docker commit`` of one).
 CONTAINER_MARK = "container"
@@ -450,7 +450,7 @@ def tutorial_image_names(entry: Mapping[str, Any], notebook: str | None = None) 
     """The names to remove an image of the tutorial's by, or [] when it is not all ours.
 
     An image is removed only when every name it has is the tutorial's (the tag it was
-    built as, or a tag recorded in :mod:`docdocker.tagrecord` for this very image):
+    built as, or a tag recorded in :mod:`docdocker.core.tagrecord` for this very image):
     pruning an image also removes the learner's own tags on it. An untagged image of
     the tutorial's is named by its short ID.
     """
@@ -510,7 +510,7 @@ def _quietly() -> contextlib.suppress:
 # ``docker save`` / ``docker load`` move images without a registry (a USB stick in a
 # classroom); ``docker tag`` gives an image another name (to push it elsewhere).
 # A tag cannot carry a label, so the new names docdocker makes are recorded in
-# docdocker.tagrecord; clean-up removes such a name, never the image behind it.
+# docdocker.core.tagrecord; clean-up removes such a name, never the image behind it.
 
 #: Bytes read or written per chunk while saving or loading (the SDK's default is 2 MB).
 CHUNK = 1024 * 1024
@@ -651,7 +651,7 @@ def tag_image(engine: Engine, step: Tag) -> StepResult:
     """``api.tag(IMAGE, REPOSITORY, TAG)``; prints nothing, as the CLI does.
 
     A name that did not exist before is recorded as the tutorial's (see
-    :mod:`docdocker.tagrecord`); moving an existing name back (as restoring a
+    :mod:`docdocker.core.tagrecord`); moving an existing name back (as restoring a
     classroom bundle does) is not.
     """
     ref = reference.parse(step.new_image)

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import docker.errors
 
 from docdocker.base import errors
-from docdocker.engine import Engine, StepResult, handles
-from docdocker.steps import POSITIONAL, TARGET, Step, arg
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import POSITIONAL, TARGET, Step, arg
 
 _ACTION = re.compile(r"{{-?\s*(.*?)\s*-?}}")
 _PATH = re.compile(r"^\.(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?$")

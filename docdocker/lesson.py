@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from docdocker import recordings
 from docdocker.base import errors, render
-from docdocker.console import in_notebook
+from docdocker.core.console import in_notebook
 
 if TYPE_CHECKING:
     from docdocker.containers import ContainerCommands

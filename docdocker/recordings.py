@@ -25,10 +25,10 @@ from typing import Any
 
 from docdocker.base import errors, render
 from docdocker.base.masking import mask_data, mask_text
-from docdocker.console import Console
-from docdocker.engine import StepResult
-from docdocker.progress import Progress
-from docdocker.steps import Step
+from docdocker.core.console import Console
+from docdocker.core.engine import StepResult
+from docdocker.core.progress import Progress
+from docdocker.core.steps import Step
 
 #: Set to a folder: every step run by the notebooks is recorded there.
 RECORD_ENV = "DOCDOCKER_RECORD"

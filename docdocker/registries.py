@@ -13,13 +13,14 @@ from typing import Any, ClassVar
 import docker.auth
 import docker.errors
 
-from docdocker import connection, friendly
+from docdocker import friendly
 from docdocker.base import errors, render
+from docdocker.core import connection
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.progress import Progress
+from docdocker.core.steps import POSITIONAL, Step, arg
 from docdocker.credentials import Secret
-from docdocker.engine import Engine, StepResult, handles
 from docdocker.grammar import reference
-from docdocker.progress import Progress
-from docdocker.steps import POSITIONAL, Step, arg
 
 
 @dataclass(frozen=True)

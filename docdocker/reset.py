@@ -2,7 +2,7 @@
 
 An object is the tutorial's when docdocker itself created it: it carries the
 notebook label *and* the ownership mark that only docdocker's own create and
-build calls set (:data:`~docdocker.steps.OWNER`). Docker copies an image's
+build calls set (:data:`~docdocker.core.steps.OWNER`). Docker copies an image's
 labels into every image built ``FROM`` it and every container run from it, so
 a learner's container or child image may carry the notebook label too; those
 are never listed, let alone removed. An image is removed by the tag docdocker
@@ -10,7 +10,7 @@ gave it, without ``--force``: a learner's other tags, and containers using it,
 keep it alive.
 
 Tags docdocker added to images (``docker tag``) cannot carry a label; they are
-recorded in :mod:`docdocker.tagrecord` and removed while they still point at the
+recorded in :mod:`docdocker.core.tagrecord` and removed while they still point at the
 image they were given to, as a tag only: a tag that has become the last name of
 an image that is not the tutorial's is kept, since removing it would delete the
 learner's image.
@@ -22,11 +22,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import recordings, tagrecord
+from docdocker import recordings
 from docdocker.base import errors
-from docdocker.console import TextConsole
 from docdocker.containers import Ps, Rm, container_name, owned_containers
-from docdocker.engine import Engine
+from docdocker.core import tagrecord
+from docdocker.core.console import TextConsole
+from docdocker.core.engine import Engine
+from docdocker.core.steps import LABEL, OWNER, Step, label_filter
 from docdocker.images import (
     History,
     ImageInspect,
@@ -39,7 +41,6 @@ from docdocker.images import (
     replaced_compose_build as replaced_compose_build,  # for callers that knew it here
 )
 from docdocker.networks import NetworkLs, NetworkRm
-from docdocker.steps import LABEL, OWNER, Step, label_filter
 from docdocker.volumes import VolumeLs, VolumeRm
 from docdocker.volumes import made_by_tutorial as volume_made_by_tutorial
 
@@ -152,7 +153,7 @@ def built_by_tutorial(engine: Engine, image: str, owned: str) -> bool:
     instructions on top, so its newest history entry is not docdocker's label.
 
     BuildKit leaves no such entry, so the image IDs docdocker built are also
-    recorded (:func:`docdocker.tagrecord.remember_built`).
+    recorded (:func:`docdocker.core.tagrecord.remember_built`).
 
     Equivalent CLI: ``docker history --no-trunc IMAGE``
     """

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from docdocker.base import render
-from docdocker.engine import Engine, StepResult, handles
-from docdocker.steps import Step
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import Step
 
 
 @dataclass(frozen=True)

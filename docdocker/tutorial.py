@@ -15,17 +15,18 @@ from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
 import docdocker.system  # noqa: F401
-from docdocker import connection, friendly, recordings
+from docdocker import friendly, recordings
 from docdocker.base import errors, render
 from docdocker.compose import ComposeCommands
-from docdocker.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.containers import ContainerCommands
+from docdocker.core import connection
+from docdocker.core.console import Console, NotebookConsole, in_notebook, install_notebook_errors
+from docdocker.core.engine import Engine, StepResult
+from docdocker.core.steps import LABEL, OWNER, Step, check_notebook, label_filter
 from docdocker.core.translate import Facts
-from docdocker.engine import Engine, StepResult
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
 from docdocker.registries import RegistryCommands
-from docdocker.steps import LABEL, OWNER, Step, check_notebook, label_filter
 from docdocker.system import SystemCommands
 from docdocker.volumes import VolumeCommands, VolumeLs, made_by_tutorial
 
@@ -165,7 +166,7 @@ def connect(notebook: str, *, console: Console | None = None,
         notebook: The notebook's name; every object created is labelled with it.
         console: Where echoes and output go (default: fits notebook or terminal).
         timeout: Seconds to wait for any single engine request (connecting itself
-            waits at most :data:`~docdocker.connection.PING_TIMEOUT`).
+            waits at most :data:`~docdocker.core.connection.PING_TIMEOUT`).
 
     Raises:
         ValueError: ``notebook`` is empty (it names no notebook).

@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 import docker.types
 
 from docdocker.base import errors, render
-from docdocker.engine import Engine, StepResult, handles
-from docdocker.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
+from docdocker.core.engine import Engine, StepResult, handles
+from docdocker.core.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
 
 VOLUME_COLUMNS = ("DRIVER", "VOLUME NAME")
-#: The :data:`~docdocker.steps.OWNER` value of the volumes docdocker creates.
+#: The :data:`~docdocker.core.steps.OWNER` value of the volumes docdocker creates.
 VOLUME_OWNER = "volume"
 #: From this API version on, ``volume prune`` removes only anonymous volumes unless
 #: ``--all`` is given; older engines (20.10 speaks 1.41) remove every unused one.

@@ -80,7 +80,7 @@ def _clean_up(notebook: str) -> None:
     A learner keeps what Run All made (the widgets stay alive); a test run does not.
     """
     from docdocker import reset
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.tutorial import connect
 
     with contextlib.suppress(Exception):  # no engine: nothing was made

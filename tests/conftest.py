@@ -16,7 +16,7 @@ import docker
 import pytest
 
 from docdocker import reset
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial as Engine
 
 #: What a test may say it needs with ``@pytest.mark.needs(FEATURE)``: tests that only

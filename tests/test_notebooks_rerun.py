@@ -133,8 +133,8 @@ def _labelled(notebook: str) -> list[str]:
     """
     import docker
 
+    from docdocker.core.steps import LABEL
     from docdocker.reset import image_tag_of_tutorial
-    from docdocker.steps import LABEL
 
     client = docker.from_env()
     try:

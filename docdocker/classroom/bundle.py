@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from docdocker.base import errors
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
 from docdocker.images import ImageInspect, Load, Rmi, Save, Tag
 from docdocker.system import SystemDf, Version
 

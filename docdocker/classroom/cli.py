@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
 
 def _engine() -> Any:
     from docdocker.classroom.mirror import NOTEBOOK
-    from docdocker.console import TextConsole
+    from docdocker.core.console import TextConsole
     from docdocker.tutorial import connect
 
     return connect(NOTEBOOK, console=TextConsole())

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 
 from docdocker.base import errors
 from docdocker.containers import Ps, Rm, Run
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports, reference
 from docdocker.images import ImageInspect, Rmi, Tag
 from docdocker.registries import Push
-from docdocker.steps import LABEL
 from docdocker.volumes import VolumeCreate, VolumeLs, VolumeRm
 
 #: The label value (notebook) of everything the classroom kit creates.

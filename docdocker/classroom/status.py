@@ -19,8 +19,8 @@ from typing import Any
 
 from docdocker.base import render
 from docdocker.classroom import catalog as catalog_module
+from docdocker.core.engine import Engine
 from docdocker.doctor import Check, Report, doctor
-from docdocker.engine import Engine
 from docdocker.images import ImageInspect, Images
 from docdocker.system import Info
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from docdocker import connection
+from docdocker.core import connection
 
 if TYPE_CHECKING:
     from docdocker.base.errors import DocDockerError
-    from docdocker.steps import Step
+    from docdocker.core.steps import Step
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from docdocker import recordings
 from docdocker.base import errors
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine
+    from docdocker.core.engine import Engine
 
 
 class Status(str, Enum):
@@ -93,7 +93,7 @@ class Context:
     """What a check function gets: the engine to read, and the learner's past progress.
 
     Attributes:
-        engine: The engine; checks only :meth:`~docdocker.engine.Engine.query` it.
+        engine: The engine; checks only :meth:`~docdocker.core.engine.Engine.query` it.
         done_before: Whether another exercise has been recorded as done (for a task
             such as "remove the container you made", whose goal is an absence).
     """

@@ -45,7 +45,7 @@ def _selected(notebook: str | None) -> list[Exercise]:
 
 
 def _connect() -> tuple[Any, str | None]:
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.tutorial import connect
 
     try:
@@ -118,7 +118,7 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
         0 when there was nothing to remove or all of it was removed, 1 otherwise.
     """
     from docdocker import reset
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.exercises import cleanup
     from docdocker.tutorial import connect
 

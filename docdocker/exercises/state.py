@@ -1,7 +1,7 @@
 """Reading the engine's state for the checks: quiet lookups, never the SDK itself.
 
 Every function here executes a listing or inspect step with
-:meth:`~docdocker.engine.Engine.query`, so nothing is echoed and nothing is
+:meth:`~docdocker.core.engine.Engine.query`, so nothing is echoed and nothing is
 labelled: a check only looks.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docdocker.containers import ContainerInspect, Logs, Ps, container_name, made_by_tutorial
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
 from docdocker.images import ImageInspect, Images
 from docdocker.system import Info
 

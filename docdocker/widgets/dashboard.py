@@ -4,9 +4,9 @@ The view: stock ipywidgets showing a :class:`~docdocker.widgets.dashboard_model.
 The rows and the "made by the tutorial" policy live in the model; watching the
 engine's events and scheduling refreshes live in :mod:`docdocker.widgets.watch`.
 Every button runs the engine's own step (``docker stop``, ``kill``, ``rm``,
-``logs``) through :meth:`docdocker.engine.Engine.execute`, so each echoes the
+``logs``) through :meth:`docdocker.core.engine.Engine.execute`, so each echoes the
 exact command it stands for; listings and lookups are quiet
-(:meth:`~docdocker.engine.Engine.query`).
+(:meth:`~docdocker.core.engine.Engine.query`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import traitlets
 from traitlets import Bool
 
 from docdocker import friendly, recordings
-from docdocker import steps as s
 from docdocker.base import errors, render
-from docdocker.console import Console
 from docdocker.containers import ContainerInspect, committed_images, owned_containers
-from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
-from docdocker.steps import LABEL
+from docdocker.core import steps as s
+from docdocker.core.console import Console
+from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.core.steps import LABEL
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (

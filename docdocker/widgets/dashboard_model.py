@@ -15,10 +15,10 @@ from typing import Any
 
 from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 
-from docdocker import steps as s
 from docdocker.base import errors
 from docdocker.containers import CONTAINER_OWNER, Kill, Logs, Ps, Rm, Stop, made_by_tutorial, ps_row
-from docdocker.steps import LABEL, OWNER
+from docdocker.core import steps as s
+from docdocker.core.steps import LABEL, OWNER
 
 __all__ = ["ACTIONS", "COLUMNS", "LIVE_STATES", "LOG_TAIL", "READ_ONLY_TIP", "DashboardModel",
            "action_step", "build_rows", "dashboard_row", "first_name", "ps_step"]

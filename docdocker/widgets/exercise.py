@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from docdocker import recordings
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
 from docdocker.exercises import catalog
 from docdocker.exercises.base import Exercise, Result
 from docdocker.exercises.predict import Question

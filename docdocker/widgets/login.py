@@ -35,7 +35,7 @@ from docdocker.widgets.base import (
 from docdocker.widgets.login_model import LoginModel
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine, StepResult
+    from docdocker.core.engine import Engine, StepResult
 
 __all__ = ["LoginForm"]
 

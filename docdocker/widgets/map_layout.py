@@ -17,7 +17,7 @@ from html import escape
 from typing import Any
 
 from docdocker.containers import container_name, made_by_tutorial
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 
 __all__ = ["Box", "Edge", "Graph", "Layout", "Node", "build_graph", "describe", "layout", "svg"]
 

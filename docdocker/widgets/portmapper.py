@@ -2,9 +2,9 @@
 
 The view: stock ipywidgets linked to a :class:`~docdocker.widgets.portmapper_model.PortMapperModel`,
 which holds the rows and derives the ``-p`` flags, the ``docker run`` line and the
-errors. The Run button hands :meth:`docdocker.engine.Engine.execute` the very
+errors. The Run button hands :meth:`docdocker.core.engine.Engine.execute` the very
 step the shown line was printed from; lookups (the image's EXPOSE ports, who
-holds a port) go through :meth:`~docdocker.engine.Engine.query`.
+holds a port) go through :meth:`~docdocker.core.engine.Engine.query`.
 
 Example::
 
@@ -33,13 +33,13 @@ from traitlets import Instance, link
 from docdocker import recordings
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
-from docdocker.console import Console, in_notebook
 from docdocker.containers import Run
-from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.core.console import Console, in_notebook
+from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import PortMapping
 from docdocker.images import ImageInspect, exposed_ports
-from docdocker.steps import LABEL
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
 from docdocker.widgets.portmapper_model import (
@@ -486,7 +486,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         ``docker run -d -p 127.0.0.1:8080:80 --label org.docdocker.notebook=01-containers nginx``
 
         Returns:
-            The :class:`~docdocker.engine.StepResult`, or None when nothing
+            The :class:`~docdocker.core.engine.StepResult`, or None when nothing
             ran or the engine refused (:attr:`run_error` then holds why).
         """
         result = self._run()

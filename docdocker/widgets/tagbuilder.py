@@ -30,9 +30,9 @@ from traitlets import link
 
 from docdocker import recordings
 from docdocker.base import errors, render
-from docdocker.engine import LOOKUP_SECONDS
+from docdocker.core.engine import LOOKUP_SECONDS
+from docdocker.core.progress import Progress
 from docdocker.images import ImageInspect, Images
-from docdocker.progress import Progress
 from docdocker.widgets.base import (
     FullTextRepr,
     WidgetConsole,
@@ -41,7 +41,7 @@ from docdocker.widgets.base import (
 from docdocker.widgets.tagbuilder_model import PARTS, TagBuilderModel
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine, StepResult
+    from docdocker.core.engine import Engine, StepResult
 
 __all__ = ["TagBuilder"]
 

@@ -24,7 +24,7 @@ from labserver import CHROMIUM, CHROMIUM_FLAGS, DOCKER, TOKEN, jupyterlab, write
 from nbformat.v4 import new_code_cell
 
 from docdocker.containers import Run
-from docdocker.steps import LABEL
+from docdocker.core.steps import LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
 TICKER = "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"

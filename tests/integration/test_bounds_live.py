@@ -11,7 +11,7 @@ import docker
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import HEAD_CHARS, TAIL_CHARS, Console
+from docdocker.core.console import HEAD_CHARS, TAIL_CHARS, Console
 from docdocker.foreground import FLOOD_CHARS, FLOOD_LINES
 from docdocker.tutorial import Tutorial as Engine
 

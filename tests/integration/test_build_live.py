@@ -15,9 +15,9 @@ import pytest
 from docdocker import build, reset, web
 from docdocker.base import errors
 from docdocker.build import Build
-from docdocker.console import Console
-from docdocker.progress import Progress
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.console import Console
+from docdocker.core.progress import Progress
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")

@@ -13,8 +13,8 @@ import docker
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import Console
-from docdocker.progress import Progress
+from docdocker.core.console import Console
+from docdocker.core.progress import Progress
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"

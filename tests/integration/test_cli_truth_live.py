@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"

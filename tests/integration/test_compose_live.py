@@ -19,9 +19,9 @@ import pytest
 
 from docdocker import compose, reset, web
 from docdocker.base import errors
-from docdocker.console import Console
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports
-from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"

@@ -14,8 +14,8 @@ import docker
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import Console
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import READ_ONLY_TIP, Dashboard
 

@@ -19,7 +19,7 @@ import pytest
 
 from docdocker import reset
 from docdocker.base import errors
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.map import Map
@@ -255,7 +255,7 @@ def test_when_the_engine_goes_away_the_map_says_so_and_stops_watching(
         engine_proxy: Any, notebook: str) -> None:
     import docker
 
-    from docdocker.console import Console
+    from docdocker.core.console import Console
 
     host = f"unix://{engine_proxy.path}"
     client = docker.DockerClient(base_url=host, timeout=5)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import connection
+from docdocker.core import connection
 from docdocker.doctor import _compare_with_cli, doctor
 
 DOCKER = shutil.which("docker") or "docker"

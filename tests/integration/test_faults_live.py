@@ -18,8 +18,8 @@ import docker
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import Console
-from docdocker.steps import LABEL
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.tutorial import connect
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 
 

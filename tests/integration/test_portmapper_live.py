@@ -20,9 +20,9 @@ import pytest
 from docdocker import web
 from docdocker.base import errors
 from docdocker.containers import Run
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping
-from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.portmapper import PortMapper
 

@@ -13,7 +13,7 @@ import docker
 import pytest
 
 from docdocker import reset
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
@@ -188,7 +188,7 @@ def test_the_clean_up_button_says_what_docker_refused_and_what_still_uses_it(
     client, notebook: str, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
     from docdocker import lesson
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.tutorial import Tutorial
 
     engine = Tutorial(notebook, client, Console())

@@ -13,10 +13,10 @@ import docker
 import pytest
 
 from docdocker import web
-from docdocker.console import Console
 from docdocker.containers import Run
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
-from docdocker.steps import LABEL
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")

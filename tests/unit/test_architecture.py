@@ -86,7 +86,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_only_the_connection_module_makes_a_docker_client(needle: str) -> None:
     makers = sorted(str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
                     if needle in p.read_text())
-    assert makers == ["docdocker/connection.py"]
+    assert makers == ["docdocker/core/connection.py"]
 
 
 def test_the_core_knows_no_concept() -> None:
@@ -94,14 +94,14 @@ def test_the_core_knows_no_concept() -> None:
                 "docdocker.compose", "docdocker.networks", "docdocker.volumes",
                 "docdocker.system"}
     graph = _graph()
-    for core in ("docdocker.steps", "docdocker.engine", "docdocker.friendly",
-                 "docdocker.base.errors", "docdocker.base.render", "docdocker.console"):
+    for core in ("docdocker.core.steps", "docdocker.core.engine", "docdocker.friendly",
+                 "docdocker.base.errors", "docdocker.base.render", "docdocker.core.console"):
         assert not graph[core] & concepts, f"{core} imports {graph[core] & concepts}"
 
 
 def test_every_step_type_has_a_handler() -> None:
     import docdocker  # noqa: F401  (registers every concept's steps)
-    from docdocker import engine, steps
+    from docdocker.core import engine, steps
 
     missing = [t.__name__ for t in steps.all_steps() if t not in engine.registered_steps()]
     assert missing == []

@@ -11,9 +11,9 @@ from docdocker import friendly
 from docdocker.base import errors
 from docdocker.build import Build
 from docdocker.buildlog import BuildLog
-from docdocker.console import Console
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar.dockerfile import escape_char, instruction_at, instructions
-from docdocker.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial
 
 
@@ -178,9 +178,9 @@ def test_what_runs_for_buildkit_is_the_echo_spelt_as_its_program() -> None:
 def test_force_rm_is_echoed_only_where_it_does_something(
     kind: str, shown: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker import engine as core
     from docdocker import images
     from docdocker.build import Builder
+    from docdocker.core import engine as core
 
     monkeypatch.setattr(images, "builder", lambda: Builder(kind, "0.29.1"))
     seen: list[Build] = []
@@ -200,7 +200,7 @@ def test_force_rm_is_echoed_only_where_it_does_something(
 def test_built_images_are_remembered_by_id_and_tag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker import tagrecord
+    from docdocker.core import tagrecord
 
     monkeypatch.setenv("DOCDOCKER_STATE_DIR", str(tmp_path))
     first, second = "sha256:" + "1" * 64, "sha256:" + "2" * 64

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from docdocker.base import errors
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial
 from docdocker.widgets import BuildPanel
 from docdocker.widgets.buildpanel_model import read_dockerfile

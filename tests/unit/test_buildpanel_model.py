@@ -8,7 +8,7 @@ import pytest
 
 from docdocker.base import errors
 from docdocker.buildlog import BuildLog
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.widgets.buildpanel_model import BuildPanelModel, check_tag, image_summary
 
 

@@ -13,9 +13,9 @@ import yaml
 from docdocker import compose, reset
 from docdocker.base import errors
 from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.core.translate import Facts
 from docdocker.friendly_compose import translate_compose
-from docdocker.steps import LABEL, OWNER
 
 UP = ["docker", "compose", "up", "-d"]
 

@@ -12,9 +12,9 @@ import ipywidgets as widgets
 import pytest
 
 from docdocker.base import errors, render
-from docdocker.console import Console
 from docdocker.containers import made_by_tutorial
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import (
     READ_ONLY_TIP,

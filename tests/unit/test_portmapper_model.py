@@ -19,9 +19,9 @@ import pytest
 
 from docdocker import containers
 from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping
-from docdocker.steps import LABEL
 from docdocker.widgets.portmapper import PortMapper
 from docdocker.widgets.portmapper_model import (
     MAX_ROWS,

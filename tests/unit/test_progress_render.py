@@ -8,9 +8,9 @@ import pytest
 from docdocker.base import errors, render
 from docdocker.base.render import ago
 from docdocker.containers import Run, Stop, ps_row
-from docdocker.engine import StepResult
+from docdocker.core.engine import StepResult
+from docdocker.core.progress import Progress
 from docdocker.friendly import translate_error
-from docdocker.progress import Progress
 from docdocker.registries import Pull
 
 PULL_EVENTS = [

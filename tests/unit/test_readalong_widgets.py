@@ -10,12 +10,12 @@ import pytest
 
 from docdocker import recordings
 from docdocker.base import render
-from docdocker.console import Console
 from docdocker.containers import Run
+from docdocker.core.console import Console
+from docdocker.core.engine import StepResult
+from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
-from docdocker.engine import StepResult
 from docdocker.grammar import ports
-from docdocker.steps import LABEL
 from docdocker.tutorial import ReadAlong
 
 NB = "demo"

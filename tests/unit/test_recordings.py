@@ -8,11 +8,11 @@ import pytest
 
 from docdocker import recordings
 from docdocker.base import errors
-from docdocker.console import Console
 from docdocker.containers import Run
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.lesson import expect_error
-from docdocker.steps import LABEL
 from docdocker.tutorial import ReadAlong
 
 

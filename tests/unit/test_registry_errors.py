@@ -9,8 +9,9 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from docdocker import credentials, friendly, tagrecord
+from docdocker import credentials, friendly
 from docdocker.base import errors
+from docdocker.core import tagrecord
 from docdocker.credentials import Secret
 from docdocker.registries import Login, Push
 

@@ -9,12 +9,12 @@ import pytest
 
 from docdocker.base import errors, render
 from docdocker.base.masking import MASK, looks_secret, mask_argv
-from docdocker.console import Capped
 from docdocker.containers import ContainerCommands, Run, _mappings
-from docdocker.engine import Engine
+from docdocker.core.console import Capped
+from docdocker.core.engine import Engine
+from docdocker.core.steps import check_notebook, label_filter
 from docdocker.grammar.ports import PortMapping, everywhere_warning
 from docdocker.grammar.shell import open_quote as _open_quote
-from docdocker.steps import check_notebook, label_filter
 from docdocker.tutorial import connect
 
 

@@ -6,10 +6,11 @@ import dataclasses
 
 import pytest
 
-from docdocker import containers, steps
+from docdocker import containers
+from docdocker.core import steps
+from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 from docdocker.credentials import Secret
 from docdocker.grammar import ports
-from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
 
 # A non-default value for every field of every step: each must show up in both forms.
 SAMPLES = {

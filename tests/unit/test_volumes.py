@@ -69,7 +69,7 @@ class _FakeClient:
 @pytest.mark.parametrize(("version", "all_filter"), [("1.51", True), ("1.41", False)])
 def test_the_scoped_prune_sends_all_only_to_engines_that_have_it(version: str,
                                                                  all_filter: bool) -> None:
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.tutorial import Tutorial
 
     fake = _FakeClient(version)

@@ -28,13 +28,13 @@ from typing import Any, TypeVar, cast
 
 import requests.exceptions
 
-from docdocker import steps as s
-from docdocker import tagrecord
 from docdocker.base import errors, render
 from docdocker.base.masking import mask_data, mask_text
-from docdocker.console import Console, default_console
+from docdocker.core import steps as s
+from docdocker.core import tagrecord
+from docdocker.core.console import Console, default_console
+from docdocker.core.steps import LABEL
 from docdocker.core.translate import Facts, Translator, docker_host
-from docdocker.steps import LABEL
 
 #: Seconds a widget's look-up may take (being built, or on a keystroke) before it says
 #: that the engine does not answer, rather than freeze the page for the client's timeout.
@@ -68,7 +68,7 @@ def handler_for(step_type: type[s.Step]) -> Handler:
         return _HANDLERS[step_type]
     except KeyError:
         raise LookupError(f"No handler is registered for {step_type.__name__}; "
-                          "register one with @docdocker.engine.handles") from None
+                          "register one with @docdocker.core.engine.handles") from None
 
 
 def registered_steps() -> tuple[type[s.Step], ...]:
@@ -219,7 +219,7 @@ class Engine:
 
     Args:
         notebook: The notebook's name, used as the label value.
-        client: A ``docker.DockerClient`` (made by :mod:`docdocker.connection`).
+        client: A ``docker.DockerClient`` (made by :mod:`docdocker.core.connection`).
         console: Where echoes, progress and output go.
         host: Where the client connects, for messages (default: ``DOCKER_HOST``).
         translator: Turns a failure into the friendly error for it; the session hands in

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from docdocker.base import errors, render
-from docdocker.progress import Progress
+from docdocker.core.progress import Progress
 
 #: Characters of a long output shown from its start, and kept from its end.
 HEAD_CHARS = 32_000
