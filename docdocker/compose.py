@@ -31,12 +31,12 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any, ClassVar
 
-from docdocker import friendly_compose
 from docdocker.base import errors, render
 from docdocker.core import connection
 from docdocker.core.console import Console
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
+from docdocker.friendly import compose as friendly_compose
 from docdocker.grammar import shell
 
 #: The :data:`~docdocker.core.steps.OWNER` value of the containers Compose creates for the tutorial.
@@ -301,7 +301,7 @@ def _run_compose(engine: Engine, step: Step, *, directory: Path | str | None = N
 
     Raises:
         docdocker.base.errors.DocDockerError: Compose exited with a non-zero status (translated
-            by :func:`docdocker.friendly_compose.translate_compose`, Compose's words kept),
+            by :func:`docdocker.friendly.compose.translate_compose`, Compose's words kept),
             or did not finish within its time limit.
     """
     program = require()

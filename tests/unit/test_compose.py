@@ -15,7 +15,7 @@ from docdocker.base import errors
 from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.core.translate import Facts
-from docdocker.friendly_compose import translate_compose
+from docdocker.friendly.compose import translate_compose
 
 UP = ["docker", "compose", "up", "-d"]
 
@@ -215,7 +215,7 @@ def test_bad_yaml_before_the_project_has_a_name_uses_the_file_found() -> None:
 
 
 def test_container_names_are_split_with_the_known_services() -> None:
-    from docdocker.friendly_compose import container_parts
+    from docdocker.friendly.compose import container_parts
 
     assert container_parts("dd-test-1-web-3", ["web", "redis"]) == ("dd-test-1", "web", 3)
     assert container_parts("p-redis-cache-1", ["redis-cache", "cache"]) == \
@@ -284,6 +284,6 @@ def test_under_the_explanation_only_composes_error_lines_are_repeated() -> None:
            " Container p-web-2  Created\n" + BIND.format(n=2))
     err = translate_compose(out, UP, 1)
     assert err.stderr == BIND.format(n=2).strip()
-    from docdocker.friendly_compose import composes_words
+    from docdocker.friendly.compose import composes_words
 
     assert composes_words("a\nb\nc\nd\n") == "b\nc\nd"

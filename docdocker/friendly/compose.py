@@ -15,7 +15,7 @@ from typing import Any
 
 from docdocker.base import errors
 from docdocker.core.translate import Facts
-from docdocker.friendly import _PORT_RE, _START_FIX, _UNREACHABLE
+from docdocker.friendly.engine import _PORT_RE, _START_FIX, _UNREACHABLE
 
 _YAML_RE = re.compile(r"failed to parse (?P<file>\S+?): yaml: line (?P<line>\d+): (?P<msg>[^\n]+)")
 _BARE_YAML_RE = re.compile(r"^yaml: line (?P<line>\d+): (?P<msg>[^\n]+)", re.MULTILINE)
