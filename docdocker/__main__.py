@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _record(paths: list[Path]) -> int:
-    from docdocker.recordings import record_notebooks
+    from docdocker.readalong.recordings import record_notebooks
 
     if not paths:
         paths = sorted(Path("notebooks").glob("*.ipynb"))

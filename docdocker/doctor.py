@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import compose, recordings, web
+from docdocker import compose, web
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
 from docdocker.build import builder
@@ -25,6 +25,7 @@ from docdocker.core.console import Console
 from docdocker.core.engine import Engine
 from docdocker.core.translate import Facts
 from docdocker.friendly import translate_error
+from docdocker.readalong import recordings
 from docdocker.registries import Pull
 from docdocker.system import Info, Version, engine_kind
 from docdocker.tutorial import Tutorial

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from docdocker import recordings
 from docdocker.base import errors, render
 from docdocker.core.console import in_notebook
+from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
     from docdocker.containers import ContainerCommands

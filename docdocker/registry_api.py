@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from docdocker import recordings, web
+from docdocker import web
 from docdocker.base import errors, render
 from docdocker.credentials import Secret
+from docdocker.readalong import recordings
 
 #: Manifest formats asked for, newest first: the digest depends on the format served.
 MANIFEST_TYPES = (

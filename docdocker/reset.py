@@ -22,7 +22,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from docdocker import recordings
 from docdocker.base import errors
 from docdocker.containers import Ps, Rm, container_name, owned_containers
 from docdocker.core import tagrecord
@@ -41,6 +40,7 @@ from docdocker.images import (
     replaced_compose_build as replaced_compose_build,  # for callers that knew it here
 )
 from docdocker.networks import NetworkLs, NetworkRm
+from docdocker.readalong import recordings
 from docdocker.volumes import VolumeLs, VolumeRm
 from docdocker.volumes import made_by_tutorial as volume_made_by_tutorial
 

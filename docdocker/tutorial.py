@@ -15,7 +15,7 @@ from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
 import docdocker.system  # noqa: F401
-from docdocker import friendly, recordings
+from docdocker import friendly
 from docdocker.base import errors, render
 from docdocker.compose import ComposeCommands
 from docdocker.containers import ContainerCommands
@@ -26,6 +26,7 @@ from docdocker.core.steps import LABEL, OWNER, Step, check_notebook, label_filte
 from docdocker.core.translate import Facts
 from docdocker.images import ImageCommands, TagCommands
 from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
+from docdocker.readalong import recordings
 from docdocker.registries import RegistryCommands
 from docdocker.system import SystemCommands
 from docdocker.volumes import VolumeCommands, VolumeLs, made_by_tutorial

@@ -22,8 +22,8 @@ from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from docdocker import recordings
 from docdocker.base import errors, render
+from docdocker.readalong import recordings
 
 
 @dataclass

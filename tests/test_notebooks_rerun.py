@@ -17,7 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from docdocker import lesson, recordings
+from docdocker import lesson
+from docdocker.readalong import recordings
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks that end with a clean-up button named ``clean_up`` removing everything they

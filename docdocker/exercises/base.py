@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from docdocker import recordings
 from docdocker.base import errors
+from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
     from docdocker.core.engine import Engine

@@ -22,13 +22,14 @@ import ipywidgets as widgets
 import traitlets
 from traitlets import Bool
 
-from docdocker import friendly, recordings
+from docdocker import friendly
 from docdocker.base import errors, render
 from docdocker.containers import ContainerInspect, committed_images, owned_containers
 from docdocker.core import steps as s
 from docdocker.core.console import Console
 from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.core.steps import LABEL
+from docdocker.readalong import recordings
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (

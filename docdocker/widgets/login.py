@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import recordings
 from docdocker.base import errors, render
 from docdocker.credentials import Secret
+from docdocker.readalong import recordings
 from docdocker.registries import Login
 from docdocker.widgets.base import (
     FullTextRepr,

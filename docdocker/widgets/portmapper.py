@@ -30,7 +30,6 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import recordings
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
 from docdocker.containers import Run
@@ -40,6 +39,7 @@ from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import PortMapping
 from docdocker.images import ImageInspect, exposed_ports
+from docdocker.readalong import recordings
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
 from docdocker.widgets.portmapper_model import (

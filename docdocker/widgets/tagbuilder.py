@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import recordings
 from docdocker.base import errors, render
 from docdocker.core.engine import LOOKUP_SECONDS
 from docdocker.core.progress import Progress
 from docdocker.images import ImageInspect, Images
+from docdocker.readalong import recordings
 from docdocker.widgets.base import (
     FullTextRepr,
     WidgetConsole,

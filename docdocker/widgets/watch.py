@@ -18,10 +18,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from docdocker import recordings
 from docdocker.base import errors
 from docdocker.containers import Ps, container_name
 from docdocker.core.engine import LOOKUP_SECONDS, Engine
+from docdocker.readalong import recordings
 
 __all__ = ["ContainerListing", "EngineWatcher", "RefreshScheduler"]
 

@@ -14,7 +14,7 @@ from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells
 from nbformat.v4 import new_code_cell, new_notebook
 
 from docdocker.core.steps import LABEL
-from docdocker.recordings import RECORDINGS_ENV, record_notebooks
+from docdocker.readalong.recordings import RECORDINGS_ENV, record_notebooks
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import recordings
 from docdocker.base import render
 from docdocker.containers import Run
 from docdocker.core.console import Console
@@ -16,6 +15,7 @@ from docdocker.core.engine import StepResult
 from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
 from docdocker.grammar import ports
+from docdocker.readalong import recordings
 from docdocker.tutorial import ReadAlong
 
 NB = "demo"

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import recordings
 from docdocker.base import errors
 from docdocker.containers import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.lesson import expect_error
+from docdocker.readalong import recordings
 from docdocker.tutorial import ReadAlong
 
 
@@ -107,3 +107,14 @@ def test_pages_replay_and_lookups_say_an_engine_is_needed(tmp_path, monkeypatch)
     finally:
         session.close()
     assert recordings.replaying() is None
+
+
+def test_recordings_are_found_beside_the_shipped_notebooks_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A kernel started outside notebooks/ (a terminal, a test) still finds them.
+    monkeypatch.delenv(recordings.RECORDINGS_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    shipped = Path(__file__).resolve().parents[2] / "notebooks" / "recordings"
+    assert recordings.folder() == shipped
+    assert (shipped / "01-containers.json").is_file()

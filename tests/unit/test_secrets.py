@@ -101,7 +101,7 @@ def test_masking_is_linear_in_the_length_of_the_text() -> None:
 
 def test_a_recording_holds_no_copy_of_the_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from docdocker.core.console import Console
-    from docdocker.recordings import Recorder, Tee
+    from docdocker.readalong.recordings import Recorder, Tee
 
     recorder = Recorder("nb", tmp_path, "28.5")
     tee = Tee(Console())

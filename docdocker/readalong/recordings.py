@@ -160,7 +160,7 @@ def folder() -> Path:
     here = Path.cwd() / "recordings"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "notebooks" / "recordings"
+    return Path(__file__).resolve().parents[2] / "notebooks" / "recordings"
 
 
 def load(notebook: str) -> Recording:
