@@ -29,7 +29,7 @@ from pathlib import Path
 
 import docker
 
-from docdocker.build import Build, builder
+from docdocker.concepts.build import Build, builder
 from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial as Engine
 

@@ -43,7 +43,7 @@ import requests
 
 from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror
-from docdocker.containers import Rm
+from docdocker.concepts.containers import Rm
 from docdocker.core.console import Console
 from docdocker.grammar import ports
 from docdocker.tutorial import Tutorial, connect

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import docker
 
-from docdocker import compose
+from docdocker.concepts import compose
 from docdocker.core.console import Console
 from docdocker.tutorial import Tutorial
 

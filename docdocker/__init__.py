@@ -7,8 +7,8 @@ Typical use in a notebook::
     engine.run("nginx", detach=True, publish="127.0.0.1:8080:80")
 """
 
-from docdocker import web
 from docdocker.base import errors
+from docdocker.concepts import web
 from docdocker.core import steps
 from docdocker.core.engine import Engine, StepResult
 from docdocker.core.steps import LABEL

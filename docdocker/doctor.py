@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from docdocker import compose, web
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
-from docdocker.build import builder
+from docdocker.concepts import compose, web
+from docdocker.concepts.build import builder
+from docdocker.concepts.registries import Pull
+from docdocker.concepts.system import Info, Version, engine_kind
 from docdocker.core import connection
 from docdocker.core.console import Console
 from docdocker.core.engine import Engine
 from docdocker.core.translate import Facts
 from docdocker.friendly import translate_error
 from docdocker.readalong import recordings
-from docdocker.registries import Pull
-from docdocker.system import Info, Version, engine_kind
 from docdocker.tutorial import Tutorial
 
 #: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).

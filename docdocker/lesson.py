@@ -24,7 +24,7 @@ from docdocker.core.console import in_notebook
 from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
-    from docdocker.containers import ContainerCommands
+    from docdocker.concepts.containers import ContainerCommands
 
 
 @dataclass
@@ -173,7 +173,7 @@ def _show_kept(engine: ContainerCommands, kept: list[Any]) -> None:
     """Say what Docker refused to remove, in its words, and what still uses each image."""
     from IPython.display import HTML, display
 
-    from docdocker.containers import Ps
+    from docdocker.concepts.containers import Ps
 
     for item, reason in kept:
         users = []

@@ -23,12 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docdocker.base import errors
-from docdocker.containers import Ps, Rm, container_name, owned_containers
-from docdocker.core import tagrecord
-from docdocker.core.console import TextConsole
-from docdocker.core.engine import Engine
-from docdocker.core.steps import LABEL, OWNER, Step, label_filter
-from docdocker.images import (
+from docdocker.concepts.containers import Ps, Rm, container_name, owned_containers
+from docdocker.concepts.images import (
     History,
     ImageInspect,
     Images,
@@ -36,13 +32,17 @@ from docdocker.images import (
     image_tag_of_tutorial,
     tutorial_image,
 )
-from docdocker.images import (
+from docdocker.concepts.images import (
     replaced_compose_build as replaced_compose_build,  # for callers that knew it here
 )
-from docdocker.networks import NetworkLs, NetworkRm
+from docdocker.concepts.networks import NetworkLs, NetworkRm
+from docdocker.concepts.volumes import VolumeLs, VolumeRm
+from docdocker.concepts.volumes import made_by_tutorial as volume_made_by_tutorial
+from docdocker.core import tagrecord
+from docdocker.core.console import TextConsole
+from docdocker.core.engine import Engine
+from docdocker.core.steps import LABEL, OWNER, Step, label_filter
 from docdocker.readalong import recordings
-from docdocker.volumes import VolumeLs, VolumeRm
-from docdocker.volumes import made_by_tutorial as volume_made_by_tutorial
 
 KINDS = ("containers", "tags", "images", "networks", "volumes")
 

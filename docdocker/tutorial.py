@@ -1,8 +1,8 @@
 """What a notebook talks to: the engine core plus the verbs of every Docker noun.
 
 ``dd.connect("01-containers")`` returns a :class:`Tutorial`: ``run``, ``ps``,
-``stop``... from :mod:`docdocker.containers`, ``pull`` from
-:mod:`docdocker.registries`, and so on. Adding a noun means adding its
+``stop``... from :mod:`docdocker.concepts.containers`, ``pull`` from
+:mod:`docdocker.concepts.registries`, and so on. Adding a noun means adding its
 ``...Commands`` class to the bases below. Where no engine is reachable (Binder),
 it returns a :class:`ReadAlong` session that replays recorded outputs instead.
 """
@@ -14,22 +14,22 @@ from types import SimpleNamespace
 from typing import Any
 
 # Imported for their steps' handlers, which they register on import.
-import docdocker.system  # noqa: F401
+import docdocker.concepts.system  # noqa: F401
 from docdocker import friendly
 from docdocker.base import errors, render
-from docdocker.compose import ComposeCommands
-from docdocker.containers import ContainerCommands
+from docdocker.concepts.compose import ComposeCommands
+from docdocker.concepts.containers import ContainerCommands
+from docdocker.concepts.images import ImageCommands, TagCommands
+from docdocker.concepts.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
+from docdocker.concepts.registries import RegistryCommands
+from docdocker.concepts.system import SystemCommands
+from docdocker.concepts.volumes import VolumeCommands, VolumeLs, made_by_tutorial
 from docdocker.core import connection
 from docdocker.core.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.core.engine import Engine, StepResult
 from docdocker.core.steps import LABEL, OWNER, Step, check_notebook, label_filter
 from docdocker.core.translate import Facts
-from docdocker.images import ImageCommands, TagCommands
-from docdocker.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
 from docdocker.readalong import recordings
-from docdocker.registries import RegistryCommands
-from docdocker.system import SystemCommands
-from docdocker.volumes import VolumeCommands, VolumeLs, made_by_tutorial
 
 
 class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, NetworkCommands,

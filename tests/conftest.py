@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def engine_features() -> set[str] | None:
     """The features of the engine the tests talk to (None when none answers)."""
-    from docdocker import build, compose, system
+    from docdocker.concepts import build, compose, system
 
     try:
         c = docker.from_env(timeout=10)

@@ -134,7 +134,8 @@ def mask_data(value: Any) -> Any:
 
 
 def revealed(value: Any) -> Any:
-    """The value itself, also for a :class:`~docdocker.credentials.Secret` (``reveal()``)."""
+    """The value itself, also for a :class:`~docdocker.concepts.credentials.Secret`
+    (``reveal()``)."""
     reveal = getattr(value, "reveal", None)
     return reveal() if callable(reveal) else value
 

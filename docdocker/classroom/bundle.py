@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from docdocker.base import errors
+from docdocker.concepts.images import ImageInspect, Load, Rmi, Save, Tag
+from docdocker.concepts.system import SystemDf, Version
 from docdocker.core.engine import Engine
-from docdocker.images import ImageInspect, Load, Rmi, Save, Tag
-from docdocker.system import SystemDf, Version
 
 #: The checksum list's name inside the archive.
 MANIFEST_NAME = "docdocker-bundle.json"

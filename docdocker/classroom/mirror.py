@@ -20,13 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from docdocker.base import errors
-from docdocker.containers import Ps, Rm, Run
+from docdocker.concepts.containers import Ps, Rm, Run
+from docdocker.concepts.images import ImageInspect, Rmi, Tag
+from docdocker.concepts.registries import Push
+from docdocker.concepts.volumes import VolumeCreate, VolumeLs, VolumeRm
 from docdocker.core.engine import Engine
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports, reference
-from docdocker.images import ImageInspect, Rmi, Tag
-from docdocker.registries import Push
-from docdocker.volumes import VolumeCreate, VolumeLs, VolumeRm
 
 #: The label value (notebook) of everything the classroom kit creates.
 NOTEBOOK = "classroom"

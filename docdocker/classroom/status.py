@@ -19,10 +19,10 @@ from typing import Any
 
 from docdocker.base import render
 from docdocker.classroom import catalog as catalog_module
+from docdocker.concepts.images import ImageInspect, Images
+from docdocker.concepts.system import Info
 from docdocker.core.engine import Engine
 from docdocker.doctor import Check, Report, doctor
-from docdocker.images import ImageInspect, Images
-from docdocker.system import Info
 
 
 @dataclass(frozen=True)

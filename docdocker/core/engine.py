@@ -4,9 +4,9 @@
 label what it creates, dispatch it to the handler registered for its type,
 translate any failure into a :mod:`docdocker.base.errors` exception a beginner can
 act on, and return a :class:`StepResult`. The core knows no Docker concept:
-the steps and their handlers live in :mod:`docdocker.containers`,
-:mod:`docdocker.images`, :mod:`docdocker.registries` and
-:mod:`docdocker.compose`, which register them with :func:`handles`. Nor does it
+the steps and their handlers live in :mod:`docdocker.concepts.containers`,
+:mod:`docdocker.concepts.images`, :mod:`docdocker.concepts.registries` and
+:mod:`docdocker.concepts.compose`, which register them with :func:`handles`. Nor does it
 know the translation rules: the session hands the engine its translator
 (:data:`~docdocker.core.translate.Translator`, from :mod:`docdocker.friendly`).
 
@@ -313,7 +313,7 @@ class Engine:
         An image's labels prove nothing once its tag is gone: ``FROM`` and
         ``docker commit`` copy them into the learner's own images. A step that creates
         an image returns its ID as ``value``; containers are recognised otherwise
-        (:func:`docdocker.containers.owned_containers`).
+        (:func:`docdocker.concepts.containers.owned_containers`).
         """
         value = result.value if isinstance(result, StepResult) else None
         if (step.creates and isinstance(value, str) and value.startswith("sha256:")

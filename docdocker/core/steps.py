@@ -9,13 +9,13 @@ shown and saved is :attr:`Step.cli`: ``argv`` with the values of secret-looking
 variables masked (``-e PASSWORD=******``) by the secrets rule
 (:mod:`docdocker.base.masking`).
 
-The steps themselves live with their Docker noun (:mod:`docdocker.containers`,
-:mod:`docdocker.images`, :mod:`docdocker.registries`, :mod:`docdocker.compose`);
-this module knows none of them.
+The steps themselves live with their Docker noun (:mod:`docdocker.concepts.containers`,
+:mod:`docdocker.concepts.images`, :mod:`docdocker.concepts.registries`,
+:mod:`docdocker.concepts.compose`); this module knows none of them.
 
 Example:
     >>> from docdocker import ports
-    >>> from docdocker.containers import Run
+    >>> from docdocker.concepts.containers import Run
     >>> step = Run(image="nginx", detach=True, publish=tuple(ports.parse("127.0.0.1:8080:80")))
     >>> step.cli
     'docker run -d -p 127.0.0.1:8080:80 nginx'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from docdocker.base import errors
-from docdocker.containers import Exec
+from docdocker.concepts.containers import Exec
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
 from docdocker.exercises.predict import Question

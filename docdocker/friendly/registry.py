@@ -30,10 +30,10 @@ def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
 
     Pure: it reads only ``reason`` (the registry's or engine's words) and the step.
     The SDK reports a refused push as an ``error`` entry in its stream, not as an
-    exception; :mod:`docdocker.registries` raises what this returns.
+    exception; :mod:`docdocker.concepts.registries` raises what this returns.
 
     Example:
-        >>> from docdocker.registries import Push          # doctest: +SKIP
+        >>> from docdocker.concepts.registries import Push          # doctest: +SKIP
         >>> registry_error("no basic auth credentials", Push(image="localhost:5001/a"))
     """
     argv = step.shown_argv if step is not None else None

@@ -20,9 +20,9 @@ import ipywidgets as widgets
 from traitlets import link
 
 from docdocker.base import errors, render
-from docdocker.buildlog import BuildLog
+from docdocker.concepts.buildlog import BuildLog
+from docdocker.concepts.images import ImageInspect
 from docdocker.core.console import Console
-from docdocker.images import ImageInspect
 from docdocker.readalong import recordings
 from docdocker.widgets.base import FullTextRepr, unlink_and_close_children
 from docdocker.widgets.buildpanel_model import BuildPanelModel, read_dockerfile

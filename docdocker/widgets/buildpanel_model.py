@@ -19,8 +19,8 @@ from typing import Any
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
 from docdocker.base import errors, render
-from docdocker.build import Build, builder
-from docdocker.buildlog import BuildLog
+from docdocker.concepts.build import Build, builder
+from docdocker.concepts.buildlog import BuildLog
 from docdocker.grammar import reference
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary", "read_dockerfile"]

@@ -17,11 +17,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from docdocker.base import errors, render
-from docdocker.containers import Ps
+from docdocker.concepts.containers import Ps
+from docdocker.concepts.networks import NetworkLs
+from docdocker.concepts.volumes import VolumeLs
 from docdocker.core.engine import Engine
-from docdocker.networks import NetworkLs
 from docdocker.readalong import recordings
-from docdocker.volumes import VolumeLs
 from docdocker.widgets.base import FullTextRepr, close_below
 from docdocker.widgets.map_layout import Graph
 from docdocker.widgets.map_model import MapModel

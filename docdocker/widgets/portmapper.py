@@ -32,13 +32,13 @@ from traitlets import Instance, link
 
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
-from docdocker.containers import Run
+from docdocker.concepts.containers import Run
+from docdocker.concepts.images import ImageInspect, exposed_ports
 from docdocker.core.console import Console, in_notebook
 from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import PortMapping
-from docdocker.images import ImageInspect, exposed_ports
 from docdocker.readalong import recordings
 from docdocker.tutorial import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
@@ -427,7 +427,8 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
     @property
     def step(self) -> Run:
-        """The :class:`~docdocker.containers.Run` step that :attr:`cli` shows and Run executes."""
+        """The :class:`~docdocker.concepts.containers.Run` step that :attr:`cli` shows and Run
+        executes."""
         return self.model.step
 
     @property

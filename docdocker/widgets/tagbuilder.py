@@ -29,9 +29,9 @@ import ipywidgets as widgets
 from traitlets import link
 
 from docdocker.base import errors, render
+from docdocker.concepts.images import ImageInspect, Images
 from docdocker.core.engine import LOOKUP_SECONDS
 from docdocker.core.progress import Progress
-from docdocker.images import ImageInspect, Images
 from docdocker.readalong import recordings
 from docdocker.widgets.base import (
     FullTextRepr,
@@ -164,7 +164,7 @@ class TagBuilder(FullTextRepr, widgets.VBox):
 
         Returns:
             The step's result (its ``value`` is a
-            :class:`~docdocker.registries.PushReport`), or None when it failed.
+            :class:`~docdocker.concepts.registries.PushReport`), or None when it failed.
         """
         if not self.model.can_push or recordings.reading_along(self.engine) is not None:
             return None

@@ -19,7 +19,7 @@ from contextlib import suppress
 from typing import Any
 
 from docdocker.base import errors
-from docdocker.containers import Ps, container_name
+from docdocker.concepts.containers import Ps, container_name
 from docdocker.core.engine import LOOKUP_SECONDS, Engine
 from docdocker.readalong import recordings
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import build, reset, web
+from docdocker import reset
 from docdocker.base import errors
-from docdocker.build import Build
+from docdocker.concepts import build, web
+from docdocker.concepts.build import Build
 from docdocker.core.console import Console
 from docdocker.core.progress import Progress
 from docdocker.core.steps import LABEL, OWNER

@@ -22,7 +22,7 @@ import pytest
 from docdocker.__main__ import main
 from docdocker.base.errors import StepFailed
 from docdocker.classroom import bundle, catalog, mirror, status
-from docdocker.images import Rmi, Tag
+from docdocker.concepts.images import Rmi, Tag
 from docdocker.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"

@@ -17,8 +17,9 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import compose, reset, web
+from docdocker import reset
 from docdocker.base import errors
+from docdocker.concepts import compose, web
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports

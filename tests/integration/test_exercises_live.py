@@ -333,7 +333,7 @@ def compose_cli(tmp_path: Path) -> dict[str, str]:
 
     A throw-away ``DOCKER_CONFIG`` holds the plugin link, so nothing is written to ~/.docker.
     """
-    from docdocker.compose import venv_binary
+    from docdocker.concepts.compose import venv_binary
 
     binary = venv_binary()
     if binary is None:

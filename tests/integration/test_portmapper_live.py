@@ -17,9 +17,9 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import web
 from docdocker.base import errors
-from docdocker.containers import Run
+from docdocker.concepts import web
+from docdocker.concepts.containers import Run
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping

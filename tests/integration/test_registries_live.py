@@ -13,14 +13,15 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import credentials, registry_api, reset
+from docdocker import reset
 from docdocker.base import errors
+from docdocker.concepts import credentials, registry_api
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.images import Rmi, Tag
+from docdocker.concepts.registries import Login, Push
 from docdocker.core import tagrecord
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.credentials import Secret
-from docdocker.images import Rmi, Tag
-from docdocker.registries import Login, Push
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
 #: reuse a cached step whose parent image was removed since, and then fails with

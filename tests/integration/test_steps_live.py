@@ -12,8 +12,8 @@ import time
 import docker
 import pytest
 
-from docdocker import web
-from docdocker.containers import Run
+from docdocker.concepts import web
+from docdocker.concepts.containers import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports

@@ -118,8 +118,8 @@ RUN_NOTEBOOKS = textwrap.dedent("""
 
 ECHO_AND_FETCH = textwrap.dedent("""
     import json, subprocess, sys
-    import docdocker.web as web
-    from docdocker.containers import Run
+    import docdocker.concepts.web as web
+    from docdocker.concepts.containers import Run
     from docdocker.grammar.ports import parse
 
     name, port, label = sys.argv[1:]

@@ -90,9 +90,10 @@ def test_only_the_connection_module_makes_a_docker_client(needle: str) -> None:
 
 
 def test_the_core_knows_no_concept() -> None:
-    concepts = {"docdocker.containers", "docdocker.images", "docdocker.registries",
-                "docdocker.compose", "docdocker.networks", "docdocker.volumes",
-                "docdocker.system"}
+    concepts = {"docdocker.concepts.containers", "docdocker.concepts.images",
+                "docdocker.concepts.registries", "docdocker.concepts.compose",
+                "docdocker.concepts.networks", "docdocker.concepts.volumes",
+                "docdocker.concepts.system"}
     graph = _graph()
     for core in ("docdocker.core.steps", "docdocker.core.engine", "docdocker.friendly",
                  "docdocker.base.errors", "docdocker.base.render", "docdocker.core.console"):

@@ -17,7 +17,7 @@ import pytest
 
 from docdocker import friendly
 from docdocker.base import errors
-from docdocker.buildlog import BuildKitLog
+from docdocker.concepts.buildlog import BuildKitLog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "buildkit"
 RUN = "RUN echo building && cat /app/greeting.txt && echo to-stderr >&2"

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docdocker import compose, reset
+from docdocker import reset
 from docdocker.base import errors
-from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
+from docdocker.concepts import compose
+from docdocker.concepts.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.core.translate import Facts
 from docdocker.friendly.compose import translate_compose

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 import ipywidgets as widgets
 import pytest
 
-from docdocker import containers
 from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
+from docdocker.concepts import containers
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping

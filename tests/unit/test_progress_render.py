@@ -7,11 +7,11 @@ import pytest
 
 from docdocker.base import errors, render
 from docdocker.base.render import ago
-from docdocker.containers import Run, Stop, ps_row
+from docdocker.concepts.containers import Run, Stop, ps_row
+from docdocker.concepts.registries import Pull
 from docdocker.core.engine import StepResult
 from docdocker.core.progress import Progress
 from docdocker.friendly import translate_error
-from docdocker.registries import Pull
 
 PULL_EVENTS = [
     {"status": "Pulling from library/nginx", "id": "latest"},
@@ -227,7 +227,7 @@ def test_id_name_and_port_columns_never_wrap_other_columns_may() -> None:
     ("{{.Config.User}}", ""),
 ])
 def test_inspect_templates_print_as_go_prints_them(template: str, expected: str) -> None:
-    from docdocker.inspect import format_template
+    from docdocker.concepts.inspect import format_template
 
     data = {"State": {"ExitCode": 137, "Running": False},
             "Config": {"StopSignal": "SIGQUIT", "Cmd": ["nginx", "-g", "daemon off;"],
@@ -242,7 +242,7 @@ def test_inspect_templates_print_as_go_prints_them(template: str, expected: str)
     ("{{.Nope.ExitCode}}", "map has no entry"),
 ])
 def test_inspect_templates_it_cannot_evaluate_are_explained(template: str, words: str) -> None:
-    from docdocker.inspect import format_template
+    from docdocker.concepts.inspect import format_template
 
     with pytest.raises(errors.InvalidTemplate, match=words) as caught:
         format_template(template, {"State": {"ExitCode": 0}}, command=["docker", "inspect"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docdocker.base import render
-from docdocker.containers import Run
+from docdocker.concepts.containers import Run
 from docdocker.core.console import Console
 from docdocker.core.engine import StepResult
 from docdocker.core.steps import LABEL
@@ -176,7 +176,7 @@ def test_portmapper_starts_from_the_ports_of_the_recorded_run(session) -> None:
 
 
 def test_login_form_says_log_in_needs_an_engine(session) -> None:
-    from docdocker.credentials import Secret
+    from docdocker.concepts.credentials import Secret
     from docdocker.widgets import LoginForm
 
     form = LoginForm(engine=session, server="localhost:5000", username="student")
@@ -191,9 +191,9 @@ def test_login_form_says_log_in_needs_an_engine(session) -> None:
 
 
 def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> None:
-    from docdocker.build import Build, BuildResult
-    from docdocker.buildlog import BuildStep
-    from docdocker.registries import Push, PushReport
+    from docdocker.concepts.build import Build, BuildResult
+    from docdocker.concepts.buildlog import BuildStep
+    from docdocker.concepts.registries import Push, PushReport
 
     recorder = recordings.Recorder(NB, tmp_path, "20.10.24")
     build = Build(path="app", tag="hello").with_labels({LABEL: NB})

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docdocker.base import errors
-from docdocker.containers import Run
+from docdocker.concepts.containers import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
@@ -94,8 +94,8 @@ def test_a_changed_step_says_it_has_no_recording(tmp_path, monkeypatch) -> None:
 
 
 def test_pages_replay_and_lookups_say_an_engine_is_needed(tmp_path, monkeypatch) -> None:
-    from docdocker import web
-    from docdocker.containers import Ps
+    from docdocker.concepts import web
+    from docdocker.concepts.containers import Ps
 
     monkeypatch.setenv(recordings.RECORDINGS_ENV, str(_recording(tmp_path)))
     session = ReadAlong("demo", "No engine in this test.", Console())

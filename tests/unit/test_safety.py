@@ -9,7 +9,7 @@ import pytest
 
 from docdocker.base import errors, render
 from docdocker.base.masking import MASK, looks_secret, mask_argv
-from docdocker.containers import ContainerCommands, Run, _mappings
+from docdocker.concepts.containers import ContainerCommands, Run, _mappings
 from docdocker.core.console import Capped
 from docdocker.core.engine import Engine
 from docdocker.core.steps import check_notebook, label_filter
@@ -121,7 +121,7 @@ def test_empty_notebook_names_are_refused_everywhere() -> None:
 
 
 def test_a_secret_object_is_sent_revealed_and_shown_masked_under_any_name() -> None:
-    from docdocker.credentials import Secret
+    from docdocker.concepts.credentials import Secret
 
     step = Run(image="busybox", env={"GREETING": Secret("s3cret-value")})
     assert step.argv[2:4] == ["-e", "GREETING=s3cret-value"]

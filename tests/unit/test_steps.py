@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from docdocker import containers
+from docdocker.concepts import containers
+from docdocker.concepts.credentials import Secret
 from docdocker.core import steps
 from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, TARGET
-from docdocker.credentials import Secret
 from docdocker.grammar import ports
 
 # A non-default value for every field of every step: each must show up in both forms.

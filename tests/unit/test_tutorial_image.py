@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from docdocker import web
 from docdocker.base import errors
+from docdocker.concepts import web
 
 ROOT = Path(__file__).resolve().parents[2]
 # The module, not the `doctor` function the package exports under the same name.

@@ -7,8 +7,13 @@ import os
 import pytest
 
 from docdocker.base import errors
-from docdocker.containers import Run
-from docdocker.volumes import VolumePrune, parse_mount, prune_needs_all, relative_to_absolute
+from docdocker.concepts.containers import Run
+from docdocker.concepts.volumes import (
+    VolumePrune,
+    parse_mount,
+    prune_needs_all,
+    relative_to_absolute,
+)
 
 
 def test_a_host_folder_written_from_here_is_made_absolute_for_the_engine_only() -> None:

@@ -20,6 +20,17 @@ import docker.errors
 
 from docdocker.base import errors, render
 from docdocker.base.masking import Environment, mask_pair, revealed
+from docdocker.concepts.foreground import (
+    FOREGROUND_GRACE,
+    capped_logs,
+    follow,
+    follow_logs,
+    remove_quietly,
+    wait_in_background,
+)
+from docdocker.concepts.inspect import Inspect
+from docdocker.concepts.registries import check_image_name, ensure_image
+from docdocker.concepts.volumes import parse_mount, relative_to_absolute
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import (
     LABEL,
@@ -33,19 +44,8 @@ from docdocker.core.steps import (
     pairs,
 )
 from docdocker.core.translate import Facts
-from docdocker.foreground import (
-    FOREGROUND_GRACE,
-    capped_logs,
-    follow,
-    follow_logs,
-    remove_quietly,
-    wait_in_background,
-)
 from docdocker.grammar import ports, shell
 from docdocker.grammar.ports import PortMapping
-from docdocker.inspect import Inspect
-from docdocker.registries import check_image_name, ensure_image
-from docdocker.volumes import parse_mount, relative_to_absolute
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")

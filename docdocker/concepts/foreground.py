@@ -3,7 +3,7 @@
 What a foreground ``docker run`` does in a terminal (print the container's
 output as it comes, stop the container on Ctrl-C) and what ``docker logs``
 prints, with memory bounded however much a container prints. The container
-steps in :mod:`docdocker.containers` hand their SDK container here.
+steps in :mod:`docdocker.concepts.containers` hand their SDK container here.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ import docker.errors
 
 from docdocker import friendly
 from docdocker.base import errors, render
+from docdocker.concepts.credentials import Secret
 from docdocker.core import connection
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.progress import Progress
 from docdocker.core.steps import POSITIONAL, Step, arg
-from docdocker.credentials import Secret
 from docdocker.grammar import reference
 
 
@@ -339,7 +339,7 @@ class RegistryCommands(Engine):
         Args:
             server: ``host[:port]``, e.g. ``localhost:5001``; ``""`` for Docker Hub.
             username: The account's name.
-            password: A :class:`~docdocker.credentials.Secret` (a login form gives one).
+            password: A :class:`~docdocker.concepts.credentials.Secret` (a login form gives one).
 
         Raises:
             docdocker.base.errors.RegistryAuthFailed: Wrong user name or password.

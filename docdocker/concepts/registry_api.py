@@ -5,12 +5,12 @@ A registry is a web server speaking the Docker Registry HTTP API V2
 These helpers fetch from this machine only (``127.0.0.1``/``localhost``) and
 show the answers as tables, each with the ``curl`` line that gets the same
 answer in a terminal. A registry with a login takes ``user`` and a
-:class:`~docdocker.credentials.Secret`; the ``curl`` line then says ``-u USER``,
+:class:`~docdocker.concepts.credentials.Secret`; the ``curl`` line then says ``-u USER``,
 and curl asks for the password.
 
 Example::
 
-    from docdocker import registry_api
+    from docdocker.concepts import registry_api
     registry_api.catalog("http://127.0.0.1:5000")
     registry_api.tags("http://127.0.0.1:5000", "student/friendlyhello")
     registry_api.digest("http://127.0.0.1:5000", "student/friendlyhello", "1.0")
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from docdocker import web
 from docdocker.base import errors, render
-from docdocker.credentials import Secret
+from docdocker.concepts import web
+from docdocker.concepts.credentials import Secret
 from docdocker.readalong import recordings
 
 #: Manifest formats asked for, newest first: the digest depends on the format served.

@@ -2,7 +2,7 @@
 
 Each step is declared once and registered with the function that executes it;
 :class:`ImageCommands` adds the matching verbs to the engine, ``build`` among
-them (its step lives in :mod:`docdocker.build`).
+them (its step lives in :mod:`docdocker.concepts.build`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, ClassVar, cast
 import docker.errors
 
 from docdocker.base import errors, render
-from docdocker.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
+from docdocker.concepts.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
 from docdocker.core import tagrecord
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import (

@@ -2,8 +2,8 @@
 
 The step is declared once (its CLI flags and SDK keywords) and registered with
 the function that executes it; the ``build`` verb is on
-:class:`docdocker.images.ImageCommands`. The log is folded by
-:mod:`docdocker.buildlog`; a failure is translated by
+:class:`docdocker.concepts.images.ImageCommands`. The log is folded by
+:mod:`docdocker.concepts.buildlog`; a failure is translated by
 :func:`docdocker.friendly.translate_build_error`, which names the Dockerfile line.
 
 Which builder runs is the one ``docker build`` typed in a terminal runs here
@@ -36,11 +36,11 @@ import docker.errors
 from docdocker import friendly
 from docdocker.base import errors
 from docdocker.base.masking import MASK, mask_value
-from docdocker.buildlog import BuildKitLog, BuildLog, BuildStep
+from docdocker.concepts.buildlog import BuildKitLog, BuildLog, BuildStep
+from docdocker.concepts.registries import check_image_name
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import COMMAND_LINE, POSITIONAL, Step, arg, pairs
 from docdocker.grammar import reference
-from docdocker.registries import check_image_name
 
 
 @dataclass(frozen=True)
