@@ -23,19 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docdocker.base import errors
-from docdocker.concepts.containers import Ps, Rm, container_name, owned_containers
-from docdocker.concepts.images import (
-    History,
-    ImageInspect,
-    Images,
-    Rmi,
-    image_tag_of_tutorial,
-    tutorial_image,
-)
-from docdocker.concepts.images import (
+from docdocker.concepts.containers import Ps, Rm, container_name
+from docdocker.concepts.images import History, ImageInspect, Images, Rmi
+from docdocker.concepts.networks import NetworkLs, NetworkRm
+from docdocker.concepts.ownership import image_tag_of_tutorial, owned_containers, tutorial_image
+from docdocker.concepts.ownership import (
     replaced_compose_build as replaced_compose_build,  # for callers that knew it here
 )
-from docdocker.concepts.networks import NetworkLs, NetworkRm
 from docdocker.concepts.volumes import VolumeLs, VolumeRm
 from docdocker.concepts.volumes import made_by_tutorial as volume_made_by_tutorial
 from docdocker.core import tagrecord

@@ -17,17 +17,18 @@ from typing import Any
 import docdocker.concepts.system  # noqa: F401
 from docdocker import friendly
 from docdocker.base import errors, render
+from docdocker.concepts import ownership
 from docdocker.concepts.compose import ComposeCommands
 from docdocker.concepts.containers import ContainerCommands
 from docdocker.concepts.images import ImageCommands, TagCommands
-from docdocker.concepts.networks import NETWORK_OWNER, NetworkCommands, NetworkLs
+from docdocker.concepts.networks import NetworkCommands, NetworkLs
 from docdocker.concepts.registries import RegistryCommands
 from docdocker.concepts.system import SystemCommands
-from docdocker.concepts.volumes import VolumeCommands, VolumeLs, made_by_tutorial
+from docdocker.concepts.volumes import VolumeCommands, VolumeLs
 from docdocker.core import connection
 from docdocker.core.console import Console, NotebookConsole, in_notebook, install_notebook_errors
 from docdocker.core.engine import Engine, StepResult
-from docdocker.core.steps import LABEL, OWNER, Step, check_notebook, label_filter
+from docdocker.core.steps import Step, check_notebook, label_filter
 from docdocker.core.translate import Facts
 from docdocker.readalong import recordings
 
@@ -56,12 +57,13 @@ class Tutorial(ContainerCommands, ImageCommands, TagCommands, RegistryCommands, 
         super().clean_up()
         mark = label_filter(self.notebook)
         for n in self.query(NetworkLs(filters=mark)).value or []:
-            labels = n.get("Labels") or {}
-            if labels.get(OWNER) == NETWORK_OWNER and labels.get(LABEL) == self.notebook:
+            if ownership.made_by_tutorial(n.get("Labels"), self.notebook,
+                                          owner=ownership.NETWORK_OWNER):
                 self._remove_or_say_why("network", n["Name"], self.network_rm)
         for v in self.query(VolumeLs(filters=mark)).value or []:
             # A volume holds data: one without docdocker's own mark is never removed.
-            if made_by_tutorial(v.get("Labels"), self.notebook):
+            if ownership.made_by_tutorial(v.get("Labels"), self.notebook,
+                                          owner=ownership.VOLUME_OWNER):
                 self._remove_or_say_why("volume", v["Name"], self.volume_rm)
 
     def _remove_or_say_why(self, kind: str, name: str, remove: Any) -> None:

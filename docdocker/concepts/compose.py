@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from docdocker.base import errors, render
+from docdocker.concepts.ownership import CONTAINER_OWNER
 from docdocker.core import connection
 from docdocker.core.console import Console
 from docdocker.core.engine import Engine, StepResult, handles
@@ -39,8 +40,6 @@ from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, S
 from docdocker.friendly import compose as friendly_compose
 from docdocker.grammar import shell
 
-#: The :data:`~docdocker.core.steps.OWNER` value of the containers Compose creates for the tutorial.
-CONTAINER_OWNER = "container"
 #: The file Compose merges into ``compose.yaml`` by itself when no ``-f`` is given.
 OVERRIDE_FILE = "compose.override.yaml"
 

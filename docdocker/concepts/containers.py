@@ -29,11 +29,11 @@ from docdocker.concepts.foreground import (
     wait_in_background,
 )
 from docdocker.concepts.inspect import Inspect
+from docdocker.concepts.ownership import CONTAINER_OWNER, owned_containers
 from docdocker.concepts.registries import check_image_name, ensure_image
 from docdocker.concepts.volumes import parse_mount, relative_to_absolute
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import (
-    LABEL,
     OWNER,
     POSITIONAL,
     REST,
@@ -49,8 +49,6 @@ from docdocker.grammar.ports import PortMapping
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
-#: The :data:`~docdocker.core.steps.OWNER` value of the containers docdocker creates.
-CONTAINER_OWNER = "container"
 #: Where a published port listens when the learner writes no address.
 LOCALHOST = "127.0.0.1"
 #: Seconds ``kill`` waits for a SIGKILLed container to be reported stopped.
@@ -689,65 +687,6 @@ def container_name(entry: Mapping[str, Any]) -> str:
     """
     names = entry.get("Names") or []
     return names[0].lstrip("/") if names else str(entry["Id"])[:12]
-
-
-def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = None) -> bool:
-    """True for a container docdocker itself created (for ``notebook``, or any notebook).
-
-    A container run by the learner from an image the tutorial built inherits that
-    image's labels, :data:`~docdocker.core.steps.LABEL` included; only docdocker's own
-    create call sets the :data:`~docdocker.core.steps.OWNER` mark to ``container``.
-    """
-    labels = labels or {}
-    if labels.get(OWNER) != CONTAINER_OWNER or LABEL not in labels:
-        return False
-    return notebook is None or labels[LABEL] == notebook
-
-
-def committed_images(engine: Engine) -> set[str]:
-    """IDs of the images that carry a container's ownership mark themselves.
-
-    ``docker commit`` of a tutorial container makes an image carrying both marks
-    exactly as that container had them, and every container run from it inherits
-    them: the marks of such a container prove nothing.
-
-    Equivalent CLI: ``docker images --all --filter label=org.docdocker.owner=container``
-    """
-    with engine.translate(None):
-        listed = engine.client.api.images(
-            all=True, filters={"label": f"{OWNER}={CONTAINER_OWNER}"}) or []
-    return {str(i["Id"]) for i in listed}
-
-
-def owned_containers(engine: Engine, listed: Iterable[Mapping[str, Any]],
-                     notebook: str | None = None) -> list[Mapping[str, Any]]:
-    """The containers of ``listed`` that docdocker itself created: the one rule of
-    every clean-up path (``reset``, ``clean_up``, ``container_prune``, the dashboard).
-
-    A container is the tutorial's when it carries both marks
-    (:func:`made_by_tutorial`) and its image does not carry the container mark
-    itself (:func:`committed_images`): a container run from a ``docker commit`` of
-    a tutorial container has the same labels, and is the learner's. Even one
-    docdocker ran from such an image is left alone: leaving one behind is the safe
-    mistake.
-
-    Args:
-        engine: Where to look up the committed images.
-        listed: ``docker ps`` entries (``Labels``, ``ImageID``) or ``docker inspect``
-            results (``Config.Labels``, ``Image``).
-        notebook: Only this notebook's containers (None: any notebook's).
-    """
-    listed = list(listed)
-    if not listed:
-        return []
-    inherited = committed_images(engine)
-    mine = []
-    for c in listed:
-        labels = c.get("Labels") if "Labels" in c else (c.get("Config") or {}).get("Labels")
-        image = c.get("ImageID") if "ImageID" in c else c.get("Image")
-        if made_by_tutorial(labels, notebook) and str(image) not in inherited:
-            mine.append(c)
-    return mine
 
 
 def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:

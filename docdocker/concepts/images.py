@@ -7,7 +7,6 @@ them (its step lives in :mod:`docdocker.concepts.build`).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,12 +16,16 @@ import docker.errors
 
 from docdocker.base import errors, render
 from docdocker.concepts.build import SILENCE, TIME_LIMIT, Build, BuildResult, builder
+from docdocker.concepts.ownership import (
+    _quietly,
+    image_tag_of_tutorial,
+    tutorial_image,
+    tutorial_image_names,
+)
 from docdocker.core import tagrecord
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import (
     COMMAND_LINE,
-    LABEL,
-    OWNER,
     POSITIONAL,
     TARGET,
     Step,
@@ -31,9 +34,6 @@ from docdocker.core.steps import (
     pairs,
 )
 from docdocker.grammar import reference
-
-#: The ownership mark of containers (and so of a ``docker commit`` of one).
-CONTAINER_MARK = "container"
 
 
 @dataclass(frozen=True)
@@ -388,84 +388,6 @@ def prune_images(engine: Engine, step: ImagePrune) -> StepResult:
     return StepResult(step, output="\n".join(lines) + "\n", value=report)
 
 
-# ------------------------------------------------------------- ownership
-# The one rule every clean-up path uses to decide that an image is the tutorial's.
-
-def image_tag_of_tutorial(labels: Any, repo_tags: Any) -> str | None:
-    """The tag docdocker built an image as, if the image still carries it; else None.
-
-    A child image inherits the ownership mark, but not its parent's tag.
-    """
-    owned = str((labels or {}).get(OWNER) or "")
-    if not owned or owned == CONTAINER_MARK or LABEL not in (labels or {}):
-        return None  # CONTAINER_MARK: a commit of a container, not a build
-    tags = set(repo_tags or [])
-    for candidate in (owned, f"{owned}:latest"):
-        if candidate in tags:
-            return candidate
-    return None
-
-
-def replaced_compose_build(labels: Any, repo_tags: Any) -> bool:
-    """True for an untagged image Compose built for the tutorial and a rebuild replaced.
-
-    ``docker compose up --build`` moves the tag to the new image and leaves the old
-    one behind without a name, still carrying the tutorial's build labels. It is
-    recognised by those labels agreeing with Compose's own: the ownership mark is
-    the ``<project>-<service>`` image name Compose gave it.
-    """
-    labels = labels or {}
-    if any(t != "<none>:<none>" for t in repo_tags or []) or LABEL not in labels:
-        return False
-    project = labels.get("com.docker.compose.project")
-    service = labels.get("com.docker.compose.service")
-    return bool(project and service and labels.get(OWNER) == f"{project}-{service}")
-
-
-def tutorial_image(entry: Mapping[str, Any], notebook: str | None = None) -> bool:
-    """True when docdocker itself built this image (for ``notebook``, or any notebook).
-
-    ``entry`` is an item of ``docker images`` (``Id``, ``Labels``, ``RepoTags``).
-    Both marks must be there, and then one proof that the image is the very one
-    docdocker built: its ID is in docdocker's record of its builds, it still carries
-    the tag it was built as (a child built ``FROM`` it has the labels, never that
-    tag), or it is a tutorial Compose build a rebuild replaced. A ``docker commit``
-    of a tutorial container carries the container's mark and is never the tutorial's.
-    """
-    labels = entry.get("Labels") or {}
-    if LABEL not in labels or (notebook is not None and labels.get(LABEL) != notebook):
-        return False
-    owned = str(labels.get(OWNER) or "")
-    if not owned or owned == CONTAINER_MARK:
-        return False
-    tags = entry.get("RepoTags")
-    with _quietly():
-        if str(entry.get("Id")) in tagrecord.built():
-            return True
-    return (image_tag_of_tutorial(labels, tags) is not None
-            or replaced_compose_build(labels, tags))
-
-
-def tutorial_image_names(entry: Mapping[str, Any], notebook: str | None = None) -> list[str]:
-    """The names to remove an image of the tutorial's by, or [] when it is not all ours.
-
-    An image is removed only when every name it has is the tutorial's (the tag it was
-    built as, or a tag recorded in :mod:`docdocker.core.tagrecord` for this very image):
-    pruning an image also removes the learner's own tags on it. An untagged image of
-    the tutorial's is named by its short ID.
-    """
-    if not tutorial_image(entry, notebook):
-        return []
-    image_id = str(entry.get("Id"))
-    tags = [t for t in entry.get("RepoTags") or [] if t != "<none>:<none>"]
-    if not tags:
-        return [image_id.split(":")[-1][:12]]
-    ours = {image_tag_of_tutorial(entry.get("Labels"), tags)}
-    with _quietly():
-        ours |= {r.tag for r in tagrecord.recorded() if r.image_id == image_id}
-    return tags if set(tags) <= ours else []
-
-
 def prune_candidates(engine: Engine, step: ImagePrune) -> list[Mapping[str, Any]]:
     """The images ``step`` would remove: its label's dangling images, or (``--all``)
     its label's images no container uses.
@@ -499,11 +421,6 @@ def _image_name(entry: Mapping[str, Any]) -> str:
     if built:
         return built
     return tags[0] if tags else str(entry.get("Id", "")).split(":")[-1][:12]
-
-
-def _quietly() -> contextlib.suppress:
-    """Reading docdocker's own records may fail (a read-only home): then prove nothing."""
-    return contextlib.suppress(OSError)
 
 
 # ---------------------------------------------------------------- save, load, tag

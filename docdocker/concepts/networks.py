@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from docdocker.concepts.ownership import NETWORK_OWNER
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import POSITIONAL, TARGET, Step, arg, pairs
 
 NETWORK_COLUMNS = ("NETWORK ID", "NAME", "DRIVER", "SCOPE")
-#: The :data:`~docdocker.core.steps.OWNER` value of the networks docdocker creates.
-NETWORK_OWNER = "network"
 
 
 @dataclass(frozen=True)

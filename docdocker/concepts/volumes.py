@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 import docker.types
 
 from docdocker.base import errors, render
+from docdocker.concepts import ownership
+from docdocker.concepts.ownership import VOLUME_OWNER
 from docdocker.core.engine import Engine, StepResult, handles
-from docdocker.core.steps import LABEL, OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
+from docdocker.core.steps import OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
 
 VOLUME_COLUMNS = ("DRIVER", "VOLUME NAME")
-#: The :data:`~docdocker.core.steps.OWNER` value of the volumes docdocker creates.
-VOLUME_OWNER = "volume"
 #: From this API version on, ``volume prune`` removes only anonymous volumes unless
 #: ``--all`` is given; older engines (20.10 speaks 1.41) remove every unused one.
 PRUNE_ALL_API = (1, 42)
@@ -214,12 +214,10 @@ def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = No
     """True for a volume docdocker itself created (for ``notebook``, or any notebook).
 
     A volume inherits no labels, but a learner may copy the tutorial's command with
-    its ``--label``: only docdocker's own create call also sets the ownership mark.
+    its ``--label``: only docdocker's own create call also sets the ownership mark
+    (:func:`docdocker.concepts.ownership.made_by_tutorial`, with the volume's mark).
     """
-    labels = labels or {}
-    if labels.get(OWNER) != VOLUME_OWNER or LABEL not in labels:
-        return False
-    return notebook is None or labels[LABEL] == notebook
+    return ownership.made_by_tutorial(labels, notebook, owner=VOLUME_OWNER)
 
 
 class VolumeCommands(Engine):

@@ -313,7 +313,7 @@ class Engine:
         An image's labels prove nothing once its tag is gone: ``FROM`` and
         ``docker commit`` copy them into the learner's own images. A step that creates
         an image returns its ID as ``value``; containers are recognised otherwise
-        (:func:`docdocker.concepts.containers.owned_containers`).
+        (:func:`docdocker.concepts.ownership.owned_containers`).
         """
         value = result.value if isinstance(result, StepResult) else None
         if (step.creates and isinstance(value, str) and value.startswith("sha256:")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from docdocker.concepts.containers import Ps, made_by_tutorial
+from docdocker.concepts.containers import Ps
 from docdocker.concepts.networks import NetworkLs
+from docdocker.concepts.ownership import made_by_tutorial
 from docdocker.concepts.volumes import VolumeLs
 from docdocker.core.engine import Engine
 from docdocker.core.steps import OWNER

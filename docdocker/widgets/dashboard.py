@@ -24,7 +24,8 @@ from traitlets import Bool
 
 from docdocker import friendly
 from docdocker.base import errors, render
-from docdocker.concepts.containers import ContainerInspect, committed_images, owned_containers
+from docdocker.concepts.containers import ContainerInspect
+from docdocker.concepts.ownership import committed_images, owned_containers
 from docdocker.core import steps as s
 from docdocker.core.console import Console
 from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult

@@ -16,16 +16,8 @@ from typing import Any
 from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 
 from docdocker.base import errors
-from docdocker.concepts.containers import (
-    CONTAINER_OWNER,
-    Kill,
-    Logs,
-    Ps,
-    Rm,
-    Stop,
-    made_by_tutorial,
-    ps_row,
-)
+from docdocker.concepts.containers import Kill, Logs, Ps, Rm, Stop, ps_row
+from docdocker.concepts.ownership import CONTAINER_OWNER, made_by_tutorial
 from docdocker.core import steps as s
 from docdocker.core.steps import LABEL, OWNER
 
@@ -82,7 +74,7 @@ def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     "5 seconds ago"); the row adds the full ``id``, the ``STATE``
     (``running``, ``exited``...), the ``notebook`` that made the container
     (its label value) and ``managed``: whether docdocker created it, and so
-    may act on it (:func:`docdocker.concepts.containers.made_by_tutorial`: a container
+    may act on it (:func:`docdocker.concepts.ownership.made_by_tutorial`: a container
     run from an image the tutorial built inherits the notebook label, but not
     the ownership mark).
 
@@ -114,7 +106,7 @@ def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool,
         containers: The engine's container list.
         show_all: Keep containers the tutorial did not make (as read-only rows).
         committed: IDs of images carrying the container mark themselves
-            (:func:`docdocker.concepts.containers.committed_images`): a container run from one
+            (:func:`docdocker.concepts.ownership.committed_images`): a container run from one
             carries the marks without being the tutorial's.
     """
     rows = []

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import pytest
 
 from docdocker.base import errors, render
-from docdocker.concepts.containers import made_by_tutorial
+from docdocker.concepts.ownership import made_by_tutorial
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.tutorial import Tutorial as Engine
