@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from docdocker.base import errors
-from docdocker.concepts.containers import Ps, Rm, Run
+from docdocker.concepts.containers import Ps, Rm
 from docdocker.concepts.images import ImageInspect, Rmi, Tag
 from docdocker.concepts.registries import Push
+from docdocker.concepts.run import Run
 from docdocker.concepts.volumes import VolumeCreate, VolumeLs, VolumeRm
 from docdocker.core.engine import Engine
 from docdocker.core.steps import LABEL

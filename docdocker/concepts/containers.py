@@ -2,24 +2,22 @@
 
 Each step is declared once (its CLI flags and SDK keywords) and registered with
 the function that executes it. :class:`ContainerCommands` adds the matching
-verbs to the engine (``engine.run(...)``, ``engine.ps()``...).
+verbs to the engine (``engine.run(...)``, ``engine.ps()``...). ``docker run``'s
+options are declared in :mod:`docdocker.concepts.run`, ``docker container
+inspect`` in :mod:`docdocker.concepts.inspect`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import os
 import shlex
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import docker.errors
 
 from docdocker.base import errors, render
-from docdocker.base.masking import Environment, mask_pair, revealed
 from docdocker.concepts.foreground import (
     FOREGROUND_GRACE,
     capped_logs,
@@ -30,8 +28,8 @@ from docdocker.concepts.foreground import (
 )
 from docdocker.concepts.inspect import Inspect
 from docdocker.concepts.ownership import CONTAINER_OWNER, owned_containers
-from docdocker.concepts.registries import check_image_name, ensure_image
-from docdocker.concepts.volumes import parse_mount, relative_to_absolute
+from docdocker.concepts.registries import ensure_image
+from docdocker.concepts.run import Run, _mappings, _split_command, published_links
 from docdocker.core.engine import Engine, StepResult, handles
 from docdocker.core.steps import (
     OWNER,
@@ -44,106 +42,13 @@ from docdocker.core.steps import (
     pairs,
 )
 from docdocker.core.translate import Facts
-from docdocker.grammar import ports, shell
+from docdocker.grammar import ports
 from docdocker.grammar.ports import PortMapping
 
 #: Columns of ``docker ps``, in the CLI's order.
 PS_COLUMNS = ("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES")
-#: Where a published port listens when the learner writes no address.
-LOCALHOST = "127.0.0.1"
 #: Seconds ``kill`` waits for a SIGKILLed container to be reported stopped.
 KILL_WAIT = 10
-
-
-def _env_words(env: Mapping[str, str | None]) -> list[str]:
-    # `-e NAME` (no value) passes the variable on from the caller's environment,
-    # which is what the SDK does with a None value.
-    return [key if value is None else f"{key}={revealed(value)}" for key, value in env.items()]
-
-
-def _env_sdk(env: Mapping[str, str | None]) -> list[str]:
-    # The CLI resolves `-e NAME` on the client: the variable's value here, or
-    # nothing when it is unset here. Send the engine exactly that.
-    words = []
-    for key, value in env.items():
-        if value is None:
-            value = os.environ.get(key)
-            if value is None:
-                continue
-        words.append(f"{key}={revealed(value)}")
-    return words
-
-
-def _volumes_sdk(specs: tuple[str, ...]) -> list[str]:
-    # The CLI (23 and later) turns a host folder written `./dir` into an absolute path
-    # before asking the engine, which accepts only absolute ones; so does docdocker,
-    # and the echo stays the command as typed in a terminal in the same folder.
-    return [relative_to_absolute(spec) for spec in specs]
-
-
-def _mount_sdk(specs: tuple[str, ...]) -> list[Any]:
-    return [parse_mount(spec) for spec in specs]
-
-
-def _publish_words(publish: tuple[PortMapping, ...]) -> list[str]:
-    return [mapping.cli for mapping in publish]
-
-
-
-@dataclass(frozen=True)
-class Run(Step):
-    """Create and start a container from an image.
-
-    Equivalent CLI: ``docker run [-d] [--name NAME] [-p ...] [-e ...] IMAGE [COMMAND...]``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("run",)
-    creates: ClassVar[bool] = True
-    owner: ClassVar[str] = CONTAINER_OWNER
-
-    image: str = arg(POSITIONAL, "image", default="")
-    cmd: tuple[str, ...] = arg(REST, "command", default=(), sdk_value=list)
-    detach: bool = arg("-d", "detach", default=False)
-    remove: bool = arg("--rm", "auto_remove", default=False)
-    name: str | None = arg("--name", "name")
-    publish: tuple[PortMapping, ...] = arg(
-        "-p", "ports", default=(), cli_value=_publish_words, sdk_value=ports.to_sdk
-    )
-    env: Mapping[str, str | None] = arg(
-        "-e", "environment", default_factory=dict, cli_value=_env_words, sdk_value=_env_sdk
-    )
-    labels: Mapping[str, str] = arg(
-        "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
-    )
-    #: ``VOLUME:/path`` mounts (a named volume keeps its data when the container goes) and
-    #: ``/host/dir:/path[:ro]`` bind mounts.
-    mounts: tuple[str, ...] = arg("-v", "volumes", default=(), sdk_value=_volumes_sdk)
-    #: The long form, ``--mount type=volume,src=counter,dst=/data`` (or ``type=bind``).
-    mount: tuple[str, ...] = arg("--mount", "mounts", default=(), sdk_value=_mount_sdk)
-    #: The network to start on (``none``: only a loopback interface); by default the
-    #: engine's ``bridge``, where containers cannot find each other by name.
-    network: str | None = arg("--network", "network")
-
-    def __post_init__(self) -> None:
-        # A saved notebook shows reprs: the environment's repr masks secret values.
-        object.__setattr__(self, "env", Environment(self.env))
-
-    def validate(self) -> None:
-        check_image_name(self, self.image)
-        for spec in self.mount:
-            parse_mount(spec, command=self.argv)
-        for key, value in self.env.items():
-            if not isinstance(key, str) or not key or "=" in key:
-                # `-e NAME=VALUE` would read the value out of the key, while the SDK
-                # passes nothing for a None value: the echo and the run would differ.
-                shown = mask_pair(str(key)) if isinstance(key, str) else repr(key)
-                fix_value = "'VALUE'" if value is None else "..."
-                raise errors.InvalidCommand(
-                    f"The environment variable name {shown!r} is not a name: a name "
-                    "cannot be empty or contain '='.",
-                    fix=f"Give the value as the mapping's value: "
-                        f"env={{{shown.partition('=')[0]!r}: {fix_value}}}.",
-                    command=self.shown_argv)
 
 
 @dataclass(frozen=True)
@@ -246,18 +151,6 @@ class ContainerPrune(Step):
     filters: Mapping[str, Any] = arg(
         "--filter", "filters", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
-
-
-@dataclass(frozen=True)
-class ContainerInspect(Step):
-    """Show a container's configuration and state; ``value`` is the engine's answer.
-
-    Equivalent CLI: ``docker container inspect CONTAINER``
-    """
-
-    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
-
-    container: str = arg(POSITIONAL, TARGET, default="")
 
 
 @dataclass(frozen=True)
@@ -446,13 +339,6 @@ def exec_in_container(engine: Engine, step: Exec) -> StepResult:
             command=step.argv, exit_code=int(done.exit_code), stderr=text,
         )
     return StepResult(step, output=text, exit_code=done.exit_code)
-
-
-@handles(ContainerInspect)
-def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
-    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
-    attrs = engine.client.api.inspect_container(step.target)
-    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
 
 
 @handles(ContainerPrune)
@@ -718,46 +604,3 @@ def ps_row(c: Mapping[str, Any]) -> dict[str, Any]:
 def _short_image(image: str) -> str:
     # Like the CLI: an image known only by its ID shows as the ID's first 12 digits.
     return image[7:19] if image.startswith("sha256:") else image
-
-
-def published_links(attrs: Mapping[str, Any]) -> list[render.Link]:
-    """Links to a container's published tcp ports, as the engine bound them.
-
-    Read from ``docker inspect`` rather than from the request, so a host port the
-    engine picked (``-p 127.0.0.1::80``) gets its link too. One link per host
-    port: publishing on every interface binds 0.0.0.0 and ::, one page.
-    """
-    bound = (attrs.get("NetworkSettings") or {}).get("Ports") or {}
-    links: dict[int, render.Link] = {}
-    for key, bindings in bound.items():
-        port, _, protocol = key.partition("/")
-        if protocol != "tcp":
-            continue  # a browser speaks neither udp nor sctp
-        for b in bindings or []:
-            host_port = int(b["HostPort"])
-            url = PortMapping(int(port), "tcp", b.get("HostIp") or None, host_port).url
-            if url and host_port not in links:
-                links[host_port] = render.Link(url, url)
-    return [links[p] for p in sorted(links)]
-
-
-
-def _mappings(publish: Iterable[PortMapping | str] | str | int) -> Iterator[PortMapping]:
-    """The mappings to publish; a spec written without an address gets 127.0.0.1.
-
-    A :class:`~docdocker.grammar.ports.PortMapping` is taken as given: it was built on
-    purpose (the PortMapper shows its own warning for every interface).
-    """
-    for item in [publish] if isinstance(publish, (str, int)) else publish:
-        if isinstance(item, PortMapping):
-            yield item
-            continue
-        for mapping in ports.parse(item):
-            if mapping.host_ip is None:
-                mapping = dataclasses.replace(mapping, host_ip=LOCALHOST)
-            yield mapping
-
-
-def _split_command(cmd: str, image: str) -> list[str]:
-    """Split a command string as a shell would: ``"sh -c 'echo hi'"`` is three words."""
-    return shell.split(cmd, head=Run(image=image).argv)

@@ -50,6 +50,25 @@ class Inspect(Step):
             format_template(self.format, {}, check_only=True, command=self.argv)
 
 
+@dataclass(frozen=True)
+class ContainerInspect(Step):
+    """Show a container's configuration and state; ``value`` is the engine's answer.
+
+    Equivalent CLI: ``docker container inspect CONTAINER``
+    """
+
+    command: ClassVar[tuple[str, ...]] = ("container", "inspect")
+
+    container: str = arg(POSITIONAL, TARGET, default="")
+
+
+@handles(ContainerInspect)
+def inspect_container(engine: Engine, step: ContainerInspect) -> StepResult:
+    """``api.inspect_container``; printed as the CLI prints it (a JSON list)."""
+    attrs = engine.client.api.inspect_container(step.target)
+    return StepResult(step, output=json.dumps([attrs], indent=4) + "\n", value=attrs)
+
+
 @handles(Inspect)
 def inspect_object(engine: Engine, step: Inspect) -> StepResult:
     """``containers.get(NAME).attrs``, else ``images.get(NAME).attrs``; printed as the CLI does."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from docdocker.concepts.containers import ContainerInspect, Ps
+from docdocker.concepts.containers import Ps
+from docdocker.concepts.inspect import ContainerInspect
 from docdocker.concepts.volumes import VolumeLs
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition

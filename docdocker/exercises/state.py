@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from docdocker.concepts.containers import ContainerInspect, Logs, Ps, container_name
+from docdocker.concepts.containers import Logs, Ps, container_name
 from docdocker.concepts.images import ImageInspect, Images
+from docdocker.concepts.inspect import ContainerInspect
 from docdocker.concepts.ownership import made_by_tutorial
 from docdocker.concepts.system import Info
 from docdocker.core.engine import Engine

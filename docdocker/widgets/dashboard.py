@@ -24,7 +24,7 @@ from traitlets import Bool
 
 from docdocker import friendly
 from docdocker.base import errors, render
-from docdocker.concepts.containers import ContainerInspect
+from docdocker.concepts.inspect import ContainerInspect
 from docdocker.concepts.ownership import committed_images, owned_containers
 from docdocker.core import steps as s
 from docdocker.core.console import Console

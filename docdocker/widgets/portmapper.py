@@ -32,8 +32,8 @@ from traitlets import Instance, link
 
 from docdocker.base import render
 from docdocker.base.errors import DocDockerError
-from docdocker.concepts.containers import Run
 from docdocker.concepts.images import ImageInspect, exposed_ports
+from docdocker.concepts.run import Run
 from docdocker.core.console import Console, in_notebook
 from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.core.steps import LABEL
@@ -427,7 +427,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
     @property
     def step(self) -> Run:
-        """The :class:`~docdocker.concepts.containers.Run` step that :attr:`cli` shows and Run
+        """The :class:`~docdocker.concepts.run.Run` step that :attr:`cli` shows and Run
         executes."""
         return self.model.step
 

@@ -40,7 +40,7 @@ from docdocker.base.errors import (
     NameConflict,
     PortAllocated,
 )
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.grammar import ports, reference
 from docdocker.grammar.ports import PortMapping
 from docdocker.widgets.portmapper_row import (

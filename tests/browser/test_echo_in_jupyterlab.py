@@ -23,7 +23,7 @@ import pytest
 from labserver import CHROMIUM, CHROMIUM_FLAGS, DOCKER, TOKEN, jupyterlab, write_notebook
 from nbformat.v4 import new_code_cell
 
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.steps import LABEL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ import pytest
 
 from docdocker.base import errors
 from docdocker.concepts import web
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping

@@ -13,7 +13,7 @@ import docker
 import pytest
 
 from docdocker.concepts import web
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports

@@ -119,7 +119,7 @@ RUN_NOTEBOOKS = textwrap.dedent("""
 ECHO_AND_FETCH = textwrap.dedent("""
     import json, subprocess, sys
     import docdocker.concepts.web as web
-    from docdocker.concepts.containers import Run
+    from docdocker.concepts.run import Run
     from docdocker.grammar.ports import parse
 
     name, port, label = sys.argv[1:]

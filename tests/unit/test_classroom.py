@@ -13,7 +13,7 @@ import pytest
 from docdocker.__main__ import main
 from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror, status
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 
 NOTEBOOKS = catalog.NOTEBOOKS
 RUN_FLAGS = [f.metadata["cli"] for f in Run.declared_fields()

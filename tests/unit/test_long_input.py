@@ -7,7 +7,7 @@ import re
 import time
 
 from docdocker.base import render
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.widgets.portmapper_model import MAX_NAME, PortMapperModel
 from docdocker.widgets.tagbuilder_model import TagBuilderModel
 

@@ -18,7 +18,7 @@ import ipywidgets as widgets
 import pytest
 
 from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
-from docdocker.concepts import containers
+from docdocker.concepts.run import Run
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping
@@ -288,7 +288,7 @@ def test_cli_flags_and_sdk_ports_come_from_one_run_step(free_port) -> None:
         "--label org.docdocker.notebook=01-containers --label org.docdocker.owner=container "
         "nginx"
     )
-    step = containers.Run(image="nginx", detach=True, publish=tuple(expected), name="web")
+    step = Run(image="nginx", detach=True, publish=tuple(expected), name="web")
     assert m.cli == step.with_labels({LABEL: "01-containers"}).cli
     assert m.step == step.with_labels({LABEL: "01-containers"})
     assert m.sdk_ports == ports.to_sdk(expected) == {

@@ -7,8 +7,9 @@ import pytest
 
 from docdocker.base import errors, render
 from docdocker.base.render import ago
-from docdocker.concepts.containers import Run, Stop, ps_row
+from docdocker.concepts.containers import Stop, ps_row
 from docdocker.concepts.registries import Pull
+from docdocker.concepts.run import Run
 from docdocker.core.engine import StepResult
 from docdocker.core.progress import Progress
 from docdocker.friendly import translate_error

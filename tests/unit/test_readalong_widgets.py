@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docdocker.base import render
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.engine import StepResult
 from docdocker.core.steps import LABEL

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docdocker.base import errors
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports

@@ -9,7 +9,8 @@ import pytest
 
 from docdocker.base import errors, render
 from docdocker.base.masking import MASK, looks_secret, mask_argv
-from docdocker.concepts.containers import ContainerCommands, Run, _mappings
+from docdocker.concepts.containers import ContainerCommands
+from docdocker.concepts.run import Run, _mappings
 from docdocker.core.console import Capped
 from docdocker.core.engine import Engine
 from docdocker.core.steps import check_notebook, label_filter

@@ -8,7 +8,7 @@ import pytest
 
 from docdocker.base import errors
 from docdocker.base.masking import MASK, mask_pair, mask_text
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.core.engine import StepResult, _masked
 
 #: (NAME=VALUE as given, as it may be shown)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from docdocker.base import errors
-from docdocker.concepts.containers import Run
+from docdocker.concepts.run import Run
 from docdocker.concepts.volumes import (
     VolumePrune,
     parse_mount,
