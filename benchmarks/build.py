@@ -31,7 +31,7 @@ import docker
 
 from docdocker.concepts.build import Build, builder
 from docdocker.core.console import Console
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 APP = Path(__file__).resolve().parents[1] / "notebooks" / "apps" / "friendlyhello"
 

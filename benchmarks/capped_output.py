@@ -30,7 +30,7 @@ from collections.abc import Callable
 import docker
 
 from docdocker.core.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 
 
 def timed(read: Callable[[], object]) -> float:

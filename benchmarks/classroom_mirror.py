@@ -46,7 +46,7 @@ from docdocker.classroom import bundle, catalog, mirror
 from docdocker.concepts.containers import Rm
 from docdocker.core.console import Console
 from docdocker.grammar import ports
-from docdocker.tutorial import Tutorial, connect
+from docdocker.session.tutorial import Tutorial, connect
 
 ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",

@@ -24,7 +24,7 @@ import docker
 
 from docdocker.concepts import compose
 from docdocker.core.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 
 NOTEBOOK = "benchmark"
 PROJECT = "docdocker-benchmark"

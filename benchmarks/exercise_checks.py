@@ -30,7 +30,7 @@ import docker
 from docdocker.core.console import Console
 from docdocker.exercises import ProgressStore, all_exercises, check_all, nb01
 from docdocker.grammar import ports
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 
 def main(rounds: int = 20) -> None:

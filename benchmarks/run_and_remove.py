@@ -22,7 +22,7 @@ import docker
 
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 IMAGE = "busybox"
 NOTEBOOK = "benchmark"

@@ -32,7 +32,7 @@ import ipywidgets as widgets
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.portmapper import PortMapper
 from docdocker.widgets.portmapper_model import PortMapperModel

@@ -15,7 +15,7 @@ from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
 from docdocker.grammar import ports, reference
 from docdocker.lesson import expect_error
-from docdocker.tutorial import Tutorial, connect
+from docdocker.session.tutorial import Tutorial, connect
 
 __version__ = "0.1.0"
 

@@ -28,7 +28,7 @@ from docdocker.core.engine import Engine
 from docdocker.core.translate import Facts
 from docdocker.friendly import translate_error
 from docdocker.readalong import recordings
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 
 #: The oldest engine the tutorial is tested with (Docker 20.10 speaks API 1.41).
 MIN_API = (1, 41)

@@ -17,7 +17,7 @@ import pytest
 
 from docdocker import reset
 from docdocker.core.console import Console
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 #: What a test may say it needs with ``@pytest.mark.needs(FEATURE)``: tests that only
 #: make sense on one kind of engine run where it is, and are deselected (not skipped)

@@ -431,7 +431,7 @@ for _step_type in COMPOSE_STEPS:
 
 # --------------------------------------------------------------------- verbs
 class ComposeCommands(Engine):
-    """The Compose verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The Compose verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     #: The folder the Compose steps run in (their project), set by :meth:`compose_cd`.
     compose_directory: Path | None = None

@@ -353,7 +353,7 @@ def prune_containers(engine: Engine, step: ContainerPrune) -> StepResult:
 
 # --------------------------------------------------------------------- verbs
 class ContainerCommands(Engine):
-    """The container verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The container verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     def run(
         self,

@@ -70,7 +70,7 @@ def exposed_ports(attrs: Mapping[str, Any]) -> list[tuple[int, str]]:
 
 
 class ImageCommands(Engine):
-    """The image verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The image verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     def image_inspect(self, image: str) -> StepResult:
         """An image's configuration. Equivalent CLI: ``docker image inspect IMAGE``"""
@@ -591,7 +591,7 @@ def tag_image(engine: Engine, step: Tag) -> StepResult:
 
 
 class TagCommands(Engine):
-    """``docker tag`` for :class:`docdocker.tutorial.Tutorial`."""
+    """``docker tag`` for :class:`docdocker.session.tutorial.Tutorial`."""
 
     def tag(self, image: str, new_image: str) -> StepResult:
         """Give an image another name. Equivalent CLI: ``docker tag SOURCE_IMAGE TARGET_IMAGE``"""

@@ -144,7 +144,7 @@ def network_members(attrs: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 class NetworkCommands(Engine):
-    """The network verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The network verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     def network_ls(self, *, filters: Mapping[str, Any] | None = None) -> StepResult:
         """List networks. Equivalent CLI: ``docker network ls [--filter KEY=VALUE]``"""

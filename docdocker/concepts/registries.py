@@ -316,7 +316,7 @@ def logout(engine: Engine, step: Logout) -> StepResult:
 
 
 class RegistryCommands(Engine):
-    """The registry verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The registry verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     def pull(self, image: str) -> StepResult:
         """Download an image. Equivalent CLI: ``docker pull IMAGE``"""

@@ -221,7 +221,7 @@ def made_by_tutorial(labels: Mapping[str, str] | None, notebook: str | None = No
 
 
 class VolumeCommands(Engine):
-    """The volume verbs of :class:`docdocker.tutorial.Tutorial`."""
+    """The volume verbs of :class:`docdocker.session.tutorial.Tutorial`."""
 
     def volume_ls(self, *, filters: Mapping[str, Any] | None = None) -> StepResult:
         """List volumes. Equivalent CLI: ``docker volume ls [--filter KEY=VALUE]``"""

@@ -214,7 +214,7 @@ class Engine:
     """A Docker Engine connection that runs steps for one notebook.
 
     Every object it creates carries the label ``org.docdocker.notebook=<notebook>``.
-    :func:`docdocker.connect` returns a :class:`docdocker.tutorial.Tutorial`, this
+    :func:`docdocker.connect` returns a :class:`docdocker.session.tutorial.Tutorial`, this
     core plus the verbs of every Docker noun (``run``, ``ps``, ``build``...).
 
     Args:

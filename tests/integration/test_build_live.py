@@ -19,7 +19,7 @@ from docdocker.concepts.build import Build
 from docdocker.core.console import Console
 from docdocker.core.progress import Progress
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"

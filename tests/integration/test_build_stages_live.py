@@ -15,7 +15,7 @@ import pytest
 from docdocker.base import errors
 from docdocker.core.console import Console
 from docdocker.core.progress import Progress
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 TWO_STAGES = """FROM busybox AS first

@@ -23,7 +23,7 @@ from docdocker.__main__ import main
 from docdocker.base.errors import StepFailed
 from docdocker.classroom import bundle, catalog, mirror, status
 from docdocker.concepts.images import Rmi, Tag
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 

@@ -23,7 +23,7 @@ from docdocker.concepts import compose, web
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"
 

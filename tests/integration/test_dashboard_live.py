@@ -16,7 +16,7 @@ import pytest
 from docdocker.base import errors
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import READ_ONLY_TIP, Dashboard
 
 DOCKER = shutil.which("docker") or "docker"

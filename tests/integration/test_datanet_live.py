@@ -20,7 +20,7 @@ import pytest
 from docdocker import reset
 from docdocker.base import errors
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.map import Map
 

@@ -21,7 +21,7 @@ import pytest
 
 from docdocker import exercises
 from docdocker.exercises import Exercise, ProgressStore, Result, Status, nb00, nb01, nb02, nb03
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"

@@ -23,7 +23,7 @@ from docdocker.concepts.run import Run
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import GRAMMAR, PortMapping
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.portmapper import PortMapper
 
 DOCKER = shutil.which("docker")

@@ -243,7 +243,7 @@ def test_a_registry_that_is_down_or_unknown_is_an_error_not_a_silent_success(
 def test_the_sdk_login_writes_no_config_file_and_the_cli_login_does(
     auth_registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    from docdocker.tutorial import Tutorial
+    from docdocker.session.tutorial import Tutorial
 
     host, user, password = auth_registry
     config = tmp_path / "docker-config"
@@ -274,7 +274,7 @@ def test_a_login_typed_in_a_terminal_does_not_change_what_the_notebook_pushes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """03 invites a `docker login` in a terminal; its lesson must hold all the same."""
-    from docdocker.tutorial import connect
+    from docdocker.session.tutorial import connect
 
     host, user, password = auth_registry
     config = tmp_path / "docker-config"

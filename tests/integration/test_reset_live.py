@@ -14,7 +14,7 @@ import pytest
 
 from docdocker import reset
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
 #: reuse a cached step whose parent image was removed since, and then fails with
@@ -189,7 +189,7 @@ def test_the_clean_up_button_says_what_docker_refused_and_what_still_uses_it(
 ) -> None:
     from docdocker import lesson
     from docdocker.core.console import Console
-    from docdocker.tutorial import Tutorial
+    from docdocker.session.tutorial import Tutorial
 
     engine = Tutorial(notebook, client, Console())
     tag = f"docdocker-test/cleanup-{notebook}:1"

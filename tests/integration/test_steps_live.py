@@ -17,7 +17,7 @@ from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")
 

@@ -18,8 +18,12 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """Every docdocker module ``path`` imports, at any depth of the file, but not for typing."""
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Every docdocker module ``path`` imports, at any depth of the file, but not for typing.
+
+    ``from docdocker.friendly import engine`` imports the module ``docdocker.friendly.engine``;
+    ``from docdocker.friendly import translate_error`` imports ``docdocker.friendly``.
+    """
     tree = ast.parse(path.read_text())
     typing_only: set[int] = set()
     for node in ast.walk(tree):
@@ -34,8 +38,9 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
             "docdocker"
         ):
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+            for a in node.names:
+                module = f"{node.module}.{a.name}"
+                found.add(module if module in modules else node.module)
     return found
 
 
@@ -43,7 +48,7 @@ def _graph() -> dict[str, set[str]]:
     files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {}
     for name, path in files.items():
-        graph[name] = {m for m in _imports(path) if m in files and m != name}
+        graph[name] = {m for m in _imports(path, set(files)) if m in files and m != name}
     return graph
 
 

@@ -14,7 +14,7 @@ from docdocker.concepts.buildlog import BuildLog
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar.dockerfile import escape_char, instruction_at, instructions
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 
 
 class NoEngine:

@@ -11,7 +11,7 @@ import pytest
 
 from docdocker.base import errors
 from docdocker.core.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.session.tutorial import Tutorial
 from docdocker.widgets import BuildPanel
 from docdocker.widgets.buildpanel_model import read_dockerfile
 

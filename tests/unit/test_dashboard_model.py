@@ -15,7 +15,7 @@ from docdocker.base import errors, render
 from docdocker.concepts.ownership import made_by_tutorial
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import (
     READ_ONLY_TIP,
     Dashboard,

@@ -75,7 +75,7 @@ class _FakeClient:
 def test_the_scoped_prune_sends_all_only_to_engines_that_have_it(version: str,
                                                                  all_filter: bool) -> None:
     from docdocker.core.console import Console
-    from docdocker.tutorial import Tutorial
+    from docdocker.session.tutorial import Tutorial
 
     fake = _FakeClient(version)
     result = Tutorial("04-data-and-networks", fake, Console()).volume_prune()
