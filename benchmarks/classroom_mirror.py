@@ -46,7 +46,8 @@ from docdocker.classroom import bundle, catalog, mirror
 from docdocker.concepts.containers import Rm
 from docdocker.core.console import Console
 from docdocker.grammar import ports
-from docdocker.session.tutorial import Tutorial, connect
+from docdocker.session.connect import connect
+from docdocker.session.tutorial import Tutorial
 
 ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",

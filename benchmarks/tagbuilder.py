@@ -69,7 +69,7 @@ def main(rounds: int = 20) -> int:
         "model, tag part typed": part,
     }
     from docdocker.core.console import Console
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
     from docdocker.widgets.tagbuilder import TagBuilder
 
     # The live engine lists the local images once, when the view is made; typing

@@ -15,7 +15,8 @@ from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
 from docdocker.grammar import ports, reference
 from docdocker.lesson import expect_error
-from docdocker.session.tutorial import Tutorial, connect
+from docdocker.session.connect import connect
+from docdocker.session.tutorial import Tutorial
 
 __version__ = "0.1.0"
 

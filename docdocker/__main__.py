@@ -71,7 +71,7 @@ def _reset(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
     from docdocker.core.console import Console
     from docdocker.core.steps import label_filter
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     if notebook is not None and not notebook.strip():
         print("docdocker: --notebook needs a name, such as 01-containers "

@@ -81,7 +81,7 @@ def _clean_up(notebook: str) -> None:
     """
     from docdocker import reset
     from docdocker.core.console import Console
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     with contextlib.suppress(Exception):  # no engine: nothing was made
         engine = connect(notebook, console=Console())

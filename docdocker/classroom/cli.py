@@ -54,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
 def _engine() -> Any:
     from docdocker.classroom.mirror import NOTEBOOK
     from docdocker.core.console import TextConsole
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     return connect(NOTEBOOK, console=TextConsole())
 

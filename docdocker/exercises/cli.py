@@ -46,7 +46,7 @@ def _selected(notebook: str | None) -> list[Exercise]:
 
 def _connect() -> tuple[Any, str | None]:
     from docdocker.core.console import Console
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     try:
         return connect("exercises", console=Console()), None
@@ -120,7 +120,7 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
     from docdocker import reset
     from docdocker.core.console import Console
     from docdocker.exercises import cleanup
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     try:
         selected = _selected(notebook)

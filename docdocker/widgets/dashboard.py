@@ -31,7 +31,7 @@ from docdocker.core.console import Console
 from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
 from docdocker.core.steps import LABEL
 from docdocker.readalong import recordings
-from docdocker.session.tutorial import connect
+from docdocker.session.connect import connect
 from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (
     COLUMNS,

@@ -40,7 +40,7 @@ from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.grammar.ports import PortMapping
 from docdocker.readalong import recordings
-from docdocker.session.tutorial import connect
+from docdocker.session.connect import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
 from docdocker.widgets.portmapper_model import (
     PortMapperModel,

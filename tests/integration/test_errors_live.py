@@ -17,8 +17,8 @@ import pytest
 from docdocker.base import errors
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
+from docdocker.session.connect import connect
 from docdocker.session.tutorial import Tutorial as Engine
-from docdocker.session.tutorial import connect
 
 
 def labelled(client: docker.DockerClient, notebook: str) -> list[dict]:

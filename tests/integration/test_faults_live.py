@@ -20,8 +20,8 @@ import pytest
 from docdocker.base import errors
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
+from docdocker.session.connect import connect
 from docdocker.session.tutorial import Tutorial as Engine
-from docdocker.session.tutorial import connect
 
 #: Seconds any single request may wait in these tests (the default is 60).
 REQUEST = 5

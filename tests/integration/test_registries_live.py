@@ -274,7 +274,7 @@ def test_a_login_typed_in_a_terminal_does_not_change_what_the_notebook_pushes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """03 invites a `docker login` in a terminal; its lesson must hold all the same."""
-    from docdocker.session.tutorial import connect
+    from docdocker.session.connect import connect
 
     host, user, password = auth_registry
     config = tmp_path / "docker-config"

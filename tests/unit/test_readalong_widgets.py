@@ -16,7 +16,7 @@ from docdocker.core.steps import LABEL
 from docdocker.doctor import doctor
 from docdocker.grammar import ports
 from docdocker.readalong import recordings
-from docdocker.session.tutorial import ReadAlong
+from docdocker.session.readalong import ReadAlong
 
 NB = "demo"
 

@@ -13,7 +13,7 @@ from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
 from docdocker.lesson import expect_error
 from docdocker.readalong import recordings
-from docdocker.session.tutorial import ReadAlong
+from docdocker.session.readalong import ReadAlong
 
 
 def _cli(**fields: object) -> str:

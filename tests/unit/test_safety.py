@@ -16,7 +16,7 @@ from docdocker.core.engine import Engine
 from docdocker.core.steps import check_notebook, label_filter
 from docdocker.grammar.ports import PortMapping, everywhere_warning
 from docdocker.grammar.shell import open_quote as _open_quote
-from docdocker.session.tutorial import connect
+from docdocker.session.connect import connect
 
 
 @pytest.mark.parametrize("name", [
