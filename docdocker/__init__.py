@@ -12,11 +12,12 @@ from docdocker.concepts import web
 from docdocker.core import steps
 from docdocker.core.engine import Engine, StepResult
 from docdocker.core.steps import LABEL
-from docdocker.doctor import doctor
 from docdocker.grammar import ports, reference
-from docdocker.lesson import expect_error
 from docdocker.session.connect import connect
 from docdocker.session.tutorial import Tutorial
+from docdocker.tools import lesson as lesson  # dd.lesson.size_chart, .clean_up_button
+from docdocker.tools.doctor import doctor
+from docdocker.tools.lesson import expect_error
 
 __version__ = "0.1.0"
 

@@ -60,7 +60,7 @@ def _record(paths: list[Path]) -> int:
 
 
 def _doctor() -> int:
-    from docdocker.doctor import doctor
+    from docdocker.tools.doctor import doctor
 
     report = doctor()
     print(report.text())
@@ -68,10 +68,10 @@ def _doctor() -> int:
 
 
 def _reset(notebook: str | None, yes: bool) -> int:
-    from docdocker import reset
     from docdocker.core.console import Console
     from docdocker.core.steps import label_filter
     from docdocker.session.connect import connect
+    from docdocker.tools import reset
 
     if notebook is not None and not notebook.strip():
         print("docdocker: --notebook needs a name, such as 01-containers "

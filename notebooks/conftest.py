@@ -79,7 +79,7 @@ def _clean_up(notebook: str) -> None:
 
     A learner keeps what Run All made (the widgets stay alive); a test run does not.
     """
-    from docdocker import reset
+    from docdocker.tools import reset
     from docdocker.core.console import Console
     from docdocker.session.connect import connect
 

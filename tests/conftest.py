@@ -15,9 +15,9 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import reset
 from docdocker.core.console import Console
 from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 
 #: What a test may say it needs with ``@pytest.mark.needs(FEATURE)``: tests that only
 #: make sense on one kind of engine run where it is, and are deselected (not skipped)

@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from docdocker import lesson
 from docdocker.readalong import recordings
+from docdocker.tools import lesson
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 #: Notebooks that end with a clean-up button named ``clean_up`` removing everything they
@@ -135,7 +135,7 @@ def _labelled(notebook: str) -> list[str]:
     import docker
 
     from docdocker.core.steps import LABEL
-    from docdocker.reset import image_tag_of_tutorial
+    from docdocker.tools.reset import image_tag_of_tutorial
 
     client = docker.from_env()
     try:

@@ -331,7 +331,7 @@ def _read_call(call: ast.Call, names: dict[str, ast.expr], where: str,
 
 
 def _doctor_default() -> str:
-    from docdocker.doctor import doctor
+    from docdocker.tools.doctor import doctor
 
     default = inspect.signature(doctor).parameters["pull_image"].default
     return str(default) if isinstance(default, str) else ""

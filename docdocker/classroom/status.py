@@ -22,7 +22,7 @@ from docdocker.classroom import catalog as catalog_module
 from docdocker.concepts.images import ImageInspect, Images
 from docdocker.concepts.system import Info
 from docdocker.core.engine import Engine
-from docdocker.doctor import Check, Report, doctor
+from docdocker.tools.doctor import Check, Report, doctor
 
 
 @dataclass(frozen=True)

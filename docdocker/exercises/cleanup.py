@@ -20,7 +20,7 @@ from docdocker.core.steps import OWNER
 from docdocker.exercises import state
 from docdocker.exercises.base import Exercise
 from docdocker.exercises.nb05 import PROJECT_LABEL
-from docdocker.reset import Item, image_tag_of_tutorial
+from docdocker.tools.reset import Item, image_tag_of_tutorial
 
 
 def find(engine: Engine, exercises: Iterable[Exercise]) -> list[Item]:

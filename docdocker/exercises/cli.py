@@ -117,10 +117,10 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
     Returns:
         0 when there was nothing to remove or all of it was removed, 1 otherwise.
     """
-    from docdocker import reset
     from docdocker.core.console import Console
     from docdocker.exercises import cleanup
     from docdocker.session.connect import connect
+    from docdocker.tools import reset
 
     try:
         selected = _selected(notebook)

@@ -12,7 +12,6 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import reset
 from docdocker.base import errors
 from docdocker.concepts import build, web
 from docdocker.concepts.build import Build
@@ -20,6 +19,7 @@ from docdocker.core.console import Console
 from docdocker.core.progress import Progress
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 
 DOCKER = shutil.which("docker")
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"

@@ -17,13 +17,13 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import reset
 from docdocker.base import errors
 from docdocker.concepts import compose, web
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.grammar import ports
 from docdocker.session.tutorial import Tutorial
+from docdocker.tools import reset
 
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"
 
@@ -260,7 +260,7 @@ def test_reset_removes_the_tutorials_project_and_never_a_learners(
 
 
 def test_doctor_reports_compose_v2() -> None:
-    from docdocker.doctor import _check_compose
+    from docdocker.tools.doctor import _check_compose
 
     check = _check_compose()
     assert check.ok is not False

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from docdocker import reset
 from docdocker.base import errors
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.map import Map
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import reset
 from docdocker.base import errors
 from docdocker.concepts import credentials, registry_api
 from docdocker.concepts.credentials import Secret
@@ -22,6 +21,7 @@ from docdocker.concepts.registries import Login, Push
 from docdocker.core import tagrecord
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL, OWNER
+from docdocker.tools import reset
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
 #: reuse a cached step whose parent image was removed since, and then fails with

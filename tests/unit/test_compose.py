@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docdocker import reset
 from docdocker.base import errors
 from docdocker.concepts import compose
 from docdocker.concepts.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.core.translate import Facts
 from docdocker.friendly.compose import translate_compose
+from docdocker.tools import reset
 
 UP = ["docker", "compose", "up", "-d"]
 
@@ -269,7 +269,7 @@ def test_an_unreachable_engine_is_said_so() -> None:
 ])
 def test_doctor_says_which_compose_runs(monkeypatch: pytest.MonkeyPatch, program: object,
                                         ok: bool | None, says: str) -> None:
-    from docdocker.doctor import _check_compose
+    from docdocker.tools.doctor import _check_compose
 
     monkeypatch.setattr(compose, "locate", lambda: program)
     check = _check_compose()

@@ -13,10 +13,10 @@ from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.engine import StepResult
 from docdocker.core.steps import LABEL
-from docdocker.doctor import doctor
 from docdocker.grammar import ports
 from docdocker.readalong import recordings
 from docdocker.session.readalong import ReadAlong
+from docdocker.tools.doctor import doctor
 
 NB = "demo"
 
@@ -221,9 +221,9 @@ def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> N
 
 def test_reset_finds_nothing_and_expect_error_says_a_failure_was_not_recorded(
         session, capsys) -> None:
-    from docdocker import reset
     from docdocker.base.errors import NameConflict
-    from docdocker.lesson import expect_error
+    from docdocker.tools import reset
+    from docdocker.tools.lesson import expect_error
 
     assert reset.find(session, NB) == []
     with expect_error(NameConflict) as caught:

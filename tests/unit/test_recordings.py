@@ -11,9 +11,9 @@ from docdocker.concepts.run import Run
 from docdocker.core.console import Console
 from docdocker.core.steps import LABEL
 from docdocker.grammar import ports
-from docdocker.lesson import expect_error
 from docdocker.readalong import recordings
 from docdocker.session.readalong import ReadAlong
+from docdocker.tools.lesson import expect_error
 
 
 def _cli(**fields: object) -> str:

@@ -141,7 +141,7 @@ def test_a_mistake_that_does_not_fail_says_so_without_a_traceback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import docdocker as dd
-    from docdocker import lesson
+    from docdocker.tools import lesson
 
     with dd.expect_error(dd.errors.RegistryAuthFailed) as caught:
         pass  # e.g. the learner logged in from a terminal

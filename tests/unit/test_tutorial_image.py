@@ -16,7 +16,7 @@ from docdocker.concepts import web
 
 ROOT = Path(__file__).resolve().parents[2]
 # The module, not the `doctor` function the package exports under the same name.
-doctor_module = importlib.import_module("docdocker.doctor")
+doctor_module = importlib.import_module("docdocker.tools.doctor")
 
 
 def load_entrypoint() -> ModuleType:

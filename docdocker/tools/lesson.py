@@ -153,7 +153,7 @@ def clean_up_button(engine: ContainerCommands, *, images: bool = False) -> Any:
         with out:
             try:
                 if images:
-                    from docdocker import reset
+                    from docdocker.tools import reset
 
                     outcome = reset.remove(engine, reset.find(engine, notebook))
                     engine.image_prune()  # type: ignore[attr-defined]
