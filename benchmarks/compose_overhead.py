@@ -25,6 +25,7 @@ import docker
 from docdocker.concepts import compose
 from docdocker.core.console import Console
 from docdocker.session.tutorial import Tutorial
+from docdocker.tools import lesson
 
 NOTEBOOK = "benchmark"
 PROJECT = "docdocker-benchmark"
@@ -46,7 +47,7 @@ def main(rounds: int = 15) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         (work / "compose.yaml").write_text(FILE)
-        (work / compose.OVERRIDE_FILE).write_text(f"name: {PROJECT}\n")
+        (work / lesson.OVERRIDE_FILE).write_text(f"name: {PROJECT}\n")
         engine.compose_cd(work)
         engine.compose_up()
         try:

@@ -32,16 +32,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from docdocker.base import errors, render
-from docdocker.concepts.ownership import CONTAINER_OWNER
 from docdocker.core import connection
 from docdocker.core.console import Console
 from docdocker.core.engine import Engine, StepResult, handles
-from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, POSITIONAL, REST, Step, arg, pairs
+from docdocker.core.steps import COMMAND_LINE, POSITIONAL, REST, Step, arg, pairs
 from docdocker.friendly import compose as friendly_compose
 from docdocker.grammar import shell
-
-#: The file Compose merges into ``compose.yaml`` by itself when no ``-f`` is given.
-OVERRIDE_FILE = "compose.override.yaml"
 
 
 def _scale_words(scale: Mapping[str, int]) -> list[str]:
@@ -516,72 +512,3 @@ class ComposeCommands(Engine):
         Equivalent CLI: ``docker compose down [--volumes] [--rmi local]``
         """
         return self._compose(ComposeDown(volumes=volumes, rmi=rmi))
-
-
-# ------------------------------------------------ the tutorial's project files
-def override_text(project: str, notebook: str, *, services: Iterable[str],
-                  built: Iterable[str] = (), volumes: Iterable[str] = ()) -> str:
-    """The ``compose.override.yaml`` that names the project and labels what it creates.
-
-    Compose merges this file into ``compose.yaml`` on its own, so the echoed
-    ``docker compose up`` is exactly what runs. The labels let
-    ``python -m docdocker reset`` find the project's containers, network, volumes
-    and built images; a Compose project without them is never touched.
-    """
-    mark = f"{LABEL}: {notebook}"
-    lines = [
-        "# Added by the tutorial; Compose merges it into compose.yaml by itself.",
-        "# It names the project and labels everything it creates, so that",
-        "# `python -m docdocker reset` can find it (and nothing else) later.",
-        f"name: {project}",
-        "services:",
-    ]
-    built = set(built)
-    for service in services:
-        lines += [f"  {service}:", "    labels:", f"      {mark}",
-                  f"      {OWNER}: {CONTAINER_OWNER}"]
-        if service in built:
-            lines += ["    build:", "      labels:", f"        {mark}",
-                      f"        {OWNER}: {project}-{service}"]
-    lines += ["networks:", "  default:", "    labels:", f"      {mark}",
-              f"      {OWNER}: network"]
-    volumes = list(volumes)
-    if volumes:
-        lines.append("volumes:")
-        for volume in volumes:
-            lines += [f"  {volume}:", "    labels:", f"      {mark}", f"      {OWNER}: volume"]
-    return "\n".join(lines) + "\n"
-
-
-def scratch_copy(app: Path | str, destination: Path | str) -> Path:
-    """A fresh copy of a shipped app to work in (the shipped app itself is never edited).
-
-    Equivalent CLI: ``rm -rf DESTINATION && cp -r APP DESTINATION``
-    """
-    source, target = Path(app), Path(destination)
-    if target.resolve() == source.resolve():
-        raise ValueError(f"The copy of {source} cannot be the app itself.")
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    return target
-
-
-def edit(path: Path | str, old: str, new: str) -> str:
-    """Replace ``old`` by ``new`` (once) in a file and return the change as a unified diff.
-
-    Raises:
-        docdocker.base.errors.DocDockerError: ``old`` is not in the file (nothing is changed).
-    """
-    import difflib
-
-    file = Path(path)
-    before = file.read_text()
-    if old not in before:
-        raise errors.DocDockerError(
-            f"{file} does not contain {old!r}, so it was left unchanged.",
-            fix="Start again from a fresh copy of the app, or edit the file by hand.")
-    after = before.replace(old, new, 1)
-    file.write_text(after)
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                        f"a/{file.name}", f"b/{file.name}"))

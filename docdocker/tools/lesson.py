@@ -9,18 +9,26 @@ notebook carry on ("Run All" does not stop there).
 ``dd.lesson.clean_up_button(engine)`` ends a notebook: a button that removes
 the notebook's containers only when the learner presses it, so that "Run All"
 leaves every container and widget of the lesson in place.
+
+``dd.lesson.scratch_copy``, ``dd.lesson.edit`` and ``dd.lesson.override_text`` give a
+Compose lesson its project files: a fresh copy of a shipped app, an edit shown as a
+diff, and the ``compose.override.yaml`` that labels what Compose creates.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docdocker.base import errors, render
+from docdocker.concepts.ownership import CONTAINER_OWNER
 from docdocker.core.console import in_notebook
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
@@ -190,3 +198,76 @@ def _show_kept(engine: ContainerCommands, kept: list[Any]) -> None:
             display(HTML(render.status_html(False, text)))
         else:
             print(text)
+
+
+# ------------------------------------------------ the tutorial's Compose project files
+#: The file Compose merges into ``compose.yaml`` by itself when no ``-f`` is given.
+OVERRIDE_FILE = "compose.override.yaml"
+
+
+def override_text(project: str, notebook: str, *, services: Iterable[str],
+                  built: Iterable[str] = (), volumes: Iterable[str] = ()) -> str:
+    """The ``compose.override.yaml`` that names the project and labels what it creates.
+
+    Compose merges this file into ``compose.yaml`` on its own, so the echoed
+    ``docker compose up`` is exactly what runs. The labels let
+    ``python -m docdocker reset`` find the project's containers, network, volumes
+    and built images; a Compose project without them is never touched.
+    """
+    mark = f"{LABEL}: {notebook}"
+    lines = [
+        "# Added by the tutorial; Compose merges it into compose.yaml by itself.",
+        "# It names the project and labels everything it creates, so that",
+        "# `python -m docdocker reset` can find it (and nothing else) later.",
+        f"name: {project}",
+        "services:",
+    ]
+    built = set(built)
+    for service in services:
+        lines += [f"  {service}:", "    labels:", f"      {mark}",
+                  f"      {OWNER}: {CONTAINER_OWNER}"]
+        if service in built:
+            lines += ["    build:", "      labels:", f"        {mark}",
+                      f"        {OWNER}: {project}-{service}"]
+    lines += ["networks:", "  default:", "    labels:", f"      {mark}",
+              f"      {OWNER}: network"]
+    volumes = list(volumes)
+    if volumes:
+        lines.append("volumes:")
+        for volume in volumes:
+            lines += [f"  {volume}:", "    labels:", f"      {mark}", f"      {OWNER}: volume"]
+    return "\n".join(lines) + "\n"
+
+
+def scratch_copy(app: Path | str, destination: Path | str) -> Path:
+    """A fresh copy of a shipped app to work in (the shipped app itself is never edited).
+
+    Equivalent CLI: ``rm -rf DESTINATION && cp -r APP DESTINATION``
+    """
+    source, target = Path(app), Path(destination)
+    if target.resolve() == source.resolve():
+        raise ValueError(f"The copy of {source} cannot be the app itself.")
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
+def edit(path: Path | str, old: str, new: str) -> str:
+    """Replace ``old`` by ``new`` (once) in a file and return the change as a unified diff.
+
+    Raises:
+        docdocker.base.errors.DocDockerError: ``old`` is not in the file (nothing is changed).
+    """
+    import difflib
+
+    file = Path(path)
+    before = file.read_text()
+    if old not in before:
+        raise errors.DocDockerError(
+            f"{file} does not contain {old!r}, so it was left unchanged.",
+            fix="Start again from a fresh copy of the app, or edit the file by hand.")
+    after = before.replace(old, new, 1)
+    file.write_text(after)
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                        f"a/{file.name}", f"b/{file.name}"))

@@ -16,7 +16,7 @@ from docdocker.concepts.compose import ComposeDown, ComposeExec, ComposePort, Co
 from docdocker.core.steps import LABEL, OWNER
 from docdocker.core.translate import Facts
 from docdocker.friendly.compose import translate_compose
-from docdocker.tools import reset
+from docdocker.tools import lesson, reset
 
 UP = ["docker", "compose", "up", "-d"]
 
@@ -44,7 +44,7 @@ def test_the_environment_binary_is_the_go_program_not_the_wrapper_script() -> No
 
 
 def test_override_labels_every_object_compose_creates() -> None:
-    text = compose.override_text("docdocker-friendlyhello", "05-compose",
+    text = lesson.override_text("docdocker-friendlyhello", "05-compose",
                                  services=["web", "redis"], built=["web"],
                                  volumes=["redis-data"])
     data = yaml.safe_load(text)
@@ -62,11 +62,11 @@ def test_override_labels_every_object_compose_creates() -> None:
 def test_edit_shows_the_change_and_refuses_a_missing_text(tmp_path: Path) -> None:
     file = tmp_path / "app.py"
     file.write_text("a\nHello\nb\n")
-    diff = compose.edit(file, "Hello", "Hi")
+    diff = lesson.edit(file, "Hello", "Hi")
     assert "-Hello\n+Hi\n" in diff
     assert file.read_text() == "a\nHi\nb\n"
     with pytest.raises(errors.DocDockerError, match="does not contain 'Hello'"):
-        compose.edit(file, "Hello", "Bye")
+        lesson.edit(file, "Hello", "Bye")
     assert file.read_text() == "a\nHi\nb\n"
 
 
@@ -75,10 +75,10 @@ def test_scratch_copy_never_overwrites_the_app_itself(tmp_path: Path) -> None:
     app.mkdir()
     (app / "compose.yaml").write_text("services: {}\n")
     with pytest.raises(ValueError):
-        compose.scratch_copy(app, app)
-    copy = compose.scratch_copy(app, tmp_path / "work" / "app")
+        lesson.scratch_copy(app, app)
+    copy = lesson.scratch_copy(app, tmp_path / "work" / "app")
     (copy / "compose.yaml").write_text("changed")
-    again = compose.scratch_copy(app, copy)
+    again = lesson.scratch_copy(app, copy)
     assert (again / "compose.yaml").read_text() == "services: {}\n"
 
 
