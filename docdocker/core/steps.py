@@ -30,17 +30,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-# The secrets rule lived here before it moved to docdocker.base.masking: its names stay
-# readable from this module (``dd.steps.mask_text``) for code written against it.
-from docdocker.base.masking import MASK as MASK
-from docdocker.base.masking import Environment as Environment
-from docdocker.base.masking import looks_secret as looks_secret
+from docdocker.base.deprecation import moved_names
 from docdocker.base.masking import mask_argv, secret_values, shell_join
-from docdocker.base.masking import mask_data as mask_data
-from docdocker.base.masking import mask_pair as mask_pair
-from docdocker.base.masking import mask_text as mask_text
-from docdocker.base.masking import mask_value as mask_value
-from docdocker.base.masking import revealed as revealed
+
+# The secrets rule lived here before it moved to docdocker.base.masking: reading one of
+# its names from this module (``dd.steps.mask_text``) still works for one release.
+__getattr__ = moved_names(__name__, "docdocker.base.masking", (
+    "MASK", "Environment", "looks_secret", "mask_data", "mask_pair", "mask_text", "mask_value",
+    "revealed"))
 
 #: The label every object docdocker creates carries; its value names the notebook.
 LABEL = "org.docdocker.notebook"

@@ -1,0 +1,9 @@
+"""Deprecated: ``docdocker.buildlog`` moved to :mod:`docdocker.concepts.buildlog`.
+
+Kept for one release so that code written against the old path still runs; see
+CHANGELOG.md.
+"""
+
+from docdocker.base.deprecation import moved
+
+__getattr__ = moved(__name__, "docdocker.concepts.buildlog")

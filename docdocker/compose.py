@@ -1,0 +1,9 @@
+"""Deprecated: ``docdocker.compose`` moved to :mod:`docdocker.concepts.compose`.
+
+Some of its names now live in :mod:`docdocker.tools.lesson`. Kept for one release so
+that code written against the old path still runs; see CHANGELOG.md.
+"""
+
+from docdocker.base.deprecation import moved
+
+__getattr__ = moved(__name__, "docdocker.concepts.compose", "docdocker.tools.lesson")

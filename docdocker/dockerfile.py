@@ -1,0 +1,9 @@
+"""Deprecated: ``docdocker.dockerfile`` moved to :mod:`docdocker.grammar.dockerfile`.
+
+Kept for one release so that code written against the old path still runs; see
+CHANGELOG.md.
+"""
+
+from docdocker.base.deprecation import moved
+
+__getattr__ = moved(__name__, "docdocker.grammar.dockerfile")

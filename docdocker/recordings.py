@@ -1,0 +1,9 @@
+"""Deprecated: ``docdocker.recordings`` moved to :mod:`docdocker.readalong.recordings`.
+
+Kept for one release so that code written against the old path still runs; see
+CHANGELOG.md.
+"""
+
+from docdocker.base.deprecation import moved
+
+__getattr__ = moved(__name__, "docdocker.readalong.recordings")

@@ -1,0 +1,9 @@
+"""Deprecated: ``docdocker.tagrecord`` moved to :mod:`docdocker.core.tagrecord`.
+
+Kept for one release so that code written against the old path still runs; see
+CHANGELOG.md.
+"""
+
+from docdocker.base.deprecation import moved
+
+__getattr__ = moved(__name__, "docdocker.core.tagrecord")
