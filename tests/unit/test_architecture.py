@@ -1,4 +1,9 @@
-"""The package keeps its layers: no import cycles, one door to the engine."""
+"""The package keeps its layers: the folder is the layer, no import cycles, one door to the engine.
+
+Each top-level subpackage of docdocker is a layer with a rank; a module imports only
+from its own package and from packages of a lower rank. ARCHITECTURE.md's layer table
+is this dict in words (a test below reads it).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,33 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "docdocker"
+
+#: The rank of each layer: a package imports only packages of a lower rank (two packages
+#: of the same rank never import each other). The face is the package's own __init__
+#: (the public API) and __main__ (the command line).
+RANKS = {
+    "base": 0,
+    "grammar": 1,
+    "core": 1,
+    "friendly": 2,
+    "readalong": 2,
+    "concepts": 3,
+    "session": 4,
+    "tools": 5,
+    "exercises": 6,
+    "widgets": 7,
+    "classroom": 7,
+    "face": 8,
+}
+#: The modules left at the old top-level paths for one release (CHANGELOG.md): each only
+#: forwards to its new home, so it has no layer; no module of the package imports one.
+DEPRECATED = frozenset(f"docdocker.{name}" for name in (
+    "build", "buildlog", "compose", "connection", "console", "containers", "credentials",
+    "dockerfile", "doctor", "engine", "errors", "foreground", "friendly_compose", "images",
+    "inspect", "lesson", "networks", "ports", "progress", "recordings", "reference",
+    "registries", "registry_api", "render", "reset", "shell", "steps", "system",
+    "tagrecord", "tutorial", "volumes", "web",
+))
 
 
 def _module_name(path: Path) -> str:
@@ -87,6 +119,64 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
+def _layer(module: str) -> str:
+    """The layer a module belongs to: its top-level subpackage, or the face."""
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] == "__main__":
+        return "face"
+    return parts[1] if len(parts) > 2 or (PACKAGE / parts[1]).is_dir() else module
+
+
+def _wrong_way(graph: dict[str, set[str]], ranks: dict[str, int],
+               exempt: frozenset[str] = frozenset()) -> list[str]:
+    """Every import from a package to one of the same or a higher rank, as ``a -> b``."""
+    found = []
+    for module in sorted(set(graph) - exempt):
+        here = _layer(module)
+        for target in sorted(graph[module] - exempt):
+            there = _layer(target)
+            if there != here and ranks[there] >= ranks[here]:
+                found.append(f"{module} ({here} {ranks[here]}) -> {target} "
+                             f"({there} {ranks[there]})")
+    return found
+
+
+def test_every_folder_of_the_package_is_a_layer_with_a_rank() -> None:
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders - set(RANKS) == set(), "give each new folder a rank in RANKS"
+    assert set(RANKS) - {"face"} - folders == set(), "a rank names a folder that is gone"
+    assert all((PACKAGE / f / "__init__.py").is_file() for f in folders)
+
+
+def test_beside_the_face_only_the_deprecated_paths_stand_at_the_top() -> None:
+    top = {f"docdocker.{p.stem}" for p in PACKAGE.glob("*.py")}
+    assert top - {"docdocker.__init__", "docdocker.__main__"} == DEPRECATED
+
+
+def test_every_import_runs_down_the_layers() -> None:
+    graph = _graph()
+    assert set(_layer(m) for m in set(graph) - DEPRECATED) <= set(RANKS)
+    assert _wrong_way(graph, RANKS, DEPRECATED) == []
+
+
+def test_no_module_of_the_package_uses_a_deprecated_path() -> None:
+    users = {m: sorted(targets & DEPRECATED) for m, targets in _graph().items()
+             if m not in DEPRECATED and targets & DEPRECATED}
+    assert users == {}
+
+
+def test_the_layer_check_finds_an_import_that_runs_up_or_sideways() -> None:
+    graph = {"docdocker.core.engine": {"docdocker.friendly.engine", "docdocker.base.errors",
+                                       "docdocker.core.steps"},
+             "docdocker.grammar.ports": {"docdocker.core.steps"},
+             "docdocker.friendly.engine": set(), "docdocker.base.errors": set(),
+             "docdocker.core.steps": set()}
+    assert _wrong_way(graph, RANKS) == [
+        "docdocker.core.engine (core 1) -> docdocker.friendly.engine (friendly 2)",
+        "docdocker.grammar.ports (grammar 1) -> docdocker.core.steps (core 1)",
+    ]
+
+
 @pytest.mark.parametrize("needle", ["docker.from_env", "DockerClient("])
 def test_only_the_connection_module_makes_a_docker_client(needle: str) -> None:
     makers = sorted(str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py")
@@ -95,14 +185,13 @@ def test_only_the_connection_module_makes_a_docker_client(needle: str) -> None:
 
 
 def test_the_core_knows_no_concept() -> None:
-    concepts = {"docdocker.concepts.containers", "docdocker.concepts.images",
-                "docdocker.concepts.registries", "docdocker.concepts.compose",
-                "docdocker.concepts.networks", "docdocker.concepts.volumes",
-                "docdocker.concepts.system"}
     graph = _graph()
-    for core in ("docdocker.core.steps", "docdocker.core.engine", "docdocker.friendly",
-                 "docdocker.base.errors", "docdocker.base.render", "docdocker.core.console"):
-        assert not graph[core] & concepts, f"{core} imports {graph[core] & concepts}"
+    concepts = {m for m in graph if _layer(m) == "concepts"}
+    below = [m for m in graph if _layer(m) in ("base", "grammar", "core", "friendly",
+                                               "readalong")]
+    assert len(concepts) > 10 and len(below) > 10
+    for module in below:
+        assert not graph[module] & concepts, f"{module} imports {graph[module] & concepts}"
 
 
 def test_every_step_type_has_a_handler() -> None:
