@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "docdocker"
+ARCHITECTURE = PACKAGE.parent / "ARCHITECTURE.md"
 
 #: The rank of each layer: a package imports only packages of a lower rank (two packages
 #: of the same rank never import each other). The face is the package's own __init__
@@ -175,6 +178,37 @@ def test_the_layer_check_finds_an_import_that_runs_up_or_sideways() -> None:
         "docdocker.core.engine (core 1) -> docdocker.friendly.engine (friendly 2)",
         "docdocker.grammar.ports (grammar 1) -> docdocker.core.steps (core 1)",
     ]
+
+
+def _layer_table() -> dict[str, tuple[int, list[str]]]:
+    """ARCHITECTURE.md's layer table: each package's rank and the modules its row names
+    (a name, or a pattern such as ``nb*.py``)."""
+    rows: dict[str, tuple[int, list[str]]] = {}
+    for line in ARCHITECTURE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].isdigit():
+            continue
+        package = cells[1].strip("`").rstrip("/")
+        assert package not in rows, f"ARCHITECTURE.md names {package} twice"
+        rows[package] = (int(cells[0]), re.findall(r"`([^`]+\.py)`", cells[2]))
+    return rows
+
+
+def test_architecture_md_names_every_layer_with_its_rank() -> None:
+    table = {package: rank for package, (rank, _) in _layer_table().items()}
+    assert table == RANKS, "ARCHITECTURE.md's layer table and RANKS say the same, in words"
+
+
+@pytest.mark.parametrize("package", sorted(RANKS))
+def test_architecture_md_names_every_module_of_a_layer(package: str) -> None:
+    folder = PACKAGE if package == "face" else PACKAGE / package
+    modules = sorted(p.name for p in folder.glob("*.py") if p.name != "__init__.py")
+    if package == "face":
+        modules = ["__init__.py", "__main__.py"]
+    named = _layer_table().get(package, (0, []))[1]
+    unnamed = [m for m in modules if not any(fnmatch(m, pattern) for pattern in named)]
+    stale = [pattern for pattern in named if not any(fnmatch(m, pattern) for m in modules)]
+    assert (unnamed, stale) == ([], []), f"ARCHITECTURE.md's row for {package}"
 
 
 @pytest.mark.parametrize("needle", ["docker.from_env", "DockerClient("])
