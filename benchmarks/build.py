@@ -29,9 +29,9 @@ from pathlib import Path
 
 import docker
 
-from docdocker.build import Build, builder
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.concepts.build import Build, builder
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial as Engine
 
 APP = Path(__file__).resolve().parents[1] / "notebooks" / "apps" / "friendlyhello"
 

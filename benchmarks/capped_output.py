@@ -29,8 +29,8 @@ from collections.abc import Callable
 
 import docker
 
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial
 
 
 def timed(read: Callable[[], object]) -> float:

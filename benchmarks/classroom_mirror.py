@@ -41,11 +41,13 @@ from pathlib import Path
 
 import requests
 
-from docdocker import errors, ports
+from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror
-from docdocker.console import Console
-from docdocker.containers import Rm
-from docdocker.tutorial import Tutorial, connect
+from docdocker.concepts.containers import Rm
+from docdocker.core.console import Console
+from docdocker.grammar import ports
+from docdocker.session.connect import connect
+from docdocker.session.tutorial import Tutorial
 
 ACCEPT = ", ".join([
     "application/vnd.docker.distribution.manifest.v2+json",

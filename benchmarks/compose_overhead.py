@@ -22,9 +22,10 @@ from pathlib import Path
 
 import docker
 
-from docdocker import compose
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.concepts import compose
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial
+from docdocker.tools import lesson
 
 NOTEBOOK = "benchmark"
 PROJECT = "docdocker-benchmark"
@@ -46,7 +47,7 @@ def main(rounds: int = 15) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         (work / "compose.yaml").write_text(FILE)
-        (work / compose.OVERRIDE_FILE).write_text(f"name: {PROJECT}\n")
+        (work / lesson.OVERRIDE_FILE).write_text(f"name: {PROJECT}\n")
         engine.compose_cd(work)
         engine.compose_up()
         try:

@@ -27,10 +27,10 @@ from pathlib import Path
 
 import docker
 
-from docdocker import ports
-from docdocker.console import Console
+from docdocker.core.console import Console
 from docdocker.exercises import ProgressStore, all_exercises, check_all, nb01
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.grammar import ports
+from docdocker.session.tutorial import Tutorial as Engine
 
 
 def main(rounds: int = 20) -> None:

@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 import docker
 
-from docdocker.console import Console
-from docdocker.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
+from docdocker.session.tutorial import Tutorial as Engine
 
 IMAGE = "busybox"
 NOTEBOOK = "benchmark"

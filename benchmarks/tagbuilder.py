@@ -10,7 +10,7 @@ whole with the reference grammar and rebuilds both command lines. On a shared
 machine a single keystroke now and then waits for the CPU; the p99 is the figure
 that counts, the max is printed to show that noise. Measured on
 the model alone (what runs in the kernel) and through the view's linked
-ipywidgets (without a browser), against the bare :func:`docdocker.reference.parse`
+ipywidgets (without a browser), against the bare :func:`docdocker.grammar.reference.parse`
 of the same text. The budget is 50 ms per keystroke; the printed ratio says how
 far below it the slowest keystroke stays.
 """
@@ -23,7 +23,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from docdocker import errors, reference
+from docdocker.base import errors
+from docdocker.grammar import reference
 from docdocker.widgets.tagbuilder_model import TagBuilderModel
 
 BUDGET_MS = 50.0
@@ -67,8 +68,8 @@ def main(rounds: int = 20) -> int:
         "model, whole target typed": whole,
         "model, tag part typed": part,
     }
-    from docdocker.console import Console
-    from docdocker.tutorial import connect
+    from docdocker.core.console import Console
+    from docdocker.session.connect import connect
     from docdocker.widgets.tagbuilder import TagBuilder
 
     # The live engine lists the local images once, when the view is made; typing

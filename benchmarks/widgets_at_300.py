@@ -29,10 +29,10 @@ from collections.abc import Callable
 import docker
 import ipywidgets as widgets
 
-from docdocker import ports
-from docdocker.console import Console
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.grammar import ports
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.portmapper import PortMapper
 from docdocker.widgets.portmapper_model import PortMapperModel

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.classroom import cli as classroom
 from docdocker.exercises import cli as exercises_cli
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _record(paths: list[Path]) -> int:
-    from docdocker.recordings import record_notebooks
+    from docdocker.readalong.recordings import record_notebooks
 
     if not paths:
         paths = sorted(Path("notebooks").glob("*.ipynb"))
@@ -60,7 +60,7 @@ def _record(paths: list[Path]) -> int:
 
 
 def _doctor() -> int:
-    from docdocker.doctor import doctor
+    from docdocker.tools.doctor import doctor
 
     report = doctor()
     print(report.text())
@@ -68,10 +68,10 @@ def _doctor() -> int:
 
 
 def _reset(notebook: str | None, yes: bool) -> int:
-    from docdocker import reset
-    from docdocker.console import Console
-    from docdocker.steps import label_filter
-    from docdocker.tutorial import connect
+    from docdocker.core.console import Console
+    from docdocker.core.steps import label_filter
+    from docdocker.session.connect import connect
+    from docdocker.tools import reset
 
     if notebook is not None and not notebook.strip():
         print("docdocker: --notebook needs a name, such as 01-containers "

@@ -15,9 +15,9 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import reset
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 
 #: What a test may say it needs with ``@pytest.mark.needs(FEATURE)``: tests that only
 #: make sense on one kind of engine run where it is, and are deselected (not skipped)
@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def engine_features() -> set[str] | None:
     """The features of the engine the tests talk to (None when none answers)."""
-    from docdocker import build, compose, system
+    from docdocker.concepts import build, compose, system
 
     try:
         c = docker.from_env(timeout=10)
@@ -142,7 +142,7 @@ def engine(client: docker.DockerClient, notebook: str) -> Engine:
 @pytest.fixture
 def free_port() -> int:
     """A host port on 127.0.0.1 that nothing listens on right now."""
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     return ports.find_free("127.0.0.1", random.randint(20000, 40000))
 

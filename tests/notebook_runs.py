@@ -80,7 +80,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         return
     _clean_up(stem)
     # The kernel nbval starts next inherits this: the first run records every step.
-    from docdocker import recordings
+    from docdocker.readalong import recordings
 
     os.environ[recordings.RECORD_ENV] = str(_RECORDINGS)
     with contextlib.suppress(Exception):  # no engine: the notebook's cells will say so
@@ -90,7 +90,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     if not _is_notebook(item) or (nextitem is not None and nextitem.path == item.path):
         return
-    from docdocker import recordings
+    from docdocker.readalong import recordings
 
     os.environ.pop(recordings.RECORD_ENV, None)
     try:
@@ -115,7 +115,7 @@ class SecondRun(pytest.Item):
     def runtest(self) -> None:
         from nbclient import NotebookClient
 
-        from docdocker import recordings
+        from docdocker.readalong import recordings
 
         path, stem = self.path, self.path.stem
         if getattr(self.cells[-1], "test_outputs", None) is None:
@@ -163,7 +163,7 @@ class SecondRun(pytest.Item):
 
 def _assert_expected_failures_failed(path: Path, run: int, outputs: list[list[Any]]) -> None:
     """A mistake made on purpose that worked after all is a lesson gone wrong."""
-    from docdocker import lesson
+    from docdocker.tools import lesson
 
     unexpected = [i for i, outs in enumerate(outputs)
                   if lesson.UNEXPECTED_SUCCESS in json.dumps(outs, default=str)]
@@ -183,7 +183,7 @@ def _assert_visits_start_at_one(run: int, outputs: list[list[Any]]) -> None:
 
 def _outline(recording: Any) -> list[tuple[str, str]]:
     """Each step's command line (run-time choices blanked) and how it ended."""
-    from docdocker import recordings
+    from docdocker.readalong import recordings
 
     return [(recordings.key(e.cli), str((e.error or {}).get("class", "ok")))
             for e in recording.steps]
@@ -195,7 +195,7 @@ def _assert_recording_is_current(path: Path, fresh: Path) -> None:
     A notebook may skip a step the machine does not need (03 builds friendlyhello only
     when it is missing), so the saved recording may hold more steps than one run makes.
     """
-    from docdocker import recordings
+    from docdocker.readalong import recordings
 
     saved = path.parent / "recordings" / f"{path.stem}.json"
     hint = f"run `python tests/record_notebooks.py notebooks/{path.name}` and commit the result"
@@ -235,8 +235,8 @@ class _PasswordNowhere:
     def check(self, nb: nbformat.NotebookNode, item: SecondRun) -> None:
         import docker
 
-        from docdocker import tagrecord
-        from docdocker.steps import LABEL
+        from docdocker.core import tagrecord
+        from docdocker.core.steps import LABEL
 
         probe = json.loads(self.file.read_text())
         secret = probe["password"]
@@ -300,8 +300,8 @@ def _labelled(notebook: str) -> list[str]:
     """
     import docker
 
-    from docdocker.reset import image_tag_of_tutorial
-    from docdocker.steps import LABEL
+    from docdocker.core.steps import LABEL
+    from docdocker.tools.reset import image_tag_of_tutorial
 
     client = docker.from_env()
     try:
@@ -321,9 +321,9 @@ def _clean_up(notebook: str) -> None:
 
     A learner keeps what Run All made (the widgets stay alive); a test run does not.
     """
-    from docdocker import reset
-    from docdocker.console import Console
-    from docdocker.tutorial import connect
+    from docdocker.core.console import Console
+    from docdocker.session.connect import connect
+    from docdocker.tools import reset
 
     with contextlib.suppress(Exception):  # no engine: nothing was made
         engine = connect(notebook, console=Console())

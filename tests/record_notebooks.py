@@ -26,7 +26,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from docdocker import recordings
+from docdocker.readalong import recordings
 
 
 def record(path: Path) -> int:

@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docdocker import errors
-from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Load, Rmi, Save, Tag
-from docdocker.system import SystemDf, Version
+from docdocker.base import errors
+from docdocker.concepts.images import ImageInspect, Load, Rmi, Save, Tag
+from docdocker.concepts.system import SystemDf, Version
+from docdocker.core.engine import Engine
 
 #: The checksum list's name inside the archive.
 MANIFEST_NAME = "docdocker-bundle.json"
@@ -326,7 +326,7 @@ def load(engine: Engine, path: Path, progress: ProgressCallback | None = None) -
 
     Raises:
         BundleRefused: The bundle is damaged (nothing is loaded).
-        docdocker.errors.StepFailed: The engine refused the archive (tags restored).
+        docdocker.base.errors.StepFailed: The engine refused the archive (tags restored).
     """
     path = Path(path)
     start = time.monotonic()
@@ -390,7 +390,7 @@ def _is_the_saved_image(engine: Engine, saved: Saved, layers: list[str] | None) 
 
 def _short(name: str) -> str:
     """``docker.io/library/hello-world:latest`` -> ``hello-world:latest``, as saved."""
-    from docdocker import reference
+    from docdocker.grammar import reference
 
     try:
         return reference.parse(name).familiar

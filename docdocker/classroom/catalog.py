@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from docdocker import errors, reference
+from docdocker.base import errors
+from docdocker.grammar import reference
 
 #: The tutorial's notebooks folder, next to the package in a checkout.
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -121,7 +122,7 @@ def derive(root: Path = NOTEBOOKS) -> Catalog:
     Equivalent CLI: none; it reads files.
 
     Raises:
-        docdocker.errors.DocDockerError: ``root`` holds no notebooks (an installed
+        docdocker.base.errors.DocDockerError: ``root`` holds no notebooks (an installed
             package without the tutorial's folder next to it).
     """
     if not any(Path(root).glob("*.ipynb")):
@@ -330,7 +331,7 @@ def _read_call(call: ast.Call, names: dict[str, ast.expr], where: str,
 
 
 def _doctor_default() -> str:
-    from docdocker.doctor import doctor
+    from docdocker.tools.doctor import doctor
 
     default = inspect.signature(doctor).parameters["pull_image"].default
     return str(default) if isinstance(default, str) else ""

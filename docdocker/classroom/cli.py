@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from docdocker import errors, render
+from docdocker.base import errors, render
 
 DEFAULT_BUNDLE = "docdocker-images.tar"
 
@@ -53,8 +53,8 @@ def main(args: argparse.Namespace) -> int:
 
 def _engine() -> Any:
     from docdocker.classroom.mirror import NOTEBOOK
-    from docdocker.console import TextConsole
-    from docdocker.tutorial import connect
+    from docdocker.core.console import TextConsole
+    from docdocker.session.connect import connect
 
     return connect(NOTEBOOK, console=TextConsole())
 

@@ -19,13 +19,15 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from docdocker import errors, ports, reference
-from docdocker.containers import Ps, Rm, Run
-from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Rmi, Tag
-from docdocker.registries import Push
-from docdocker.steps import LABEL
-from docdocker.volumes import VolumeCreate, VolumeLs, VolumeRm
+from docdocker.base import errors
+from docdocker.concepts.containers import Ps, Rm
+from docdocker.concepts.images import ImageInspect, Rmi, Tag
+from docdocker.concepts.registries import Push
+from docdocker.concepts.run import Run
+from docdocker.concepts.volumes import VolumeCreate, VolumeLs, VolumeRm
+from docdocker.core.engine import Engine
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports, reference
 
 #: The label value (notebook) of everything the classroom kit creates.
 NOTEBOOK = "classroom"
@@ -105,7 +107,7 @@ def mirror_name(image: str) -> str:
     """The Docker Hub name a mirror serves an image under: ``nginx`` -> ``library/nginx:latest``.
 
     Raises:
-        docdocker.errors.InvalidReference: ``image`` is not a Docker Hub image reference.
+        docdocker.base.errors.InvalidReference: ``image`` is not a Docker Hub image reference.
     """
     ref = reference.parse(image)
     if ref.registry != reference.DEFAULT_REGISTRY or ref.digest:
@@ -122,7 +124,7 @@ def check_address(address: str) -> list[str]:
         Warnings to show the instructor (empty for a loopback address).
 
     Raises:
-        docdocker.errors.DocDockerError: ``address`` is not an IP address.
+        docdocker.base.errors.DocDockerError: ``address`` is not an IP address.
     """
     try:
         ip = ipaddress.ip_address(address)
@@ -169,7 +171,7 @@ def start(engine: Engine, images: Sequence[str], *, address: str = "127.0.0.1",
     image ``docker tag``, ``docker push``, ``docker rmi`` (of the mirror's tag only)
 
     Raises:
-        docdocker.errors.DocDockerError: A bad address, a mirror already running, a taken
+        docdocker.base.errors.DocDockerError: A bad address, a mirror already running, a taken
             port, or an engine failure.
     """
     warnings = check_address(address)

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docdocker import render
+from docdocker.base import render
 from docdocker.classroom import catalog as catalog_module
-from docdocker.doctor import Check, Report, doctor
-from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Images
-from docdocker.system import Info
+from docdocker.concepts.images import ImageInspect, Images
+from docdocker.concepts.system import Info
+from docdocker.core.engine import Engine
+from docdocker.tools.doctor import Check, Report, doctor
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from docdocker import errors, recordings
+from docdocker.base import errors
+from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine
+    from docdocker.core.engine import Engine
 
 
 class Status(str, Enum):
@@ -92,7 +93,7 @@ class Context:
     """What a check function gets: the engine to read, and the learner's past progress.
 
     Attributes:
-        engine: The engine; checks only :meth:`~docdocker.engine.Engine.query` it.
+        engine: The engine; checks only :meth:`~docdocker.core.engine.Engine.query` it.
         done_before: Whether another exercise has been recorded as done (for a task
             such as "remove the container you made", whose goal is an absence).
     """

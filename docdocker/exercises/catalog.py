@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
 from docdocker.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06
 from docdocker.exercises.base import Exercise, Result
 from docdocker.exercises.predict import Question

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from docdocker.containers import Ps, made_by_tutorial
-from docdocker.engine import Engine
+from docdocker.concepts.containers import Ps
+from docdocker.concepts.networks import NetworkLs
+from docdocker.concepts.ownership import made_by_tutorial
+from docdocker.concepts.volumes import VolumeLs
+from docdocker.core.engine import Engine
+from docdocker.core.steps import OWNER
 from docdocker.exercises import state
 from docdocker.exercises.base import Exercise
 from docdocker.exercises.nb05 import PROJECT_LABEL
-from docdocker.networks import NetworkLs
-from docdocker.reset import Item, image_tag_of_tutorial
-from docdocker.steps import OWNER
-from docdocker.volumes import VolumeLs
+from docdocker.tools.reset import Item, image_tag_of_tutorial
 
 
 def find(engine: Engine, exercises: Iterable[Exercise]) -> list[Item]:

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Any
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.exercises import catalog
 from docdocker.exercises.base import MARKS, Exercise, Status
 from docdocker.exercises.progress import ProgressStore, shown
@@ -45,8 +45,8 @@ def _selected(notebook: str | None) -> list[Exercise]:
 
 
 def _connect() -> tuple[Any, str | None]:
-    from docdocker.console import Console
-    from docdocker.tutorial import connect
+    from docdocker.core.console import Console
+    from docdocker.session.connect import connect
 
     try:
         return connect("exercises", console=Console()), None
@@ -117,10 +117,10 @@ def reset_exercise_objects(notebook: str | None, yes: bool) -> int:
     Returns:
         0 when there was nothing to remove or all of it was removed, 1 otherwise.
     """
-    from docdocker import reset
-    from docdocker.console import Console
+    from docdocker.core.console import Console
     from docdocker.exercises import cleanup
-    from docdocker.tutorial import connect
+    from docdocker.session.connect import connect
+    from docdocker.tools import reset
 
     try:
         selected = _selected(notebook)

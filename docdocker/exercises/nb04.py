@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from docdocker import errors
-from docdocker.containers import Exec
+from docdocker.base import errors
+from docdocker.concepts.containers import Exec
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
 from docdocker.exercises.predict import Question

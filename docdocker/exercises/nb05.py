@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from docdocker.containers import ContainerInspect, Ps
+from docdocker.concepts.containers import Ps
+from docdocker.concepts.inspect import ContainerInspect
+from docdocker.concepts.volumes import VolumeLs
 from docdocker.exercises import state
 from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
 from docdocker.exercises.predict import Question
-from docdocker.volumes import VolumeLs
 
 NOTEBOOK = "05-compose"
 PROJECT_LABEL = "com.docker.compose.project"

@@ -1,7 +1,7 @@
 """Reading the engine's state for the checks: quiet lookups, never the SDK itself.
 
 Every function here executes a listing or inspect step with
-:meth:`~docdocker.engine.Engine.query`, so nothing is echoed and nothing is
+:meth:`~docdocker.core.engine.Engine.query`, so nothing is echoed and nothing is
 labelled: a check only looks.
 """
 
@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from docdocker.containers import ContainerInspect, Logs, Ps, container_name, made_by_tutorial
-from docdocker.engine import Engine
-from docdocker.images import ImageInspect, Images
-from docdocker.system import Info
+from docdocker.concepts.containers import Logs, Ps, container_name
+from docdocker.concepts.images import ImageInspect, Images
+from docdocker.concepts.inspect import ContainerInspect
+from docdocker.concepts.ownership import made_by_tutorial
+from docdocker.concepts.system import Info
+from docdocker.core.engine import Engine
 
 #: Host addresses that mean "every interface".
 EVERYWHERE = ("", "0.0.0.0", "::")
@@ -165,7 +167,7 @@ def in_registry(registry: str, repository: str, tag: str, timeout: float = 3.0) 
     host, _, port = registry.rpartition(":")
     if host not in ("localhost", "127.0.0.1") or not port.isdigit():
         return None
-    from docdocker.registry_api import MANIFEST_TYPES
+    from docdocker.concepts.registry_api import MANIFEST_TYPES
 
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/v2/{repository}/manifests/{tag}", method="HEAD",

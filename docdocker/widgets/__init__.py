@@ -2,8 +2,8 @@
 
 Each widget is a model (``<name>_model.py``: traitlets, no ipywidgets, no
 engine) and a view (``<name>.py``: stock ipywidgets whose actions go through
-the engine). The logic they show lives in :mod:`docdocker.ports`,
-:mod:`docdocker.reference` and the concept modules; see ARCHITECTURE.md.
+the engine). The logic they show lives in :mod:`docdocker.grammar.ports`,
+:mod:`docdocker.grammar.reference` and the concept modules; see ARCHITECTURE.md.
 
 The views are imported on first use, so that importing a model does not load
 ipywidgets.

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from docdocker import render
-from docdocker.console import Console
+from docdocker.base import render
+from docdocker.core.console import Console
 
 if TYPE_CHECKING:
-    from docdocker.progress import Progress
+    from docdocker.core.progress import Progress
 
 
 class FullTextRepr:

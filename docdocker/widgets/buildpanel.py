@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
-from docdocker.buildlog import BuildLog
-from docdocker.console import Console
-from docdocker.images import ImageInspect
+from docdocker.base import errors, render
+from docdocker.concepts.buildlog import BuildLog
+from docdocker.concepts.images import ImageInspect
+from docdocker.core.console import Console
+from docdocker.readalong import recordings
 from docdocker.widgets.base import FullTextRepr, unlink_and_close_children
 from docdocker.widgets.buildpanel_model import BuildPanelModel, read_dockerfile
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine, StepResult
-    from docdocker.progress import Progress
+    from docdocker.core.engine import Engine, StepResult
+    from docdocker.core.progress import Progress
 
 __all__ = ["BuildPanel"]
 

@@ -2,7 +2,7 @@
 
 :class:`BuildPanelModel` holds what the learner edits (the Dockerfile's text,
 the tag) and derives the rest: whether the tag is a valid image name and, if
-not, which part is wrong and why (:func:`docdocker.reference.parse`); the exact
+not, which part is wrong and why (:func:`docdocker.grammar.reference.parse`); the exact
 ``docker build`` line; and, while and after a build, its status, log, result or
 friendly error. No widgets and no engine here: the view
 (:mod:`docdocker.widgets.buildpanel`) runs the build and feeds the model.
@@ -18,9 +18,10 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Unicode, observe, validate
 
-from docdocker import errors, reference, render
-from docdocker.build import Build, builder
-from docdocker.buildlog import BuildLog
+from docdocker.base import errors, render
+from docdocker.concepts.build import Build, builder
+from docdocker.concepts.buildlog import BuildLog
+from docdocker.grammar import reference
 
 __all__ = ["STATES", "BuildPanelModel", "check_tag", "image_summary", "read_dockerfile"]
 
@@ -36,7 +37,7 @@ STATES = ("idle", "building", "built", "failed")
 def check_tag(tag: str) -> str:
     """Why ``tag`` cannot name a built image, or ``""`` when it can.
 
-    The message says which part is wrong and why, as :func:`docdocker.reference.parse`
+    The message says which part is wrong and why, as :func:`docdocker.grammar.reference.parse`
     explains it, followed by its fix.
     """
     if not tag.strip():
@@ -79,7 +80,7 @@ def read_dockerfile(folder: str, dockerfile: str | None, tag: str = "") -> str:
     """The Dockerfile a panel starts with (``FROM busybox`` when there is none yet).
 
     Raises:
-        docdocker.errors.InvalidPath: A path no file can have (a NUL, too long), a
+        docdocker.base.errors.InvalidPath: A path no file can have (a NUL, too long), a
             ``dockerfile`` that is a folder, a ``folder`` that is a file, or a
             Dockerfile that is not UTF-8 text or cannot be read. Nothing is written.
     """

@@ -4,9 +4,9 @@ The view: stock ipywidgets showing a :class:`~docdocker.widgets.dashboard_model.
 The rows and the "made by the tutorial" policy live in the model; watching the
 engine's events and scheduling refreshes live in :mod:`docdocker.widgets.watch`.
 Every button runs the engine's own step (``docker stop``, ``kill``, ``rm``,
-``logs``) through :meth:`docdocker.engine.Engine.execute`, so each echoes the
+``logs``) through :meth:`docdocker.core.engine.Engine.execute`, so each echoes the
 exact command it stands for; listings and lookups are quiet
-(:meth:`~docdocker.engine.Engine.query`).
+(:meth:`~docdocker.core.engine.Engine.query`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,16 @@ import ipywidgets as widgets
 import traitlets
 from traitlets import Bool
 
-from docdocker import errors, friendly, recordings, render
-from docdocker import steps as s
-from docdocker.console import Console
-from docdocker.containers import ContainerInspect, committed_images, owned_containers
-from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
-from docdocker.steps import LABEL
-from docdocker.tutorial import connect
+from docdocker import friendly
+from docdocker.base import errors, render
+from docdocker.concepts.inspect import ContainerInspect
+from docdocker.concepts.ownership import committed_images, owned_containers
+from docdocker.core import steps as s
+from docdocker.core.console import Console
+from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.core.steps import LABEL
+from docdocker.readalong import recordings
+from docdocker.session.connect import connect
 from docdocker.widgets.base import FullTextRepr, close_below, close_tree
 from docdocker.widgets.dashboard_model import (
     COLUMNS,
@@ -280,7 +283,8 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker stop NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, not found, or the engine refused.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, not found, or the engine
+                refused.
         """
         return self._act("stop", name)
 
@@ -290,7 +294,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker kill NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, not running, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, not running, or not found.
         """
         return self._act("kill", name)
 
@@ -300,7 +304,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker rm --force NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, or not found.
         """
         return self._act("remove", name)
 
@@ -310,7 +314,7 @@ class Dashboard(FullTextRepr, widgets.VBox):
         Equivalent CLI: ``docker logs --tail 20 NAME``
 
         Raises:
-            docdocker.errors.DocDockerError: Not the tutorial's, or not found.
+            docdocker.base.errors.DocDockerError: Not the tutorial's, or not found.
         """
         return self._act("logs", name)
 

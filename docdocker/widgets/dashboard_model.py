@@ -15,10 +15,11 @@ from typing import Any
 
 from traitlets import Bool, Dict, HasTraits, Instance, List, Unicode
 
-from docdocker import errors
-from docdocker import steps as s
-from docdocker.containers import CONTAINER_OWNER, Kill, Logs, Ps, Rm, Stop, made_by_tutorial, ps_row
-from docdocker.steps import LABEL, OWNER
+from docdocker.base import errors
+from docdocker.concepts.containers import Kill, Logs, Ps, Rm, Stop, ps_row
+from docdocker.concepts.ownership import CONTAINER_OWNER, made_by_tutorial
+from docdocker.core import steps as s
+from docdocker.core.steps import LABEL, OWNER
 
 __all__ = ["ACTIONS", "COLUMNS", "LIVE_STATES", "LOG_TAIL", "READ_ONLY_TIP", "DashboardModel",
            "action_step", "build_rows", "dashboard_row", "first_name", "ps_step"]
@@ -68,12 +69,12 @@ def ps_step(show_all: bool) -> Ps:
 def dashboard_row(container: Mapping[str, Any]) -> dict[str, Any]:
     """One dashboard row from an entry of the engine's container list.
 
-    The ``docker ps`` columns come from :func:`docdocker.containers.ps_row` (ports
-    are :class:`~docdocker.render.Link` objects for published ports, the age is
+    The ``docker ps`` columns come from :func:`docdocker.concepts.containers.ps_row` (ports
+    are :class:`~docdocker.base.render.Link` objects for published ports, the age is
     "5 seconds ago"); the row adds the full ``id``, the ``STATE``
     (``running``, ``exited``...), the ``notebook`` that made the container
     (its label value) and ``managed``: whether docdocker created it, and so
-    may act on it (:func:`docdocker.containers.made_by_tutorial`: a container
+    may act on it (:func:`docdocker.concepts.ownership.made_by_tutorial`: a container
     run from an image the tutorial built inherits the notebook label, but not
     the ownership mark).
 
@@ -105,7 +106,7 @@ def build_rows(containers: Iterable[Mapping[str, Any]], *, show_all: bool,
         containers: The engine's container list.
         show_all: Keep containers the tutorial did not make (as read-only rows).
         committed: IDs of images carrying the container mark themselves
-            (:func:`docdocker.containers.committed_images`): a container run from one
+            (:func:`docdocker.concepts.ownership.committed_images`): a container run from one
             carries the marks without being the tutorial's.
     """
     rows = []

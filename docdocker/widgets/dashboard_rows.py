@@ -13,7 +13,8 @@ from typing import Any
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from docdocker import recordings, render
+from docdocker.base import render
+from docdocker.readalong import recordings
 from docdocker.widgets.dashboard_model import (
     COLUMNS,
     LIVE_STATES,

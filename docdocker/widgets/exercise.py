@@ -19,12 +19,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from docdocker import recordings
-from docdocker.engine import Engine
+from docdocker.core.engine import Engine
 from docdocker.exercises import catalog
 from docdocker.exercises.base import Exercise, Result
 from docdocker.exercises.predict import Question
 from docdocker.exercises.progress import ProgressStore, shown
+from docdocker.readalong import recordings
 from docdocker.widgets.base import FullTextRepr
 from docdocker.widgets.exercise_model import ExerciseModel, PredictModel, inline_html
 

@@ -1,7 +1,7 @@
 """LoginForm: log in to a registry with a password typed into a password field.
 
 The password goes from the field straight into a
-:class:`~docdocker.credentials.Secret` and the field is emptied at once, so it
+:class:`~docdocker.concepts.credentials.Secret` and the field is emptied at once, so it
 is in no widget state, echo, output or saved notebook. The echo is
 ``docker login SERVER -u USER --password-stdin``: in a terminal, that command
 reads the password from standard input, never from the command line.
@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
-from docdocker.credentials import Secret
-from docdocker.registries import Login
+from docdocker.base import errors, render
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.registries import Login
+from docdocker.readalong import recordings
 from docdocker.widgets.base import (
     FullTextRepr,
     WidgetConsole,
@@ -34,7 +35,7 @@ from docdocker.widgets.base import (
 from docdocker.widgets.login_model import LoginModel
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine, StepResult
+    from docdocker.core.engine import Engine, StepResult
 
 __all__ = ["LoginForm"]
 

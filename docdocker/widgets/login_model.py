@@ -12,9 +12,9 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, HasTraits, Unicode, observe
 
-from docdocker import errors
-from docdocker.credentials import Secret
-from docdocker.registries import Login, Logout
+from docdocker.base import errors
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.registries import Login, Logout
 
 __all__ = ["LoginModel"]
 

@@ -4,7 +4,7 @@ The view: stock ipywidgets showing a :class:`~docdocker.widgets.map_model.MapMod
 as an SVG picture. The graph, its layout and the drawing are pure
 (:mod:`docdocker.widgets.map_layout`); watching the engine's events lives in
 :mod:`docdocker.widgets.watch`. The map only reads (quiet listings through
-:meth:`docdocker.engine.Engine.query`): it never changes anything on the engine.
+:meth:`docdocker.core.engine.Engine.query`): it never changes anything on the engine.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from docdocker import errors, recordings, render
-from docdocker.containers import Ps
-from docdocker.engine import Engine
-from docdocker.networks import NetworkLs
-from docdocker.volumes import VolumeLs
+from docdocker.base import errors, render
+from docdocker.concepts.containers import Ps
+from docdocker.concepts.networks import NetworkLs
+from docdocker.concepts.volumes import VolumeLs
+from docdocker.core.engine import Engine
+from docdocker.readalong import recordings
 from docdocker.widgets.base import FullTextRepr, close_below
 from docdocker.widgets.map_layout import Graph
 from docdocker.widgets.map_model import MapModel

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any
 
-from docdocker.containers import container_name, made_by_tutorial
-from docdocker.steps import LABEL, OWNER
+from docdocker.concepts.containers import container_name
+from docdocker.concepts.ownership import made_by_tutorial
+from docdocker.core.steps import LABEL, OWNER
 
 __all__ = ["Box", "Edge", "Graph", "Layout", "Node", "build_graph", "describe", "layout", "svg"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from traitlets import Bool, HasTraits, Instance, Tuple, Unicode, observe
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.widgets.map_layout import Graph, build_graph, describe, layout, svg
 
 __all__ = ["MapModel"]

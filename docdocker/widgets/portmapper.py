@@ -2,9 +2,9 @@
 
 The view: stock ipywidgets linked to a :class:`~docdocker.widgets.portmapper_model.PortMapperModel`,
 which holds the rows and derives the ``-p`` flags, the ``docker run`` line and the
-errors. The Run button hands :meth:`docdocker.engine.Engine.execute` the very
+errors. The Run button hands :meth:`docdocker.core.engine.Engine.execute` the very
 step the shown line was printed from; lookups (the image's EXPOSE ports, who
-holds a port) go through :meth:`~docdocker.engine.Engine.query`.
+holds a port) go through :meth:`~docdocker.core.engine.Engine.query`.
 
 Example::
 
@@ -30,15 +30,17 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Instance, link
 
-from docdocker import ports, recordings, render
-from docdocker.console import Console, in_notebook
-from docdocker.containers import Run
-from docdocker.engine import LOOKUP_SECONDS, Engine, StepResult
-from docdocker.errors import DocDockerError
-from docdocker.images import ImageInspect, exposed_ports
-from docdocker.ports import PortMapping
-from docdocker.steps import LABEL
-from docdocker.tutorial import connect
+from docdocker.base import render
+from docdocker.base.errors import DocDockerError
+from docdocker.concepts.images import ImageInspect, exposed_ports
+from docdocker.concepts.run import Run
+from docdocker.core.console import Console, in_notebook
+from docdocker.core.engine import LOOKUP_SECONDS, Engine, StepResult
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.grammar.ports import PortMapping
+from docdocker.readalong import recordings
+from docdocker.session.connect import connect
 from docdocker.widgets.base import FullTextRepr, WidgetConsole, close_below, code
 from docdocker.widgets.portmapper_model import (
     PortMapperModel,
@@ -136,7 +138,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         **kwargs: Passed to :class:`ipywidgets.VBox` (``layout``, ...).
 
     Raises:
-        docdocker.errors.InvalidPortSpec: If a ``publish`` value does not parse.
+        docdocker.base.errors.InvalidPortSpec: If a ``publish`` value does not parse.
 
     Equivalent CLI: ``docker run -d [--name NAME] -p 127.0.0.1:8080:80 --label ... IMAGE``
     """
@@ -425,7 +427,8 @@ class PortMapper(FullTextRepr, widgets.VBox):
 
     @property
     def step(self) -> Run:
-        """The :class:`~docdocker.containers.Run` step that :attr:`cli` shows and Run executes."""
+        """The :class:`~docdocker.concepts.run.Run` step that :attr:`cli` shows and Run
+        executes."""
         return self.model.step
 
     @property
@@ -484,7 +487,7 @@ class PortMapper(FullTextRepr, widgets.VBox):
         ``docker run -d -p 127.0.0.1:8080:80 --label org.docdocker.notebook=01-containers nginx``
 
         Returns:
-            The :class:`~docdocker.engine.StepResult`, or None when nothing
+            The :class:`~docdocker.core.engine.StepResult`, or None when nothing
             ran or the engine refused (:attr:`run_error` then holds why).
         """
         result = self._run()

@@ -4,7 +4,7 @@
 typed; :class:`PortMapperModel`
 holds the rows, the image, the name and the text of the ``-p`` box, and derives
 the mappings, the ``docker run`` line and every problem, using the grammar in
-:mod:`docdocker.ports` and :mod:`docdocker.reference`. No widgets and no engine
+:mod:`docdocker.grammar.ports` and :mod:`docdocker.grammar.reference`. No widgets and no engine
 here: what it asks the outside world (which container holds a port? is a name
 taken?) are callables passed in. The view is :mod:`docdocker.widgets.portmapper`.
 
@@ -33,16 +33,16 @@ from traitlets import (
     validate,
 )
 
-from docdocker import ports, reference
-from docdocker.containers import Run
-from docdocker.errors import (
+from docdocker.base.errors import (
     DocDockerError,
     InvalidPortSpec,
     InvalidReference,
     NameConflict,
     PortAllocated,
 )
-from docdocker.ports import PortMapping
+from docdocker.concepts.run import Run
+from docdocker.grammar import ports, reference
+from docdocker.grammar.ports import PortMapping
 from docdocker.widgets.portmapper_row import (
     EVERYWHERE,
     LOCALHOST,

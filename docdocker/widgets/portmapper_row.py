@@ -10,9 +10,9 @@ from typing import Any
 
 from traitlets import CaselessStrEnum, HasTraits, Instance, Int, Unicode, validate
 
-from docdocker import ports
-from docdocker.errors import DocDockerError
-from docdocker.ports import PROTOCOLS, PortMapping, everywhere_warning
+from docdocker.base.errors import DocDockerError
+from docdocker.grammar import ports
+from docdocker.grammar.ports import PROTOCOLS, PortMapping, everywhere_warning
 
 __all__ = ["EVERYWHERE", "LOCALHOST", "PortRow", "everywhere_warning", "port_number"]
 

@@ -10,8 +10,8 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import render
-from docdocker.ports import PROTOCOLS
+from docdocker.base import render
+from docdocker.grammar.ports import PROTOCOLS
 from docdocker.widgets.base import close_tree
 from docdocker.widgets.portmapper_model import is_own
 from docdocker.widgets.portmapper_row import EVERYWHERE, LOCALHOST, PortRow

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import link
 
-from docdocker import errors, recordings, render
-from docdocker.engine import LOOKUP_SECONDS
-from docdocker.images import ImageInspect, Images
-from docdocker.progress import Progress
+from docdocker.base import errors, render
+from docdocker.concepts.images import ImageInspect, Images
+from docdocker.core.engine import LOOKUP_SECONDS
+from docdocker.core.progress import Progress
+from docdocker.readalong import recordings
 from docdocker.widgets.base import (
     FullTextRepr,
     WidgetConsole,
@@ -40,7 +41,7 @@ from docdocker.widgets.base import (
 from docdocker.widgets.tagbuilder_model import PARTS, TagBuilderModel
 
 if TYPE_CHECKING:
-    from docdocker.engine import Engine, StepResult
+    from docdocker.core.engine import Engine, StepResult
 
 __all__ = ["TagBuilder"]
 
@@ -163,7 +164,7 @@ class TagBuilder(FullTextRepr, widgets.VBox):
 
         Returns:
             The step's result (its ``value`` is a
-            :class:`~docdocker.registries.PushReport`), or None when it failed.
+            :class:`~docdocker.concepts.registries.PushReport`), or None when it failed.
         """
         if not self.model.can_push or recordings.reading_along(self.engine) is not None:
             return None

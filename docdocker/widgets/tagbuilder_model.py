@@ -19,9 +19,10 @@ from typing import Any
 
 from traitlets import Bool, CaselessStrEnum, Dict, HasTraits, Int, List, Unicode, observe
 
-from docdocker import errors, reference
-from docdocker.images import Tag
-from docdocker.registries import Push
+from docdocker.base import errors
+from docdocker.concepts.images import Tag
+from docdocker.concepts.registries import Push
+from docdocker.grammar import reference
 
 __all__ = ["PARTS", "STATES", "TagBuilderModel", "check_namespace", "check_registry",
            "check_repository", "check_source", "check_tag", "join_target", "split_target"]

@@ -2,7 +2,7 @@
 
 :class:`RefreshScheduler` turns a burst of engine events into one refresh, and
 wakes periodically when nothing happens; :class:`EngineWatcher` runs two daemon
-threads, one following ``docker events`` through :meth:`docdocker.engine.Engine.events`
+threads, one following ``docker events`` through :meth:`docdocker.core.engine.Engine.events`
 (reconnecting when the stream ends), the other calling the view's refresh when
 the scheduler says so. The view only supplies the refresh and what to do when
 the engine is gone.
@@ -18,9 +18,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from docdocker import errors, recordings
-from docdocker.containers import Ps, container_name
-from docdocker.engine import LOOKUP_SECONDS, Engine
+from docdocker.base import errors
+from docdocker.concepts.containers import Ps, container_name
+from docdocker.core.engine import LOOKUP_SECONDS, Engine
+from docdocker.readalong import recordings
 
 __all__ = ["ContainerListing", "EngineWatcher", "RefreshScheduler"]
 

@@ -17,7 +17,7 @@ import pytest
 from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells, write_notebook
 from nbformat.v4 import new_code_cell
 
-from docdocker import build as builds
+from docdocker.concepts import build as builds
 
 pytestmark = pytest.mark.browser
 

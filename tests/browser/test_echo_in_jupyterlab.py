@@ -23,8 +23,8 @@ import pytest
 from labserver import CHROMIUM, CHROMIUM_FLAGS, DOCKER, TOKEN, jupyterlab, write_notebook
 from nbformat.v4 import new_code_cell
 
-from docdocker.containers import Run
-from docdocker.steps import LABEL
+from docdocker.concepts.run import Run
+from docdocker.core.steps import LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
 TICKER = "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"

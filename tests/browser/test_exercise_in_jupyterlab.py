@@ -24,7 +24,7 @@ from labserver import (
 )
 from nbformat.v4 import new_code_cell
 
-from docdocker import ports
+from docdocker.grammar import ports
 
 pytestmark = pytest.mark.browser
 

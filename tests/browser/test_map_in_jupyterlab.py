@@ -12,7 +12,7 @@ import pytest
 from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells, write_notebook
 from nbformat.v4 import new_code_cell
 
-from docdocker.steps import LABEL
+from docdocker.core.steps import LABEL
 
 pytestmark = pytest.mark.browser
 DOCKER = shutil.which("docker") or "docker"

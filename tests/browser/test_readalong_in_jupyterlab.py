@@ -13,8 +13,8 @@ import pytest
 from labserver import CHROMIUM, CHROMIUM_FLAGS, TOKEN, jupyterlab, run_all_cells
 from nbformat.v4 import new_code_cell, new_notebook
 
-from docdocker.recordings import RECORDINGS_ENV, record_notebooks
-from docdocker.steps import LABEL
+from docdocker.core.steps import LABEL
+from docdocker.readalong.recordings import RECORDINGS_ENV, record_notebooks
 
 pytestmark = pytest.mark.browser
 

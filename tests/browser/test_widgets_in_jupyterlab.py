@@ -22,7 +22,7 @@ from labserver import (
 )
 from nbformat.v4 import new_code_cell
 
-from docdocker.steps import LABEL
+from docdocker.core.steps import LABEL
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ import time
 import docker
 import pytest
 
-from docdocker import errors
-from docdocker.console import HEAD_CHARS, TAIL_CHARS, Console
-from docdocker.foreground import FLOOD_CHARS, FLOOD_LINES
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.concepts.foreground import FLOOD_CHARS, FLOOD_LINES
+from docdocker.core.console import HEAD_CHARS, TAIL_CHARS, Console
+from docdocker.session.tutorial import Tutorial as Engine
 
 #: Room for the line that says what was left out, around the capped output.
 NOTE = 600

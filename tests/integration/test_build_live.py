@@ -12,12 +12,14 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import build, errors, reset, web
-from docdocker.build import Build
-from docdocker.console import Console
-from docdocker.progress import Progress
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.concepts import build, web
+from docdocker.concepts.build import Build
+from docdocker.core.console import Console
+from docdocker.core.progress import Progress
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 
 DOCKER = shutil.which("docker")
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"

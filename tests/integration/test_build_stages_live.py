@@ -12,10 +12,10 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.progress import Progress
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.core.progress import Progress
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 TWO_STAGES = """FROM busybox AS first

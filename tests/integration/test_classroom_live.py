@@ -20,10 +20,10 @@ import docker
 import pytest
 
 from docdocker.__main__ import main
+from docdocker.base.errors import StepFailed
 from docdocker.classroom import bundle, catalog, mirror, status
-from docdocker.errors import StepFailed
-from docdocker.images import Rmi, Tag
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.concepts.images import Rmi, Tag
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 
@@ -271,7 +271,7 @@ def test_classroom_images_shows_the_size_docker_images_shows(engine: Engine) -> 
     listed = subprocess.run([DOCKER, "images", "--format", "{{.Repository}}:{{.Tag}} {{.Size}}"],
                             capture_output=True, text=True, check=True).stdout.splitlines()
     shown = dict(line.split(" ", 1) for line in listed)
-    from docdocker import render
+    from docdocker.base import render
 
     for image, state in states.items():
         if state.present:

@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 TICKER = "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"

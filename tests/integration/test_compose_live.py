@@ -17,10 +17,13 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import compose, errors, ports, reset, web
-from docdocker.console import Console
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial
+from docdocker.base import errors
+from docdocker.concepts import compose, web
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.grammar import ports
+from docdocker.session.tutorial import Tutorial
+from docdocker.tools import lesson, reset
 
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"
 
@@ -41,10 +44,10 @@ def binary() -> str:
 
 def prepare(folder: Path, project: str, notebook: str | None, port: int) -> Path:
     """A copy of friendlyhello on ``port``; with the tutorial's override when ``notebook``."""
-    work = compose.scratch_copy(APP, folder)
-    compose.edit(work / "compose.yaml", "127.0.0.1:8000:80", f"127.0.0.1:{port}:80")
+    work = lesson.scratch_copy(APP, folder)
+    lesson.edit(work / "compose.yaml", "127.0.0.1:8000:80", f"127.0.0.1:{port}:80")
     if notebook:
-        (work / compose.OVERRIDE_FILE).write_text(compose.override_text(
+        (work / lesson.OVERRIDE_FILE).write_text(lesson.override_text(
             project, notebook, services=["web", "redis"], built=["web"],
             volumes=["redis-data"]))
     return work
@@ -113,7 +116,7 @@ def test_counter_rises_and_three_replicas_answer_on_a_port_range(
     while not all(ports.is_free("127.0.0.1", p) for p in range(start, start + 3)):
         start = ports.find_free("127.0.0.1", start + 3)
     line = [ln for ln in (work / "compose.yaml").read_text().splitlines() if "127.0.0.1:" in ln]
-    compose.edit(work / "compose.yaml", line[0].split('"')[1],
+    lesson.edit(work / "compose.yaml", line[0].split('"')[1],
                  f"127.0.0.1:{start}-{start + 2}:80")
     engine.compose_up(scale={"web": 3})
     hosts, counts = set(), []
@@ -191,7 +194,7 @@ def test_each_broken_file_gives_its_message(
     work = tmp_path / "broken"
     work.mkdir()
     (work / "compose.yaml").write_text(broken)
-    (work / compose.OVERRIDE_FILE).write_text(f"name: dd-{notebook}\n")
+    (work / lesson.OVERRIDE_FILE).write_text(f"name: dd-{notebook}\n")
     engine.compose_cd(work)
     try:
         with pytest.raises(kind) as caught:
@@ -227,7 +230,7 @@ def test_reset_removes_the_tutorials_project_and_never_a_learners(
     engine.compose_cd(work)
     engine.compose_up()
     # A rebuild leaves the previous image without a tag; it is the tutorial's too.
-    compose.edit(work / "app.py", "Hello", "Hi")
+    lesson.edit(work / "app.py", "Hello", "Hi")
     engine.compose_up(build=True)
     subprocess.run([binary(), "-p", theirs, "up", "-d"], cwd=other, check=True,
                    capture_output=True, timeout=300)
@@ -257,7 +260,7 @@ def test_reset_removes_the_tutorials_project_and_never_a_learners(
 
 
 def test_doctor_reports_compose_v2() -> None:
-    from docdocker.doctor import _check_compose
+    from docdocker.tools.doctor import _check_compose
 
     check = _check_compose()
     assert check.ok is not False

@@ -13,10 +13,10 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import READ_ONLY_TIP, Dashboard
 
 DOCKER = shutil.which("docker") or "docker"

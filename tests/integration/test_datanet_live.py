@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from docdocker import errors, reset
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 from docdocker.widgets.dashboard import Dashboard
 from docdocker.widgets.map import Map
 
@@ -254,7 +255,7 @@ def test_when_the_engine_goes_away_the_map_says_so_and_stops_watching(
         engine_proxy: Any, notebook: str) -> None:
     import docker
 
-    from docdocker.console import Console
+    from docdocker.core.console import Console
 
     host = f"unix://{engine_proxy.path}"
     client = docker.DockerClient(base_url=host, timeout=5)

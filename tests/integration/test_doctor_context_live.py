@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import connection
-from docdocker.doctor import _compare_with_cli, doctor
+from docdocker.core import connection
+from docdocker.tools.doctor import _compare_with_cli, doctor
 
 DOCKER = shutil.which("docker") or "docker"
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from docdocker.doctor import doctor
+from docdocker.tools.doctor import doctor
 
 
 def checks() -> dict:

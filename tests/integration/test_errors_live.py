@@ -14,11 +14,11 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
-from docdocker.tutorial import connect
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
+from docdocker.session.connect import connect
+from docdocker.session.tutorial import Tutorial as Engine
 
 
 def labelled(client: docker.DockerClient, notebook: str) -> list[dict]:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import ports
 from docdocker.exercises import Status, all_exercises, for_notebook
+from docdocker.grammar import ports
 
 DOCKER = shutil.which("docker") or "docker"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

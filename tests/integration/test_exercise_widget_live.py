@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from docdocker.exercises import ProgressStore, nb01
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets import Predict, ProgressSummary, YourTurn
 
 DOCKER = shutil.which("docker") or "docker"

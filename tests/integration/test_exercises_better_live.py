@@ -19,7 +19,7 @@ import pytest
 
 from docdocker import exercises
 from docdocker.exercises import Exercise, ProgressStore, Result, Status, nb06
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

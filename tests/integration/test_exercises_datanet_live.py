@@ -18,7 +18,7 @@ import pytest
 
 from docdocker import exercises
 from docdocker.exercises import Exercise, ProgressStore, Result, Status, cleanup, nb04
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 

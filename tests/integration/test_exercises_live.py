@@ -21,7 +21,7 @@ import pytest
 
 from docdocker import exercises
 from docdocker.exercises import Exercise, ProgressStore, Result, Status, nb00, nb01, nb02, nb03
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
 APP = Path(__file__).resolve().parents[2] / "notebooks" / "apps" / "friendlyhello"
@@ -321,7 +321,7 @@ def test_push(engine: Engine, store: ProgressStore, made: Made, registry: str) -
 
 
 def _closed_port() -> int:
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     return ports.find_free("127.0.0.1", 41000)
 
@@ -333,7 +333,7 @@ def compose_cli(tmp_path: Path) -> dict[str, str]:
 
     A throw-away ``DOCKER_CONFIG`` holds the plugin link, so nothing is written to ~/.docker.
     """
-    from docdocker.compose import venv_binary
+    from docdocker.concepts.compose import venv_binary
 
     binary = venv_binary()
     if binary is None:

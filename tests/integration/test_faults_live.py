@@ -17,11 +17,11 @@ import time
 import docker
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
-from docdocker.tutorial import connect
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
+from docdocker.session.connect import connect
+from docdocker.session.tutorial import Tutorial as Engine
 
 #: Seconds any single request may wait in these tests (the default is 60).
 REQUEST = 5

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
 
 
 def docker_cli(*args: str, stdin: str | None = None) -> str:

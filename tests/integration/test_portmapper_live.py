@@ -17,11 +17,13 @@ from typing import Any
 import docker
 import pytest
 
-from docdocker import errors, ports, web
-from docdocker.containers import Run
-from docdocker.ports import GRAMMAR, PortMapping
-from docdocker.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors
+from docdocker.concepts import web
+from docdocker.concepts.run import Run
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.grammar.ports import GRAMMAR, PortMapping
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.portmapper import PortMapper
 
 DOCKER = shutil.which("docker")

@@ -13,12 +13,15 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import credentials, errors, registry_api, reset, tagrecord
-from docdocker.console import Console
-from docdocker.credentials import Secret
-from docdocker.images import Rmi, Tag
-from docdocker.registries import Login, Push
-from docdocker.steps import LABEL, OWNER
+from docdocker.base import errors
+from docdocker.concepts import credentials, registry_api
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.images import Rmi, Tag
+from docdocker.concepts.registries import Login, Push
+from docdocker.core import tagrecord
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.tools import reset
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
 #: reuse a cached step whose parent image was removed since, and then fails with
@@ -71,7 +74,7 @@ def registry(engine, free_port: int) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def auth_registry(engine, tmp_path: Path) -> Iterator[tuple[str, str, Secret]]:  # type: ignore[no-untyped-def]
     """A registry with htpasswd login: (``localhost:PORT``, user, password)."""
-    from docdocker import ports
+    from docdocker.grammar import ports
 
     port = ports.find_free("127.0.0.1", 41000)
     password = Secret.generate()
@@ -240,7 +243,7 @@ def test_a_registry_that_is_down_or_unknown_is_an_error_not_a_silent_success(
 def test_the_sdk_login_writes_no_config_file_and_the_cli_login_does(
     auth_registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    from docdocker.tutorial import Tutorial
+    from docdocker.session.tutorial import Tutorial
 
     host, user, password = auth_registry
     config = tmp_path / "docker-config"
@@ -271,7 +274,7 @@ def test_a_login_typed_in_a_terminal_does_not_change_what_the_notebook_pushes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """03 invites a `docker login` in a terminal; its lesson must hold all the same."""
-    from docdocker.tutorial import connect
+    from docdocker.session.connect import connect
 
     host, user, password = auth_registry
     config = tmp_path / "docker-config"

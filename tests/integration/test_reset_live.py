@@ -12,9 +12,9 @@ from pathlib import Path
 import docker
 import pytest
 
-from docdocker import reset
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
+from docdocker.tools import reset
 
 #: The classic builder (these fixtures use the SDK's) on the containerd image store can
 #: reuse a cached step whose parent image was removed since, and then fails with
@@ -187,9 +187,9 @@ def test_reset_refuses_an_empty_notebook_name() -> None:
 def test_the_clean_up_button_says_what_docker_refused_and_what_still_uses_it(
     client, notebook: str, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
-    from docdocker import lesson
-    from docdocker.console import Console
-    from docdocker.tutorial import Tutorial
+    from docdocker.core.console import Console
+    from docdocker.session.tutorial import Tutorial
+    from docdocker.tools import lesson
 
     engine = Tutorial(notebook, client, Console())
     tag = f"docdocker-test/cleanup-{notebook}:1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.session.tutorial import Tutorial as Engine
 
 
 def test_inspect_history_exec_and_logs_mask_the_password(

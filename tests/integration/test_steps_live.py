@@ -12,11 +12,12 @@ import time
 import docker
 import pytest
 
-from docdocker import ports, web
-from docdocker.console import Console
-from docdocker.containers import Run
-from docdocker.steps import LABEL
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.concepts import web
+from docdocker.concepts.run import Run
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker")
 
@@ -107,7 +108,7 @@ def test_run_with_remove_leaves_nothing_behind(engine: Engine, client, notebook:
 
 
 def test_failing_foreground_container_raises_with_its_exit_code(engine: Engine) -> None:
-    from docdocker.errors import StepFailed
+    from docdocker.base.errors import StepFailed
 
     with pytest.raises(StepFailed) as caught:
         engine.run("busybox", ["sh", "-c", "echo broken >&2; exit 3"])
@@ -175,7 +176,7 @@ def test_run_step_object_is_the_single_source(engine: Engine, notebook: str) -> 
 
 
 def test_fetch_refuses_addresses_off_this_machine() -> None:
-    from docdocker.errors import DocDockerError
+    from docdocker.base.errors import DocDockerError
 
     with pytest.raises(DocDockerError) as caught:
         web.fetch("http://192.168.1.10:8080")
@@ -183,7 +184,7 @@ def test_fetch_refuses_addresses_off_this_machine() -> None:
 
 
 def test_fetch_explains_a_port_where_nothing_answers(free_port: int) -> None:
-    from docdocker.errors import DocDockerError
+    from docdocker.base.errors import DocDockerError
 
     with pytest.raises(DocDockerError) as caught:
         web.fetch(f"http://127.0.0.1:{free_port}", wait=0.5)

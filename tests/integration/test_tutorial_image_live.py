@@ -121,9 +121,9 @@ RUN_NOTEBOOKS = textwrap.dedent("""
 
 ECHO_AND_FETCH = textwrap.dedent("""
     import json, subprocess, sys
-    import docdocker.web as web
-    from docdocker.containers import Run
-    from docdocker.ports import parse
+    import docdocker.concepts.web as web
+    from docdocker.concepts.run import Run
+    from docdocker.grammar.ports import parse
 
     name, port, label = sys.argv[1:]
     step = Run(image="nginx", detach=True, name=name, publish=tuple(parse(f"127.0.0.1:{port}:80")),

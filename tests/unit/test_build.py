@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, friendly
-from docdocker.build import Build
-from docdocker.buildlog import BuildLog
-from docdocker.console import Console
-from docdocker.dockerfile import escape_char, instruction_at, instructions
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial
+from docdocker import friendly
+from docdocker.base import errors
+from docdocker.concepts.build import Build
+from docdocker.concepts.buildlog import BuildLog
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.grammar.dockerfile import escape_char, instruction_at, instructions
+from docdocker.session.tutorial import Tutorial
 
 
 class NoEngine:
@@ -150,7 +151,7 @@ def test_build_errors_name_the_line_and_the_instruction(
 
 
 def test_a_build_result_reads_as_the_cli_printed_it() -> None:
-    from docdocker.build import BuildResult
+    from docdocker.concepts.build import BuildResult
 
     result = BuildResult(Build(path=".", tag="x"), output="Successfully built 1234\n",
                          value="sha256:1234")
@@ -159,7 +160,7 @@ def test_a_build_result_reads_as_the_cli_printed_it() -> None:
 
 
 def test_what_runs_for_buildkit_is_the_echo_spelt_as_its_program() -> None:
-    from docdocker.build import buildkit_argv, buildkit_environment
+    from docdocker.concepts.build import buildkit_argv, buildkit_environment
 
     step = Build(path="apps/friendlyhello", tag="friendlyhello", nocache=True,
                  dockerfile="naive/Dockerfile", buildargs={"V": "1"}
@@ -177,9 +178,9 @@ def test_what_runs_for_buildkit_is_the_echo_spelt_as_its_program() -> None:
 def test_force_rm_is_echoed_only_where_it_does_something(
     kind: str, shown: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker import engine as core
-    from docdocker import images
-    from docdocker.build import Builder
+    from docdocker.concepts import images
+    from docdocker.concepts.build import Builder
+    from docdocker.core import engine as core
 
     monkeypatch.setattr(images, "builder", lambda: Builder(kind, "0.29.1"))
     seen: list[Build] = []
@@ -199,7 +200,7 @@ def test_force_rm_is_echoed_only_where_it_does_something(
 def test_built_images_are_remembered_by_id_and_tag(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker import tagrecord
+    from docdocker.core import tagrecord
 
     monkeypatch.setenv("DOCDOCKER_STATE_DIR", str(tmp_path))
     first, second = "sha256:" + "1" * 64, "sha256:" + "2" * 64
@@ -225,7 +226,7 @@ def test_target_and_secret_are_echoed_as_they_run(tmp_path: Path) -> None:
                         "apps/friendlyhello")
     # --target is a keyword of the classic build; a secret has none (BuildKit only).
     assert step.sdk_kwargs == {"path": "apps/friendlyhello", "tag": "small", "target": "final"}
-    from docdocker.build import buildkit_argv
+    from docdocker.concepts.build import buildkit_argv
     assert buildkit_argv(step)[4:] == step.argv[2:]
     assert "not in any layer" not in step.cli
 
@@ -246,9 +247,9 @@ def test_a_bad_secret_is_refused_before_the_engine_is_called(
 def test_the_classic_builder_refuses_a_secret_with_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker import build as building
-    from docdocker import images
-    from docdocker.build import Builder
+    from docdocker.concepts import build as building
+    from docdocker.concepts import images
+    from docdocker.concepts.build import Builder
 
     classic = Builder("classic")
     monkeypatch.setattr(images, "builder", lambda: classic)
@@ -265,7 +266,7 @@ def test_the_classic_builder_refuses_a_secret_with_what_to_do(
 
 
 def test_system_df_sums_as_the_cli_does() -> None:
-    from docdocker.system import df_rows
+    from docdocker.concepts.system import df_rows
 
     answer = {
         "LayersSize": 1000,
@@ -286,7 +287,7 @@ def test_system_df_sums_as_the_cli_does() -> None:
 
 
 def test_images_digests_adds_the_column_and_only_the_flag() -> None:
-    from docdocker.images import Images, image_rows
+    from docdocker.concepts.images import Images, image_rows
 
     step = Images(repository="python", digests=True)
     assert step.cli == "docker images --digests python"
@@ -297,8 +298,8 @@ def test_images_digests_adds_the_column_and_only_the_flag() -> None:
 
 
 def test_a_secret_build_argument_is_masked_by_value_in_the_log() -> None:
-    from docdocker.build import hide, secret_values
-    from docdocker.steps import MASK
+    from docdocker.base.masking import MASK
+    from docdocker.concepts.build import hide, secret_values
 
     step = Build(path=".", tag="x", buildargs={"PASSWORD": "s3cret-xyz", "MODE": "fast",
                                                "API_TOKEN": "s3cret-xyz-long"})
@@ -310,7 +311,7 @@ def test_a_secret_build_argument_is_masked_by_value_in_the_log() -> None:
 
 
 def test_a_classic_build_chunk_is_masked_nested_too() -> None:
-    from docdocker.build import _hide_chunk
+    from docdocker.concepts.build import _hide_chunk
 
     chunk = {"error": "failed: pw", "errorDetail": {"message": "code 1: pw", "code": 1}}
     assert _hide_chunk(chunk, ["pw"]) == {"error": "failed: ******",

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, friendly
-from docdocker.buildlog import BuildKitLog
+from docdocker import friendly
+from docdocker.base import errors
+from docdocker.concepts.buildlog import BuildKitLog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "buildkit"
 RUN = "RUN echo building && cat /app/greeting.txt && echo to-stderr >&2"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from docdocker import errors
-from docdocker.console import Console
-from docdocker.tutorial import Tutorial
+from docdocker.base import errors
+from docdocker.core.console import Console
+from docdocker.session.tutorial import Tutorial
 from docdocker.widgets import BuildPanel
 from docdocker.widgets.buildpanel_model import read_dockerfile
 

@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from docdocker import errors
-from docdocker.buildlog import BuildLog
-from docdocker.steps import LABEL, OWNER
+from docdocker.base import errors
+from docdocker.concepts.buildlog import BuildLog
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.widgets.buildpanel_model import BuildPanelModel, check_tag, image_summary
 
 
@@ -23,7 +23,7 @@ def model(**kwargs: object) -> BuildPanelModel:
 def test_a_valid_tag_gives_the_exact_build_line_and_allows_build(
     kind: str, force_rm: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from docdocker.build import Builder
+    from docdocker.concepts.build import Builder
     from docdocker.widgets import buildpanel_model
 
     # --force-rm removes the classic builder's failed-step container; BuildKit has none.

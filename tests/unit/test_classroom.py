@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors
 from docdocker.__main__ import main
+from docdocker.base import errors
 from docdocker.classroom import bundle, catalog, mirror, status
-from docdocker.containers import Run
+from docdocker.concepts.run import Run
 
 NOTEBOOKS = catalog.NOTEBOOKS
 RUN_FLAGS = [f.metadata["cli"] for f in Run.declared_fields()

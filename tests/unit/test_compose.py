@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from docdocker import compose, errors, reset
-from docdocker.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
-from docdocker.friendly import Facts
-from docdocker.friendly_compose import translate_compose
-from docdocker.steps import LABEL, OWNER
+from docdocker.base import errors
+from docdocker.concepts import compose
+from docdocker.concepts.compose import ComposeDown, ComposeExec, ComposePort, ComposeUp
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.core.translate import Facts
+from docdocker.friendly.compose import translate_compose
+from docdocker.tools import lesson, reset
 
 UP = ["docker", "compose", "up", "-d"]
 
@@ -42,7 +44,7 @@ def test_the_environment_binary_is_the_go_program_not_the_wrapper_script() -> No
 
 
 def test_override_labels_every_object_compose_creates() -> None:
-    text = compose.override_text("docdocker-friendlyhello", "05-compose",
+    text = lesson.override_text("docdocker-friendlyhello", "05-compose",
                                  services=["web", "redis"], built=["web"],
                                  volumes=["redis-data"])
     data = yaml.safe_load(text)
@@ -60,11 +62,11 @@ def test_override_labels_every_object_compose_creates() -> None:
 def test_edit_shows_the_change_and_refuses_a_missing_text(tmp_path: Path) -> None:
     file = tmp_path / "app.py"
     file.write_text("a\nHello\nb\n")
-    diff = compose.edit(file, "Hello", "Hi")
+    diff = lesson.edit(file, "Hello", "Hi")
     assert "-Hello\n+Hi\n" in diff
     assert file.read_text() == "a\nHi\nb\n"
     with pytest.raises(errors.DocDockerError, match="does not contain 'Hello'"):
-        compose.edit(file, "Hello", "Bye")
+        lesson.edit(file, "Hello", "Bye")
     assert file.read_text() == "a\nHi\nb\n"
 
 
@@ -73,10 +75,10 @@ def test_scratch_copy_never_overwrites_the_app_itself(tmp_path: Path) -> None:
     app.mkdir()
     (app / "compose.yaml").write_text("services: {}\n")
     with pytest.raises(ValueError):
-        compose.scratch_copy(app, app)
-    copy = compose.scratch_copy(app, tmp_path / "work" / "app")
+        lesson.scratch_copy(app, app)
+    copy = lesson.scratch_copy(app, tmp_path / "work" / "app")
     (copy / "compose.yaml").write_text("changed")
-    again = compose.scratch_copy(app, copy)
+    again = lesson.scratch_copy(app, copy)
     assert (again / "compose.yaml").read_text() == "services: {}\n"
 
 
@@ -214,7 +216,7 @@ def test_bad_yaml_before_the_project_has_a_name_uses_the_file_found() -> None:
 
 
 def test_container_names_are_split_with_the_known_services() -> None:
-    from docdocker.friendly_compose import container_parts
+    from docdocker.friendly.compose import container_parts
 
     assert container_parts("dd-test-1-web-3", ["web", "redis"]) == ("dd-test-1", "web", 3)
     assert container_parts("p-redis-cache-1", ["redis-cache", "cache"]) == \
@@ -267,7 +269,7 @@ def test_an_unreachable_engine_is_said_so() -> None:
 ])
 def test_doctor_says_which_compose_runs(monkeypatch: pytest.MonkeyPatch, program: object,
                                         ok: bool | None, says: str) -> None:
-    from docdocker.doctor import _check_compose
+    from docdocker.tools.doctor import _check_compose
 
     monkeypatch.setattr(compose, "locate", lambda: program)
     check = _check_compose()
@@ -283,6 +285,6 @@ def test_under_the_explanation_only_composes_error_lines_are_repeated() -> None:
            " Container p-web-2  Created\n" + BIND.format(n=2))
     err = translate_compose(out, UP, 1)
     assert err.stderr == BIND.format(n=2).strip()
-    from docdocker.friendly_compose import composes_words
+    from docdocker.friendly.compose import composes_words
 
     assert composes_words("a\nb\nc\nd\n") == "b\nc\nd"

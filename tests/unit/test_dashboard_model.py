@@ -11,11 +11,11 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 
-from docdocker import errors, render
-from docdocker.console import Console
-from docdocker.containers import made_by_tutorial
-from docdocker.steps import LABEL, OWNER
-from docdocker.tutorial import Tutorial as Engine
+from docdocker.base import errors, render
+from docdocker.concepts.ownership import made_by_tutorial
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL, OWNER
+from docdocker.session.tutorial import Tutorial as Engine
 from docdocker.widgets.dashboard import (
     READ_ONLY_TIP,
     Dashboard,
@@ -68,7 +68,7 @@ LISTING = [WEB, MINE, DONE, EMPTY_VALUE, INHERITED]
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ages are computed against NOW, however long the suite took to get here."""
-    monkeypatch.setattr("docdocker.render.time.time", lambda: NOW)
+    monkeypatch.setattr("docdocker.base.render.time.time", lambda: NOW)
 
 
 # ------------------------------------------------------------------ rows

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.exercises import (
     Exercise,
     ProgressStore,

@@ -27,10 +27,10 @@ import pytest
 from docker.utils.ports import build_port_bindings, split_port
 from docker.utils.utils import convert_port_bindings
 
-from docdocker import ports, reference
-from docdocker.errors import DocDockerError, InvalidPortSpec, InvalidReference
-from docdocker.ports import MAX_RANGE, PortMapping
-from docdocker.reference import MAX_NAME_LENGTH, MAX_TAG_LENGTH, ImageRef
+from docdocker.base.errors import DocDockerError, InvalidPortSpec, InvalidReference
+from docdocker.grammar import ports, reference
+from docdocker.grammar.ports import MAX_RANGE, PortMapping
+from docdocker.grammar.reference import MAX_NAME_LENGTH, MAX_TAG_LENGTH, ImageRef
 
 SEED = 20240917
 CASES = 3000

@@ -6,8 +6,8 @@ import html
 import re
 import time
 
-from docdocker import render
-from docdocker.containers import Run
+from docdocker.base import render
+from docdocker.concepts.run import Run
 from docdocker.widgets.portmapper_model import MAX_NAME, PortMapperModel
 from docdocker.widgets.tagbuilder_model import TagBuilderModel
 

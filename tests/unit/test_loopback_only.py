@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from docdocker import errors, registry_api, web
+from docdocker.base import errors
+from docdocker.concepts import registry_api, web
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/", "http://localhost:5000/v2/",

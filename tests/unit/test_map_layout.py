@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from docdocker.steps import LABEL, OWNER
+from docdocker.core.steps import LABEL, OWNER
 from docdocker.widgets.map_layout import BOX_H, Graph, build_graph, describe, layout, svg
 from docdocker.widgets.map_model import MapModel
 

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 import ipywidgets as widgets
 import pytest
 
-from docdocker import containers, ports
-from docdocker.errors import InvalidPortSpec, NameConflict, PortAllocated
-from docdocker.ports import GRAMMAR, PortMapping
-from docdocker.steps import LABEL
+from docdocker.base.errors import InvalidPortSpec, NameConflict, PortAllocated
+from docdocker.concepts.run import Run
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.grammar.ports import GRAMMAR, PortMapping
 from docdocker.widgets.portmapper import PortMapper
 from docdocker.widgets.portmapper_model import (
     MAX_ROWS,
@@ -287,7 +288,7 @@ def test_cli_flags_and_sdk_ports_come_from_one_run_step(free_port) -> None:
         "--label org.docdocker.notebook=01-containers --label org.docdocker.owner=container "
         "nginx"
     )
-    step = containers.Run(image="nginx", detach=True, publish=tuple(expected), name="web")
+    step = Run(image="nginx", detach=True, publish=tuple(expected), name="web")
     assert m.cli == step.with_labels({LABEL: "01-containers"}).cli
     assert m.step == step.with_labels({LABEL: "01-containers"})
     assert m.sdk_ports == ports.to_sdk(expected) == {

@@ -1,4 +1,4 @@
-"""Unit tests for docdocker.ports: the -p grammar, its SDK form and free-port checks.
+"""Unit tests for docdocker.grammar.ports: the -p grammar, its SDK form and free-port checks.
 
 No engine is needed; the free-port tests use sockets on 127.0.0.1 (and ::1
 where the machine has IPv6).
@@ -18,9 +18,9 @@ from docker.types import HostConfig
 from docker.utils.ports import build_port_bindings, split_port
 from docker.utils.utils import convert_port_bindings
 
-from docdocker import ports
-from docdocker.errors import DocDockerError, InvalidPortSpec
-from docdocker.ports import (
+from docdocker.base.errors import DocDockerError, InvalidPortSpec
+from docdocker.grammar import ports
+from docdocker.grammar.ports import (
     GRAMMAR,
     MAX_RANGE,
     PortMapping,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import docker.errors
 import pytest
 
-from docdocker import errors, render
-from docdocker.containers import Run, Stop, ps_row
-from docdocker.engine import StepResult
+from docdocker.base import errors, render
+from docdocker.base.render import ago
+from docdocker.concepts.containers import Stop, ps_row
+from docdocker.concepts.registries import Pull
+from docdocker.concepts.run import Run
+from docdocker.core.engine import StepResult
+from docdocker.core.progress import Progress
 from docdocker.friendly import translate_error
-from docdocker.progress import Progress
-from docdocker.registries import Pull
-from docdocker.render import ago
 
 PULL_EVENTS = [
     {"status": "Pulling from library/nginx", "id": "latest"},
@@ -90,7 +91,7 @@ def test_ps_row_matches_the_cli_columns_and_links_published_ports() -> None:
     (60, "1 minute ago"), (7200, "2 hours ago"), (2 * 86400, "2 days ago"),
 ])
 def test_ages_read_like_docker_ps(seconds: float, text: str, monkeypatch) -> None:
-    monkeypatch.setattr("docdocker.render.time.time", lambda: 1_000_000.0)
+    monkeypatch.setattr("docdocker.base.render.time.time", lambda: 1_000_000.0)
     assert ago(1_000_000.0 - seconds) == text
 
 
@@ -227,7 +228,7 @@ def test_id_name_and_port_columns_never_wrap_other_columns_may() -> None:
     ("{{.Config.User}}", ""),
 ])
 def test_inspect_templates_print_as_go_prints_them(template: str, expected: str) -> None:
-    from docdocker.inspect import format_template
+    from docdocker.concepts.inspect import format_template
 
     data = {"State": {"ExitCode": 137, "Running": False},
             "Config": {"StopSignal": "SIGQUIT", "Cmd": ["nginx", "-g", "daemon off;"],
@@ -242,7 +243,7 @@ def test_inspect_templates_print_as_go_prints_them(template: str, expected: str)
     ("{{.Nope.ExitCode}}", "map has no entry"),
 ])
 def test_inspect_templates_it_cannot_evaluate_are_explained(template: str, words: str) -> None:
-    from docdocker.inspect import format_template
+    from docdocker.concepts.inspect import format_template
 
     with pytest.raises(errors.InvalidTemplate, match=words) as caught:
         format_template(template, {"State": {"ExitCode": 0}}, command=["docker", "inspect"])

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import ports, recordings, render
-from docdocker.console import Console
-from docdocker.containers import Run
-from docdocker.doctor import doctor
-from docdocker.engine import StepResult
-from docdocker.steps import LABEL
-from docdocker.tutorial import ReadAlong
+from docdocker.base import render
+from docdocker.concepts.run import Run
+from docdocker.core.console import Console
+from docdocker.core.engine import StepResult
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.readalong import recordings
+from docdocker.session.readalong import ReadAlong
+from docdocker.tools.doctor import doctor
 
 NB = "demo"
 
@@ -174,7 +176,7 @@ def test_portmapper_starts_from_the_ports_of_the_recorded_run(session) -> None:
 
 
 def test_login_form_says_log_in_needs_an_engine(session) -> None:
-    from docdocker.credentials import Secret
+    from docdocker.concepts.credentials import Secret
     from docdocker.widgets import LoginForm
 
     form = LoginForm(engine=session, server="localhost:5000", username="student")
@@ -189,9 +191,9 @@ def test_login_form_says_log_in_needs_an_engine(session) -> None:
 
 
 def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> None:
-    from docdocker.build import Build, BuildResult
-    from docdocker.buildlog import BuildStep
-    from docdocker.registries import Push, PushReport
+    from docdocker.concepts.build import Build, BuildResult
+    from docdocker.concepts.buildlog import BuildStep
+    from docdocker.concepts.registries import Push, PushReport
 
     recorder = recordings.Recorder(NB, tmp_path, "20.10.24")
     build = Build(path="app", tag="hello").with_labels({LABEL: NB})
@@ -219,9 +221,9 @@ def test_a_recorded_result_keeps_what_its_kind_added(tmp_path, monkeypatch) -> N
 
 def test_reset_finds_nothing_and_expect_error_says_a_failure_was_not_recorded(
         session, capsys) -> None:
-    from docdocker import reset
-    from docdocker.errors import NameConflict
-    from docdocker.lesson import expect_error
+    from docdocker.base.errors import NameConflict
+    from docdocker.tools import reset
+    from docdocker.tools.lesson import expect_error
 
     assert reset.find(session, NB) == []
     with expect_error(NameConflict) as caught:

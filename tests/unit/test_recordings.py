@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from docdocker import errors, ports, recordings
-from docdocker.console import Console
-from docdocker.containers import Run
-from docdocker.lesson import expect_error
-from docdocker.steps import LABEL
-from docdocker.tutorial import ReadAlong
+from docdocker.base import errors
+from docdocker.concepts.run import Run
+from docdocker.core.console import Console
+from docdocker.core.steps import LABEL
+from docdocker.grammar import ports
+from docdocker.readalong import recordings
+from docdocker.session.readalong import ReadAlong
+from docdocker.tools.lesson import expect_error
 
 
 def _cli(**fields: object) -> str:
@@ -92,8 +94,8 @@ def test_a_changed_step_says_it_has_no_recording(tmp_path, monkeypatch) -> None:
 
 
 def test_pages_replay_and_lookups_say_an_engine_is_needed(tmp_path, monkeypatch) -> None:
-    from docdocker import web
-    from docdocker.containers import Ps
+    from docdocker.concepts import web
+    from docdocker.concepts.containers import Ps
 
     monkeypatch.setenv(recordings.RECORDINGS_ENV, str(_recording(tmp_path)))
     session = ReadAlong("demo", "No engine in this test.", Console())
@@ -105,3 +107,14 @@ def test_pages_replay_and_lookups_say_an_engine_is_needed(tmp_path, monkeypatch)
     finally:
         session.close()
     assert recordings.replaying() is None
+
+
+def test_recordings_are_found_beside_the_shipped_notebooks_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A kernel started outside notebooks/ (a terminal, a test) still finds them.
+    monkeypatch.delenv(recordings.RECORDINGS_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    shipped = Path(__file__).resolve().parents[2] / "notebooks" / "recordings"
+    assert recordings.folder() == shipped
+    assert (shipped / "01-containers.json").is_file()

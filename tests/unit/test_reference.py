@@ -1,4 +1,5 @@
-"""Tests for docdocker.reference: the grammar docker pull accepts, and its error messages."""
+"""Tests for docdocker.grammar.reference: the grammar docker pull accepts, and its error
+messages."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from docdocker.errors import InvalidReference
-from docdocker.reference import (
+from docdocker.base.errors import InvalidReference
+from docdocker.grammar.reference import (
     DEFAULT_REGISTRY,
     MAX_NAME_LENGTH,
     MAX_TAG_LENGTH,

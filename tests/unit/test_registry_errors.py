@@ -9,9 +9,12 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from docdocker import credentials, errors, friendly, tagrecord
-from docdocker.credentials import Secret
-from docdocker.registries import Login, Push
+from docdocker import friendly
+from docdocker.base import errors
+from docdocker.concepts import credentials
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.registries import Login, Push
+from docdocker.core import tagrecord
 
 PUSH = Push(image="localhost:5001/student/app:1.0")
 LOGIN = Login(server="localhost:5001", username="student", password=Secret("pw"))

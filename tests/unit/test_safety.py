@@ -7,14 +7,16 @@ import shlex
 
 import pytest
 
-from docdocker import errors, render
-from docdocker.console import Capped
-from docdocker.containers import ContainerCommands, Run, _mappings
-from docdocker.engine import Engine
-from docdocker.ports import PortMapping, everywhere_warning
-from docdocker.shell import open_quote as _open_quote
-from docdocker.steps import MASK, check_notebook, label_filter, looks_secret, mask_argv
-from docdocker.tutorial import connect
+from docdocker.base import errors, render
+from docdocker.base.masking import MASK, looks_secret, mask_argv
+from docdocker.concepts.containers import ContainerCommands
+from docdocker.concepts.run import Run, _mappings
+from docdocker.core.console import Capped
+from docdocker.core.engine import Engine
+from docdocker.core.steps import check_notebook, label_filter
+from docdocker.grammar.ports import PortMapping, everywhere_warning
+from docdocker.grammar.shell import open_quote as _open_quote
+from docdocker.session.connect import connect
 
 
 @pytest.mark.parametrize("name", [
@@ -120,7 +122,7 @@ def test_empty_notebook_names_are_refused_everywhere() -> None:
 
 
 def test_a_secret_object_is_sent_revealed_and_shown_masked_under_any_name() -> None:
-    from docdocker.credentials import Secret
+    from docdocker.concepts.credentials import Secret
 
     step = Run(image="busybox", env={"GREETING": Secret("s3cret-value")})
     assert step.argv[2:4] == ["-e", "GREETING=s3cret-value"]
@@ -139,7 +141,7 @@ def test_a_mistake_that_does_not_fail_says_so_without_a_traceback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import docdocker as dd
-    from docdocker import lesson
+    from docdocker.tools import lesson
 
     with dd.expect_error(dd.errors.RegistryAuthFailed) as caught:
         pass  # e.g. the learner logged in from a terminal

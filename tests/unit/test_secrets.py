@@ -6,10 +6,10 @@ import shlex
 
 import pytest
 
-from docdocker import errors
-from docdocker.containers import Run
-from docdocker.engine import StepResult, _masked
-from docdocker.steps import MASK, mask_pair, mask_text
+from docdocker.base import errors
+from docdocker.base.masking import MASK, mask_pair, mask_text
+from docdocker.concepts.run import Run
+from docdocker.core.engine import StepResult, _masked
 
 #: (NAME=VALUE as given, as it may be shown)
 CASES = [
@@ -100,8 +100,8 @@ def test_masking_is_linear_in_the_length_of_the_text() -> None:
 
 
 def test_a_recording_holds_no_copy_of_the_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from docdocker.console import Console
-    from docdocker.recordings import Recorder, Tee
+    from docdocker.core.console import Console
+    from docdocker.readalong.recordings import Recorder, Tee
 
     recorder = Recorder("nb", tmp_path, "28.5")
     tee = Tee(Console())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from docdocker import lesson, render
+from docdocker.base import render
+from docdocker.tools import lesson
 
 
 def test_bars_are_proportional_and_labelled_with_the_cli_sizes() -> None:

@@ -6,9 +6,12 @@ import dataclasses
 
 import pytest
 
-from docdocker import containers, ports, steps
-from docdocker.credentials import Secret
-from docdocker.steps import COMMAND_LINE, LABEL, OWNER, TARGET
+from docdocker.concepts import containers
+from docdocker.concepts.credentials import Secret
+from docdocker.concepts.run import Run
+from docdocker.core import steps
+from docdocker.core.steps import COMMAND_LINE, LABEL, OWNER, TARGET
+from docdocker.grammar import ports
 
 # A non-default value for every field of every step: each must show up in both forms.
 SAMPLES = {
@@ -103,7 +106,7 @@ def _unset(f: dataclasses.Field) -> object:
 
 
 def test_run_echo_and_kwargs_agree_on_a_full_example() -> None:
-    step = containers.Run(
+    step = Run(
         image="nginx",
         detach=True,
         name="web",
@@ -126,13 +129,13 @@ def test_run_echo_and_kwargs_agree_on_a_full_example() -> None:
 
 
 def test_positionals_follow_options_and_the_command_comes_last() -> None:
-    argv = containers.Run(image="busybox", cmd=("sh", "-c", "echo hi"), remove=True).argv
+    argv = Run(image="busybox", cmd=("sh", "-c", "echo hi"), remove=True).argv
     assert argv == ["docker", "run", "--rm", "busybox", "sh", "-c", "echo hi"]
 
 
 def test_labels_are_added_only_to_steps_that_create_objects() -> None:
     labels = {LABEL: "01-containers"}
-    run = containers.Run(image="nginx").with_labels(labels)
+    run = Run(image="nginx").with_labels(labels)
     assert "--label" in run.argv
     assert run.sdk_kwargs["labels"] == {**labels, OWNER: "container"}
     assert containers.Stop(container="web").with_labels(labels) == containers.Stop(container="web")

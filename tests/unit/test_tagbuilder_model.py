@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docdocker import errors
+from docdocker.base import errors
 from docdocker.widgets.login_model import LoginModel
 from docdocker.widgets.tagbuilder_model import TagBuilderModel, split_target
 

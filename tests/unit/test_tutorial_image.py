@@ -11,11 +11,12 @@ from types import ModuleType
 
 import pytest
 
-from docdocker import errors, web
+from docdocker.base import errors
+from docdocker.concepts import web
 
 ROOT = Path(__file__).resolve().parents[2]
 # The module, not the `doctor` function the package exports under the same name.
-doctor_module = importlib.import_module("docdocker.doctor")
+doctor_module = importlib.import_module("docdocker.tools.doctor")
 
 
 def load_entrypoint() -> ModuleType:

@@ -6,9 +6,14 @@ import os
 
 import pytest
 
-from docdocker import errors
-from docdocker.containers import Run
-from docdocker.volumes import VolumePrune, parse_mount, prune_needs_all, relative_to_absolute
+from docdocker.base import errors
+from docdocker.concepts.run import Run
+from docdocker.concepts.volumes import (
+    VolumePrune,
+    parse_mount,
+    prune_needs_all,
+    relative_to_absolute,
+)
 
 
 def test_a_host_folder_written_from_here_is_made_absolute_for_the_engine_only() -> None:
@@ -69,8 +74,8 @@ class _FakeClient:
 @pytest.mark.parametrize(("version", "all_filter"), [("1.51", True), ("1.41", False)])
 def test_the_scoped_prune_sends_all_only_to_engines_that_have_it(version: str,
                                                                  all_filter: bool) -> None:
-    from docdocker.console import Console
-    from docdocker.tutorial import Tutorial
+    from docdocker.core.console import Console
+    from docdocker.session.tutorial import Tutorial
 
     fake = _FakeClient(version)
     result = Tutorial("04-data-and-networks", fake, Console()).volume_prune()

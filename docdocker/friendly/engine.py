@@ -10,40 +10,23 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import docker.errors
 import requests.exceptions
 import urllib3.exceptions
 
-from docdocker import connection, errors, ports, reference
-from docdocker import steps as s
-from docdocker.dockerfile import instruction_at, instruction_on
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the translator may know beyond the failure itself, gathered by the engine.
-
-    Attributes:
-        host: Where the client connects, as a human would write it.
-        port_holder: Names the running container publishing a host port
-            (``port_holder(8080, "tcp")``), or None; absent when unknown.
-    """
-
-    host: str
-    port_holder: Callable[[int, str], str | None] | None = None
+from docdocker.base import errors
+from docdocker.core import connection
+from docdocker.core import steps as s
+from docdocker.core.translate import Facts, docker_host
+from docdocker.friendly.registry import REGISTRY_COMMANDS, registry_error
+from docdocker.grammar import ports
 
 
 def in_binder() -> bool:
     """True in a Binder session (mybinder.org and other BinderHubs set these variables)."""
     return any(name.startswith("BINDER_") for name in os.environ)
-
-
-def docker_host() -> str:
-    """The engine's address as the ``docker`` CLI would pick it (one rule: :mod:`connection`)."""
-    return connection.endpoint().host
 
 
 _PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\[\]]*):(\d+)"
@@ -54,7 +37,7 @@ _NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by containe
 def translate_error(
     err: BaseException, step: s.Step | None, facts: Facts | None = None
 ) -> errors.DocDockerError | None:
-    """The friendly :mod:`docdocker.errors` exception for an SDK or connection failure.
+    """The friendly :mod:`docdocker.base.errors` exception for an SDK or connection failure.
 
     Returns None for errors that are not about Docker (programming errors keep
     their own traceback).
@@ -330,7 +313,6 @@ def _container_port_for(step: s.Step | None, host_port: int) -> int | None:
     return None
 
 
-
 def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | None) -> bool:
     if not getattr(step, "image", ""):
         return False  # only steps that name an image (run, pull) can miss one
@@ -338,227 +320,4 @@ def _is_image_missing(err: docker.errors.APIError, lower: str, step: s.Step | No
         phrase in lower
         for phrase in ("manifest unknown", "not found", "pull access denied",
                        "repository does not exist", "no such image")
-    )
-
-
-# Each pattern matches the classic builder's words and BuildKit's ("on line 3",
-# "did not complete successfully: exit code: 1", a checksum of a missing source).
-_PARSE_ERROR = re.compile(r"dockerfile parse error (?:on )?line (\d+): (.*)",
-                          re.IGNORECASE | re.DOTALL)
-_NON_ZERO = re.compile(r"returned a non-zero code: (\d+)|did not complete successfully: "
-                       r"exit code: (\d+)")
-_NOT_IN_CONTEXT = re.compile(r"(?:COPY|ADD) failed: .*?(?:stat|lstat) ([^:]+): "
-                             r"(?:file does not exist|no such file or directory)"
-                             r"|failed to (?:compute cache key|calculate checksum).*?"
-                             r"\"/?([^\"]+)\": not found")
-_KEYWORDS = ("FROM, RUN, CMD, LABEL, EXPOSE, ENV, ADD, COPY, ENTRYPOINT, VOLUME, USER, "
-             "WORKDIR, ARG, ONBUILD, STOPSIGNAL, HEALTHCHECK, SHELL")
-
-
-@dataclass(frozen=True)
-class BuildContext:
-    """What a failed build's message may name, gathered by the build step.
-
-    Attributes:
-        dockerfile: The Dockerfile as the learner named it (``Dockerfile``, ``app/Dockerfile``).
-        text: The Dockerfile's content, to find the line of a failing step.
-        context: The folder sent to the builder, as the learner named it.
-        step_number: The classic builder's ``Step N/M`` the build was at when it failed.
-        step_output: What that step printed before it failed (a RUN's output).
-        line: The Dockerfile line BuildKit named (its excerpt's ``Dockerfile:3``).
-        words: The builder's own lines about the failure (BuildKit's excerpt and
-            ``ERROR: ...``), kept under the friendly message.
-    """
-
-    dockerfile: str
-    text: str
-    context: str
-    step_number: int | None = None
-    step_output: str = ""
-    line: int | None = None
-    words: str = ""
-
-
-def translate_build_error(
-    message: str, where: BuildContext, argv: list[str] | None
-) -> errors.BuildFailed:
-    """The :class:`~docdocker.errors.BuildFailed` for a build the engine stopped.
-
-    Names the Dockerfile line and its instruction, says why in plain words, and
-    keeps the engine's own message and the failing step's output in ``stderr``.
-
-    Args:
-        message: The engine's error (an ``error`` chunk of the build stream, or the
-            explanation of the refused request).
-        where: The Dockerfile, its content and where in the build it failed.
-        argv: The ``docker build`` command.
-    """
-    original = message.strip()
-    kept = where.words.strip() if original in where.words else (
-        where.words.strip() + "\n" + original).strip()
-    stderr = (where.step_output.rstrip("\n") + "\n" + kept).strip()
-    parse = _PARSE_ERROR.search(original)
-    if parse:
-        line, what = int(parse.group(1)), parse.group(2).strip()
-        unknown = re.match(r"unknown instruction: (\S+)(.*)", what, re.IGNORECASE | re.DOTALL)
-        if unknown:
-            hint = unknown.group(2).strip()  # BuildKit's "(did you mean COPY?)"
-            return errors.BuildFailed(
-                f"{where.dockerfile}, line {line}: {unknown.group(1)!s} is not a Dockerfile "
-                f"instruction{' ' + hint if hint else ''}.",
-                fix=f"Check the spelling on line {line}; every instruction line starts with "
-                    f"one of {_KEYWORDS}. If the line continues the one before, end that "
-                    "line with a backslash (\\).",
-                command=argv, exit_code=1, stderr=stderr,
-            )
-        return errors.BuildFailed(
-            f"{where.dockerfile}, line {line}: the builder cannot read this line ({what}).",
-            fix=f"Correct line {line} of {where.dockerfile} and build again.",
-            command=argv, exit_code=1, stderr=stderr,
-        )
-    found = (instruction_on(where.text, where.line) if where.line is not None
-             else instruction_at(where.text, where.step_number)
-             if where.step_number is not None else None)
-    at = (f"{where.dockerfile}, line {found.line}: `{_one_line(found.text)}`"
-          if found is not None else f"{where.dockerfile}")
-    keyword = found.keyword if found is not None else ""
-    code = _NON_ZERO.search(original)
-    if code:
-        status = code.group(1) or code.group(2)
-        return errors.BuildFailed(
-            f"{at} failed: its command exited with code {status}. Its output is below.",
-            fix="Read the output for the reason; try the command in a container of the step's "
-                "image (`docker run --rm -it IMAGE sh`), fix the line, then build again.",
-            command=argv, exit_code=1, stderr=stderr,
-        )
-    missing = _NOT_IN_CONTEXT.search(original)
-    if missing or (keyword in ("COPY", "ADD") and "not found" in original.lower()):
-        name = (missing.group(1) or missing.group(2)) if missing else "a file"
-        return errors.BuildFailed(
-            f"{at} failed: {name} is not in the build context (the folder "
-            f"{where.context} sent to the builder), or .dockerignore leaves it out.",
-            fix=f"Check the name; paths in COPY are relative to {where.context} and cannot "
-                "leave it (no `..`). If the file is there, remove its line from .dockerignore.",
-            command=argv, exit_code=1, stderr=stderr,
-        )
-    if keyword == "FROM":
-        base = found.text.split()[1] if found is not None and len(found.text.split()) > 1 else "?"
-        return errors.BuildFailed(
-            f"{at} failed: the base image {base} is not on this machine and could not be "
-            "pulled (it does not exist, the name or tag is misspelt, or the registry cannot "
-            "be reached).",
-            fix="Check the name and tag: `docker images` lists the images you have, "
-                f"`docker pull {base}` tries the registry.",
-            command=argv, exit_code=1, stderr=stderr,
-        )
-    return errors.BuildFailed(
-        f"{at} failed: {original}",
-        fix=f"Read the engine's message below, correct {where.dockerfile} and build again.",
-        command=argv, exit_code=1, stderr=stderr,
-    )
-
-
-def _one_line(text: str) -> str:
-    flat = " ".join(re.sub(r"[\\`]\s*\n", " ", text).split())
-    return flat if len(flat) <= 80 else flat[:77] + "..."
-
-
-#: The ``docker`` commands that talk to a registry rather than to the engine alone.
-REGISTRY_COMMANDS = ("push", "login", "logout")
-
-
-def registry_host(step: s.Step | None) -> str:
-    """The registry a push or login step talks to (``docker.io`` when the name has none)."""
-    server = getattr(step, "server", "") or ""
-    if server:
-        return str(server)
-    image = getattr(step, "image", "") or ""
-    try:
-        return reference.parse(image).registry if image else "the registry"
-    except errors.InvalidReference:
-        return "the registry"
-
-
-def registry_error(reason: str, step: s.Step | None) -> errors.StepFailed:
-    """The error for a registry's refusal of a push or a login, keeping its reason.
-
-    Pure: it reads only ``reason`` (the registry's or engine's words) and the step.
-    The SDK reports a refused push as an ``error`` entry in its stream, not as an
-    exception; :mod:`docdocker.registries` raises what this returns.
-
-    Example:
-        >>> from docdocker.registries import Push          # doctest: +SKIP
-        >>> registry_error("no basic auth credentials", Push(image="localhost:5001/a"))
-    """
-    argv = step.shown_argv if step is not None else None
-    host = registry_host(step)
-    image = getattr(step, "image", "") or ""
-    lower = reason.lower()
-    pushing = bool(step is not None and step.command[:1] == ("push",))
-    what = f"the push of {image}" if pushing and image else "the login"
-    login = f"docker login {host} -u USER --password-stdin"
-    # Classic store: "An image does not exist locally with the tag: X";
-    # containerd store: "tag does not exist: X".
-    if ("does not exist locally" in lower or "no such image" in lower
-            or "tag does not exist" in lower):
-        return errors.ImageNotFound(
-            f"There is no image called {image} on this machine to push ({reason}).",
-            fix=f"Give an image that name first: `docker tag SOURCE_IMAGE {image}`, "
-                "then push again (`docker images` lists what you have).",
-            command=argv, stderr=reason,
-        )
-    if "no basic auth credentials" in lower or "authentication required" in lower or (
-        pushing and ("unauthorized" in lower or "access to the resource is denied" in lower)
-    ):
-        return errors.RegistryAuthFailed(
-            f"The registry {host} refused {what}: you are not logged in to it "
-            f"(the registry said: {reason}).",
-            fix=f"Log in first with `{login}` (in the notebook: engine.login(...)), "
-                "then push again. On Docker Hub, push only to your own namespace "
-                "(USERNAME/repository).",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    if "401" in lower or "unauthorized" in lower or "incorrect username or password" in lower:
-        return errors.RegistryAuthFailed(
-            f"The registry {host} refused the login: wrong user name or password "
-            f"(the registry said: {reason}).",
-            fix="Check the user name and type the password again; nothing was stored.",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    if "no such host" in lower or "server misbehaving" in lower:
-        return errors.RegistryUnreachable(
-            f"The registry host in '{host}' is unknown: no machine has that name "
-            f"(the engine said: {reason}).",
-            fix="Check the registry part of the name (before the first '/'); for your own "
-                "registry on this machine use localhost:PORT, e.g. localhost:5000/team/app.",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    if "connection refused" in lower:
-        return errors.RegistryUnreachable(
-            f"Nothing answers at {host}: the registry is not running there, or listens on "
-            f"another port (the engine said: {reason}).",
-            fix="Check that the registry container is up and which port it publishes "
-                "(`docker ps`), and use that port in the image name.",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    if "http response to https client" in lower:
-        return errors.RegistryUnreachable(
-            f"{host} speaks plain HTTP, and Docker only uses HTTPS with registries other than "
-            f"127.0.0.0/8 (the engine said: {reason}).",
-            fix="Use localhost:PORT or 127.0.0.1:PORT for a registry on this machine, or give "
-                "the registry a TLS certificate (listing it in the engine's "
-                "\"insecure-registries\" setting is for throw-away test setups only).",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    if any(p in lower for p in ("i/o timeout", "tls handshake timeout", "network is unreachable",
-                                "dial tcp")):
-        return errors.RegistryUnreachable(
-            f"Could not reach the registry {host} (the engine said: {reason}).",
-            fix="Check the network connection and the registry's address, then try again.",
-            command=argv, exit_code=1, stderr=reason,
-        )
-    return errors.StepFailed(
-        f"The registry {host} refused {what}: {reason}",
-        fix="Read the registry's words above; fix the value they name and run the cell again.",
-        command=argv, exit_code=1, stderr=reason,
     )
