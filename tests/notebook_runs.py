@@ -192,6 +192,9 @@ def _outline(recording: Any) -> list[tuple[str, str]]:
 def _assert_recording_is_current(path: Path, fresh: Path) -> None:
     """Every step the first run made has a saved read-along recording that ended the same way.
 
+    Checked where the engine's major version is the recording's: on Engine 20.10 the same
+    cells make other steps, which read-along never replays.
+
     A notebook may skip a step the machine does not need (03 builds friendlyhello only
     when it is missing), so the saved recording may hold more steps than one run makes.
     """
@@ -202,11 +205,20 @@ def _assert_recording_is_current(path: Path, fresh: Path) -> None:
     assert saved.is_file(), f"{path.name} has no read-along recording: {hint}"
     assert fresh.is_file(), f"nbval's run of {path.name} recorded nothing"
     now, before = recordings.Recording.load(fresh), recordings.Recording.load(saved)
+    if _major(now.docker) != _major(before.docker):
+        # Read-along recordings come from a current engine; an older one runs other steps
+        # for the same cells (the classic builder's `docker build` has other flags).
+        return
     missing = sorted(set(_outline(now)) - set(_outline(before)))
     assert missing == [], f"{path.name} changed since it was recorded ({missing}): {hint}"
     pages = {recordings.key(p.url) for p in now.pages} - {recordings.key(p.url)
                                                           for p in before.pages}
     assert pages == set(), f"{path.name} fetches pages it has no recording of: {hint}"
+
+
+def _major(version: str) -> str:
+    """The engine's major version from a recording's ``docker`` field (``28.5.2`` -> ``28``)."""
+    return version.split(".")[0]
 
 
 # -- checks a notebook adds to its second run ---------------------------------------------
