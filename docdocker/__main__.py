@@ -31,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     classroom.register(sub)
     exercises_cli.register(sub)
     args = parser.parse_args(argv)
-    if "handler" in args:
-        return int(args.handler(args))
     try:
+        if "handler" in args:
+            return int(args.handler(args))
         if args.command == "record":
             return _record(args.notebooks)
         if args.command == "reset" and args.exercises:
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"docdocker: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        # Ctrl-C: stop quietly, as docker's own commands do, without a traceback.
+        print("docdocker: stopped (Ctrl-C).", file=sys.stderr)
         return 130
 
 

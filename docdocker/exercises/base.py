@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -172,7 +173,16 @@ class Exercise:
                                "on a machine with Docker to check your work.")
         context = Context(engine, done_before or (lambda _id: False))
         try:
-            return self.check_fn(context)
+            # A container of the learner's may accept a connection and never answer: the
+            # check gives up after CHECK_SECONDS, so a notebook cell never hangs on it.
+            return _within(CHECK_SECONDS, lambda: self.check_fn(context))
+        except TimeoutError:
+            return Result(Status.CANNOT_CHECK,
+                          f"The check gave up after {CHECK_SECONDS:g} s: the Docker Engine, or "
+                          "a container the check asked something, did not answer in time.",
+                          hint="Check again in a moment; `docker ps` shows whether your "
+                               "containers are running, and `python -m docdocker doctor` "
+                               "checks the engine.")
         except errors.DocDockerError as err:
             return Result(Status.CANNOT_CHECK,
                           f"The check could not read the engine: {err.message}",
@@ -182,6 +192,36 @@ class Exercise:
                           f"The check failed unexpectedly ({type(err).__name__}: {err}).",
                           hint="Run the check again; if it keeps failing, "
                                "`python -m docdocker doctor` checks the engine.")
+
+
+#: Seconds a check may take in all. A check that runs a command inside a container bounds
+#: that command itself (:data:`INSIDE_SECONDS`), so what it started never outlives it.
+CHECK_SECONDS = 15.0
+#: Seconds a command a check runs inside a learner's container may take (``wget -T``).
+INSIDE_SECONDS = 5
+
+def _within(seconds: float, call: Callable[[], Result]) -> Result:
+    """``call()`` in a thread of its own; TimeoutError when it has not ended in ``seconds``.
+
+    The caller's thread waits in short steps, so Ctrl-C still stops it at once.
+    """
+    outcome: list[Result] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as err:  # handed to the caller's thread
+            failure.append(err)
+
+    worker = threading.Thread(target=run, daemon=True, name="docdocker-check")
+    worker.start()
+    worker.join(seconds)
+    if failure:
+        raise failure[0]
+    if not outcome:
+        raise TimeoutError(f"the check did not end within {seconds:g} s")
+    return outcome[0]
 
 
 F = TypeVar("F", bound=Callable[..., Exercise])

@@ -7,7 +7,15 @@ from typing import Any
 from docdocker.base import errors
 from docdocker.concepts.containers import Exec
 from docdocker.exercises import state
-from docdocker.exercises.base import Context, Exercise, Named, Result, Status, definition
+from docdocker.exercises.base import (
+    INSIDE_SECONDS,
+    Context,
+    Exercise,
+    Named,
+    Result,
+    Status,
+    definition,
+)
 from docdocker.exercises.predict import Question
 
 NOTEBOOK = "04-data-and-networks"
@@ -94,6 +102,11 @@ def reach_by_name(network: str = "my-net", server: str = "my-server",
                   client: str = "my-client") -> Exercise:
     """Two containers on a network of the learner's: one reaches the other by its name."""
     fetch = f"wget -q -O - http://{server}/"
+    # What the check runs: the learner's command under `timeout` where the client has it
+    # (busybox and coreutils do), so that a server that accepts and never answers ends the
+    # wget inside the container too, not only the check.
+    bounded_fetch = ("sh", "-c", f"if command -v timeout >/dev/null; then exec timeout "
+                                 f"{INSIDE_SECONDS} {fetch}; else exec {fetch}; fi")
 
     def check(ctx: Context) -> Result:
         missing = [n for n in (server, client) if state.container(ctx.engine, n) is None]
@@ -116,12 +129,25 @@ def reach_by_name(network: str = "my-net", server: str = "my-server",
                 return Result(Status.NEAR_MISS, f"{name} is on {on}, not on {network}.{extra}",
                               hint=f"Attach it: `docker network connect {network} {name}`.")
         try:
-            page = ctx.engine.query(Exec(container=client, cmd=tuple(fetch.split()))).output
+            page = ctx.engine.query(Exec(container=client, cmd=bounded_fetch),
+                                    within=INSIDE_SECONDS + 5).output
+        except errors.EngineUnavailable:
+            return Result(Status.NEAR_MISS,
+                          f"Both are on {network}, but {server} did not answer {client} within "
+                          f"{INSIDE_SECONDS} s (`{fetch}` inside {client} waited).",
+                          hint=f"Is {server} a web server that answers on port 80 (`nginx`)? "
+                               f"`docker logs {server}` shows what it does.")
         except errors.StepFailed as err:
+            if err.exit_code in (124, 143):  # `timeout` ended it: TERM, or 124 from coreutils
+                return Result(Status.NEAR_MISS,
+                              f"Both are on {network}, but {server} did not answer `{fetch}` "
+                              f"inside {client} within {INSIDE_SECONDS} s.",
+                              hint=f"Is {server} a web server that answers on port 80 "
+                                   f"(`nginx`)? `docker logs {server}` shows what it does.")
             said = (err.stderr or err.message).strip().splitlines()
             return Result(Status.NEAR_MISS,
                           f"Both are on {network}, but `{fetch}` inside {client} failed: "
-                          f"{said[-1] if said else 'no answer'}.",
+                          f"{said[-1].rstrip('.') if said else 'no answer'}.",
                           hint=f"Is {server} a web server on port 80 (`nginx`)? Is {client} a "
                                "`busybox`, which has `wget`?")
         if "welcome to nginx" not in page.lower():

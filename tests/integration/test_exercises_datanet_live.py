@@ -7,9 +7,12 @@ message; the solution makes it pass. Names are unique per test (``Exercise.using
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import shutil
 import subprocess
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from docdocker import exercises
-from docdocker.exercises import Exercise, ProgressStore, Result, Status, cleanup, nb04
+from docdocker.exercises import Exercise, ProgressStore, Result, Status, base, cleanup, nb04
+from docdocker.exercises.base import INSIDE_SECONDS, Context
 from docdocker.session.tutorial import Tutorial as Engine
 
 DOCKER = shutil.which("docker") or "docker"
@@ -88,6 +92,46 @@ def test_redis_keeps_its_data_in_the_named_volume(engine: Engine, store: Progres
     # `reset --exercises` offers to remove the container, never the learner's volume.
     found = cleanup.find(engine, [exercise])
     assert [(i.kind, i.name) for i in found] == [("containers", name)]
+
+
+def test_a_server_that_accepts_and_never_answers_is_a_near_miss_within_seconds(
+        engine: Engine, store: ProgressStore, prefix: str) -> None:
+    """The check runs wget inside the learner's client: bounded, and nothing is left running."""
+    net, server, client = f"{prefix}-net", f"{prefix}-server", f"{prefix}-client"
+    exercise = nb04.reach_by_name().using(network=net, server=server, client=client)
+    docker(f"docker network create {net}")
+    # Accepts a connection on port 80 and never sends a byte back.
+    docker(f"docker run -d --name {server} --network {net} busybox "
+           "sh -c 'sleep 3600 | nc -l -p 80'")
+    docker(f"docker run -d --name {client} --network {net} busybox sleep 3600")
+    start = time.monotonic()
+    result = check(exercise, engine, store)
+    took = time.monotonic() - start
+    assert result.status is Status.NEAR_MISS, result
+    assert f"{server} did not answer" in result.message, result
+    assert f"within {INSIDE_SECONDS} s" in result.message
+    assert took < INSIDE_SECONDS + 8, f"the check took {took:.1f} s"
+    processes = docker(f"docker top {client}")
+    assert "wget" not in processes, processes
+
+
+def test_a_check_that_does_not_end_gives_up_after_its_bound(
+        engine: Engine, store: ProgressStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a check waits for, the learner reads an answer within CHECK_SECONDS."""
+    monkeypatch.setattr(base, "CHECK_SECONDS", 1.0)
+    stuck = threading.Event()
+
+    def never_ends(ctx: Context) -> Result:
+        stuck.wait(30)
+        return Result(Status.DONE, "too late")
+
+    exercise = dataclasses.replace(nb04.reach_by_name(), check_fn=never_ends)
+    start = time.monotonic()
+    result = check(exercise, engine, store)
+    stuck.set()
+    assert time.monotonic() - start < 3
+    assert result.status is Status.CANNOT_CHECK
+    assert "gave up after 1 s" in result.message
 
 
 def test_two_containers_reach_each_other_by_name_on_the_learners_network(
