@@ -160,15 +160,17 @@ def follow(
     return cap.text(how), bool(stop_asked)
 
 
-def still_there(engine: Engine, container: Any, within: float = HEARTBEAT_SECONDS) -> None:
-    """Ask the engine about ``container``, waiting at most ``within`` seconds.
+def still_there(engine: Engine, container: Any, within: float | None = None) -> None:
+    """Ask the engine about ``container``, waiting at most ``within`` seconds
+    (:data:`HEARTBEAT_SECONDS` unless given).
 
     Equivalent CLI: ``docker inspect CONTAINER``
 
     Raises:
         requests.exceptions.ReadTimeout: The engine did not answer in time.
     """
-    engine.bounded(lambda: engine.client.api.inspect_container(container.id), within)
+    engine.bounded(lambda: engine.client.api.inspect_container(container.id),
+                   HEARTBEAT_SECONDS if within is None else within)
 
 
 def see_all(container: Any, *, remove: bool = False) -> str:
