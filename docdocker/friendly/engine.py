@@ -34,6 +34,34 @@ _PORT_RE = re.compile(r"(?:Bind for |listen tcp4? |listen udp4? )?([0-9a-fA-F.:\
 _NAME_RE = re.compile(r'container name "/?([^"]+)" is already in use by container "([0-9a-f]+)"')
 
 
+#: The command that lists each kind of object the engine can report missing.
+_LISTS = {"container": "docker ps --all", "image": "docker images",
+          "volume": "docker volume ls", "network": "docker network ls"}
+#: How the engine names a missing object, per noun ("No such volume: x", "network x not
+#: found"): the engine's words decide the noun where they name one.
+_MISSING = {
+    noun: re.compile(rf"no such {noun}:?\s*(?P<name>\S+)|{noun} (?P<other>\S+) not found",
+                     re.IGNORECASE)
+    for noun in _LISTS
+}
+
+
+def _noun(step: s.Step | None, engine_words: str) -> str:
+    """What kind of object a failing step was about: the engine's words say so where they
+    name one, else the step's command (``docker volume rm`` is about a volume)."""
+    for noun, pattern in _MISSING.items():
+        if pattern.search(engine_words):
+            return noun
+    first = step.command[0] if step is not None and step.command else ""
+    return first if first in _LISTS else "container"
+
+
+def _missing_name(engine_words: str, noun: str) -> str:
+    match = _MISSING[noun].search(engine_words)
+    name = (match.group("name") or match.group("other")) if match else ""
+    return name.strip("\"'.,")
+
+
 def translate_error(
     err: BaseException, step: s.Step | None, facts: Facts | None = None
 ) -> errors.DocDockerError | None:
@@ -62,6 +90,13 @@ def translate_error(
             command=argv, exit_code=err.exit_status,
             stderr=(err.stderr or b"").decode("utf-8", "replace") if isinstance(
                 err.stderr, bytes) else str(err.stderr or ""),
+        )
+    if isinstance(err, docker.errors.NullResource):
+        noun = _noun(step, "")
+        return errors.InvalidCommand(
+            f"The {noun} name is empty: a {noun} is named by its NAME or ID.",
+            fix=f"Give the {noun}'s name as a non-empty string; `{_LISTS[noun]}` lists them.",
+            command=argv,
         )
     if not isinstance(err, docker.errors.APIError):
         if isinstance(err, docker.errors.DockerException):
@@ -116,10 +151,11 @@ def translate_error(
             command=argv, stderr=text,
         )
     if isinstance(err, docker.errors.NotFound) and step is not None and step.target:
+        noun = _noun(step, lower)
+        plural = "images" if noun == "image" else f"{noun}s"
         return errors.StepFailed(
-            f"No such container: {step.target}.",
-            fix="List the containers with `docker ps --all` and use a NAME or CONTAINER ID "
-                "from there.",
+            f"No such {noun}: {_missing_name(text, noun) or step.target}.",
+            fix=f"List the {plural} with `{_LISTS[noun]}` and use a NAME or ID from there.",
             command=argv, exit_code=1, stderr=text,
         )
     if "is not running" in lower:
