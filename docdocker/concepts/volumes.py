@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import docker.errors
 import docker.types
 
 from docdocker.base import errors, render
@@ -115,7 +116,27 @@ def remove_volume(engine: Engine, step: VolumeRm) -> StepResult:
 
 @handles(VolumeCreate)
 def create_volume(engine: Engine, step: VolumeCreate) -> StepResult:
-    """``api.create_volume``; prints the name, as the CLI does."""
+    """``api.create_volume``; prints the name, as the CLI does.
+
+    The CLI hands back a volume that already exists under the name; docdocker does so only
+    for its own volume of this notebook. A volume of the learner's is never adopted (the
+    lesson would write into it, and its clean-up could remove it).
+    """
+    if step.volume:
+        try:
+            existing = engine.client.api.inspect_volume(step.volume)
+        except docker.errors.NotFound:
+            existing = None
+        if existing is not None and not made_by_tutorial(existing.get("Labels"),
+                                                         engine.notebook):
+            raise errors.NameConflict(
+                f'A volume named "{step.volume}" already exists and docdocker did not make it '
+                f"for {engine.notebook}: it may hold your data, so docdocker leaves it alone "
+                "(`docker volume create` would hand it back and the lesson would write "
+                "into it).",
+                fix=f"Keep your data and give the lesson's volume another name, or, if you no "
+                    f"longer need it, remove yours with `docker volume rm {step.volume}`.",
+                command=step.shown_argv, exit_code=1)
     created = engine.client.api.create_volume(**step.sdk_kwargs)
     return StepResult(step, output=f"{created['Name']}\n", value=created)
 

@@ -290,3 +290,26 @@ def test_clean_up_keeps_a_network_a_learners_container_still_uses_and_says_why(
     cli("rm", "--force", mine)
     engine.clean_up()
     assert inspect("network", net) is None
+
+
+def test_volume_create_never_adopts_the_learners_volume(engine: Engine, notebook: str) -> None:
+    """`docker volume create NAME` hands back an existing volume; docdocker refuses to take
+    a learner's, keeps its data, and still hands back its own on a re-run."""
+    name = f"learners-{notebook}"
+    cli("volume", "create", name)
+    try:
+        cli("run", "--rm", "-v", f"{name}:/data", "busybox", "sh", "-c", "echo mine > /data/f")
+        with pytest.raises(errors.NameConflict) as refused:
+            engine.volume_create(name)
+        assert f'A volume named "{name}" already exists' in refused.value.message
+        assert f"docker volume rm {name}" in (refused.value.fix or "")
+        kept = cli("run", "--rm", "-v", f"{name}:/data", "busybox", "cat", "/data/f")
+        assert kept.stdout == "mine\n"
+        assert LABEL not in ((inspect("volume", name) or {}).get("Labels") or {})
+    finally:
+        cli("volume", "rm", name, check=False)
+    ours = f"ours-{notebook}"
+    assert engine.volume_create(ours).output == f"{ours}\n"
+    assert engine.volume_create(ours).output == f"{ours}\n"  # a re-run of the lesson
+    made = inspect("volume", ours) or {}
+    assert (made.get("Labels") or {}).get(OWNER) == "volume"
