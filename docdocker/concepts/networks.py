@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from docdocker.base import errors
 from docdocker.concepts.ownership import NETWORK_OWNER
 from docdocker.core.engine import Engine, StepResult, handles
-from docdocker.core.steps import POSITIONAL, TARGET, Step, arg, pairs
+from docdocker.core.steps import POSITIONAL, TARGET, Step, arg, filters_given, pairs
 
 NETWORK_COLUMNS = ("NETWORK ID", "NAME", "DRIVER", "SCOPE")
 
@@ -32,6 +33,13 @@ class NetworkCreate(Step):
         "--label", "labels", default_factory=dict, cli_value=pairs, sdk_value=dict
     )
     network: str = arg(POSITIONAL, "name", default="")
+
+    def validate(self) -> None:
+        if not isinstance(self.network, str) or not self.network.strip():
+            raise errors.InvalidCommand(
+                f"The network needs a name: got {self.network!r}.",
+                fix="Name it, e.g. network_create('my-net') (`docker network create my-net`).",
+                command=self.shown_argv)
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,7 @@ class NetworkCommands(Engine):
 
     def network_ls(self, *, filters: Mapping[str, Any] | None = None) -> StepResult:
         """List networks. Equivalent CLI: ``docker network ls [--filter KEY=VALUE]``"""
-        return self.execute(NetworkLs(filters=dict(filters or {})))
+        return self.execute(NetworkLs(filters=filters_given(filters, "network ls")))
 
     def network_inspect(self, network: str) -> StepResult:
         """A network's configuration. Equivalent CLI: ``docker network inspect NETWORK``"""

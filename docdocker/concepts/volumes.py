@@ -20,7 +20,16 @@ from docdocker.base import errors, render
 from docdocker.concepts import ownership
 from docdocker.concepts.ownership import VOLUME_OWNER
 from docdocker.core.engine import Engine, StepResult, handles
-from docdocker.core.steps import OWNER, POSITIONAL, TARGET, Step, arg, label_filter, pairs
+from docdocker.core.steps import (
+    OWNER,
+    POSITIONAL,
+    TARGET,
+    Step,
+    arg,
+    filters_given,
+    label_filter,
+    pairs,
+)
 
 VOLUME_COLUMNS = ("DRIVER", "VOLUME NAME")
 #: From this API version on, ``volume prune`` removes only anonymous volumes unless
@@ -246,7 +255,7 @@ class VolumeCommands(Engine):
 
     def volume_ls(self, *, filters: Mapping[str, Any] | None = None) -> StepResult:
         """List volumes. Equivalent CLI: ``docker volume ls [--filter KEY=VALUE]``"""
-        return self.execute(VolumeLs(filters=dict(filters or {})))
+        return self.execute(VolumeLs(filters=filters_given(filters, "volume ls")))
 
     def volume_create(self, volume: str) -> StepResult:
         """Create a named volume, labelled as this notebook's.

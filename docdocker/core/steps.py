@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from docdocker.base import errors
 from docdocker.base.deprecation import moved_names
 from docdocker.base.masking import mask_argv, secret_values, shell_join
 
@@ -234,6 +235,30 @@ class Step:
 
     def validate(self) -> None:
         """Refuse values the engine would reject, before it is called (override per step)."""
+
+
+def filters_given(filters: Any, command: str) -> dict[str, Any]:
+    """A listing's filters as the SDK takes them, from what a learner may write: a dict
+    (``{"dangling": "true"}``), or the CLI's ``KEY=VALUE`` text, alone or in a list.
+
+    Raises:
+        docdocker.base.errors.InvalidCommand: Anything else, with the two forms to use.
+    """
+    if filters is None:
+        return {}
+    if isinstance(filters, Mapping):
+        return dict(filters)
+    texts = [filters] if isinstance(filters, str) else filters
+    found: dict[str, list[str]] = {}
+    if isinstance(texts, (list, tuple)) and all(isinstance(t, str) and "=" in t for t in texts):
+        for text in texts:
+            key, _, value = text.partition("=")
+            found.setdefault(key.strip(), []).append(value.strip())
+        return {key: values[0] if len(values) == 1 else values for key, values in found.items()}
+    raise errors.InvalidCommand(
+        f"filters={filters!r} is not a filter docdocker can read.",
+        fix=f"Write it as a dict, filters={{'label': 'x=y'}}, or as the CLI's KEY=VALUE text, "
+            f"filters='dangling=true' (`docker {command} --filter dangling=true`).")
 
 
 def all_steps() -> tuple[type[Step], ...]:

@@ -18,6 +18,7 @@ diff, and the ``compose.override.yaml`` that labels what Compose creates.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ class SizeChart:
     """Sizes as a bar chart: SVG in a notebook, ``#`` bars as text."""
 
     def __init__(self, sizes: Mapping[str, float], title: str = "") -> None:
-        self.bars = [(str(label), float(size)) for label, size in sizes.items()]
+        self.bars = [(str(label), _size(label, size)) for label, size in sizes.items()]
         self.title = title
 
     def _repr_html_(self) -> str:
@@ -56,6 +57,20 @@ class SizeChart:
 
     def __repr__(self) -> str:
         return (f"{self.title}\n" if self.title else "") + render.bar_chart_text(self.bars)
+
+
+def _size(label: object, size: object) -> float:
+    """A bar's size in bytes: a finite number, 0 or more."""
+    try:
+        value = float(size)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise errors.DocDockerError(
+            f"The size of {label!r} is {size!r}: a bar needs a number of bytes, 0 or more.",
+            fix="Measure it in the same cell, e.g. from `docker images` "
+                "(engine.images(...).value), and pass the number of bytes.")
+    return value
 
 
 def size_chart(sizes: Mapping[str, float], *, title: str = "") -> SizeChart:
