@@ -9,6 +9,8 @@ inspect`` in :mod:`docdocker.concepts.inspect`.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shlex
 import time
 from collections.abc import Iterable, Mapping
@@ -106,6 +108,15 @@ class Kill(Step):
 
     container: str = arg(POSITIONAL, TARGET, default="")
     signal: str | None = arg("--signal", "signal")
+
+
+def _anonymous_volumes(container: Mapping[str, Any]) -> list[str]:
+    """The anonymous volumes a listed container mounts: those named by a 64-digit ID."""
+    return [str(m.get("Name")) for m in container.get("Mounts") or []
+            if m.get("Type") == "volume" and _ANONYMOUS.fullmatch(str(m.get("Name") or ""))]
+
+
+_ANONYMOUS = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -516,16 +527,34 @@ class ContainerCommands(Engine):
                    if c.get("State") != "running" and c.get("State") != "paused"]
         mine = owned_containers(self, stopped, scope)
         if len(mine) == len(stopped):
-            return self.execute(step)
+            pruned = self.execute(step)
+            self._remove_anonymous_volumes(mine)
+            return pruned
         kept = [container_name(c) for c in stopped if c not in mine]
         self.console.text(
             f"Not running `{step.cli}`: it would also remove {', '.join(kept)}, which "
             "docdocker did not create (a container run from a docker commit of a "
             "tutorial container carries its labels). Removing the tutorial's own "
             "stopped containers instead:\n")
-        removed = [self.rm(container_name(c)).output.strip() for c in mine]
+        removed = [self.rm(container_name(c), volumes=bool(_anonymous_volumes(c))
+                           ).output.strip() for c in mine]
         lines = [*removed, *(f"kept {name}: not created by docdocker" for name in kept)]
         return StepResult(step, output="\n".join(lines) + "\n", value={"kept": kept})
+
+    def _remove_anonymous_volumes(self, containers: Iterable[Mapping[str, Any]]) -> None:
+        """Remove the anonymous volumes of containers the tutorial just pruned.
+
+        ``docker container prune`` leaves them (an image's ``VOLUME``, such as redis's
+        ``/data``, makes one per container); nothing else can use them, and a named
+        volume is never one of them.
+
+        Equivalent CLI: ``docker volume rm VOLUME`` for each
+        """
+        from docdocker.concepts.volumes import VolumeRm
+
+        for name in sorted({v for c in containers for v in _anonymous_volumes(c)}):
+            with contextlib.suppress(errors.DocDockerError):  # already gone, or in use
+                self.execute(VolumeRm(volume=name))
 
     def clean_up(self) -> None:
         """Remove every container this notebook created, running or not.

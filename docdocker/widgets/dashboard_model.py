@@ -162,6 +162,8 @@ def action_step(verb: str, name: str) -> s.Step:
     return {
         "stop": lambda: Stop(container=name),
         "kill": lambda: Kill(container=name),
-        "remove": lambda: Rm(container=name, force=True),
+        # --volumes: the anonymous volumes an image's VOLUME made go with the container
+        # (a named volume never does), so removing from here leaves nothing behind.
+        "remove": lambda: Rm(container=name, force=True, volumes=True),
         "logs": lambda: Logs(container=name, tail=LOG_TAIL),
     }[verb]()

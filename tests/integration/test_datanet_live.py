@@ -313,3 +313,29 @@ def test_volume_create_never_adopts_the_learners_volume(engine: Engine, notebook
     assert engine.volume_create(ours).output == f"{ours}\n"  # a re-run of the lesson
     made = inspect("volume", ours) or {}
     assert (made.get("Labels") or {}).get(OWNER) == "volume"
+
+
+def _anonymous_volume_of(name: str) -> str:
+    mounts = (inspect("container", name) or {}).get("Mounts") or []
+    found = [m["Name"] for m in mounts if m.get("Type") == "volume"]
+    assert len(found) == 1, mounts
+    return found[0]
+
+
+def test_the_tutorials_prune_and_the_dashboards_remove_leave_no_anonymous_volume(
+        engine: Engine, notebook: str, image: Callable[[str], str]) -> None:
+    """redis's VOLUME /data gives each container an anonymous volume; the tutorial's own
+    clean-up paths take it with the container (a named volume is never taken)."""
+    from docdocker.widgets.dashboard_model import action_step
+
+    redis = image("redis:7")
+    pruned, removed = f"pruned-{notebook}", f"removed-{notebook}"
+    engine.run(redis, detach=True, name=pruned)
+    engine.run(redis, detach=True, name=removed)
+    volumes = {_anonymous_volume_of(pruned), _anonymous_volume_of(removed)}
+    engine.stop(pruned)
+    engine.container_prune()
+    engine.execute(action_step("remove", removed))
+    assert inspect("container", pruned) is None and inspect("container", removed) is None
+    left = [v for v in volumes if inspect("volume", v) is not None]
+    assert left == [], f"anonymous volumes left behind: {left}"

@@ -252,7 +252,7 @@ def test_view_lists_the_tutorials_containers_with_buttons(dash: Dashboard) -> No
     buttons = dash.row_buttons("web")
     assert set(buttons) == {"stop", "kill", "remove", "logs"}
     assert not any(b.disabled for b in buttons.values())
-    assert buttons["remove"].tooltip == "docker rm --force web"
+    assert buttons["remove"].tooltip == "docker rm --force --volumes web"
     assert "docker ps --all --filter label=org.docdocker.notebook" in dash._echo.value
     assert not dash.threads and dash.model.live is False
 
