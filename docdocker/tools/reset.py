@@ -23,10 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docdocker.base import errors
+from docdocker.concepts import ownership
 from docdocker.concepts.containers import Ps, Rm, container_name
 from docdocker.concepts.images import History, ImageInspect, Images, Rmi
 from docdocker.concepts.networks import NetworkLs, NetworkRm
-from docdocker.concepts.ownership import image_tag_of_tutorial, owned_containers, tutorial_image
+from docdocker.concepts.ownership import (
+    NETWORK_OWNER,
+    image_tag_of_tutorial,
+    owned_containers,
+    tutorial_image,
+)
 from docdocker.concepts.ownership import (
     replaced_compose_build as replaced_compose_build,  # for callers that knew it here
 )
@@ -97,6 +103,8 @@ def find(engine: Engine, notebook: str | None = None) -> list[Item]:
             items.append(Item("images", short_id, tag, _notebook(i.get("Labels"))))
     items += _recorded_tags(engine, notebook)
     for n in engine.query(NetworkLs(filters=filters)).value:
+        if not ownership.made_by_tutorial(n.get("Labels"), notebook, owner=NETWORK_OWNER):
+            continue  # a learner's network that carries the label: theirs to remove
         items.append(Item("networks", n["Id"][:12], n["Name"], _notebook(n.get("Labels"))))
     for v in engine.query(VolumeLs(filters=filters)).value:
         if not volume_made_by_tutorial(v.get("Labels"), notebook):

@@ -39,7 +39,7 @@ def mixed(engine: Engine, client: docker.DockerClient, notebook: str):
     my_image = build(client, f"docdocker-test/mine:{notebook}",
                      {LABEL: notebook, OWNER: f"docdocker-test/mine:{notebook}"})
     their_image = build(client, f"docdocker-test/theirs:{notebook}", {})
-    client.networks.create(f"net-{notebook}", labels={LABEL: notebook})
+    client.networks.create(f"net-{notebook}", labels={LABEL: notebook, OWNER: "network"})
     client.volumes.create(f"vol-{notebook}", labels={LABEL: notebook, OWNER: "volume"})
     # Labelled by someone else, without docdocker's ownership mark: never removed.
     client.volumes.create(f"theirvol-{notebook}", labels={LABEL: notebook})
@@ -206,3 +206,24 @@ def test_the_clean_up_button_says_what_docker_refused_and_what_still_uses_it(
     finally:
         subprocess.run(["docker", "rm", "--force", mine], capture_output=True)
         subprocess.run(["docker", "rmi", tag], capture_output=True)
+
+
+def test_reset_keeps_a_learners_network_that_carries_only_the_notebook_label(
+        engine: Engine, notebook: str) -> None:
+    """A network made with the CLI and the tutorial's notebook label, not by docdocker:
+    neither reset nor a clean-up button removes it; docdocker's own network goes."""
+    import subprocess
+
+    theirs, ours = f"learners-net-{notebook}", f"tutorial-net-{notebook}"
+    subprocess.run(["docker", "network", "create", "--label", f"{LABEL}={notebook}", theirs],
+                   check=True, capture_output=True, timeout=60)
+    try:
+        engine.network_create(ours)
+        found = {i.name for i in reset.find(engine, notebook) if i.kind == "networks"}
+        assert found == {ours}
+        reset.remove(engine, reset.find(engine, notebook))
+        names = subprocess.run(["docker", "network", "ls", "--format", "{{.Name}}"],
+                               capture_output=True, text=True, timeout=60).stdout.split()
+        assert theirs in names and ours not in names
+    finally:
+        subprocess.run(["docker", "network", "rm", theirs], capture_output=True, timeout=60)
