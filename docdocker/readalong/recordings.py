@@ -42,11 +42,15 @@ _VOLATILE = (
     (re.compile(r"(127\.0\.0\.1|localhost|0\.0\.0\.0):\d{2,5}"), r"\1:<PORT>"),
     (re.compile(r"\b[0-9a-f]{12,64}\b"), "<ID>"),
     (re.compile(r"/tmp/[^\s'\"]+"), "<TMP>"),
+    # The classic builder's `docker build` gets --force-rm, BuildKit's does not: a reader
+    # without buildx (Binder has no docker at all) replays the BuildKit recording.
+    (re.compile(r" --force-rm(?= )"), ""),
 )
 
 
 def key(line: str) -> str:
-    """A command line with its run-time choices (ports, IDs, temp paths) blanked."""
+    """A command line with its run-time choices (ports, IDs, temp paths, the builder's
+    --force-rm) blanked."""
     for pattern, replacement in _VOLATILE:
         line = pattern.sub(replacement, line)
     return line

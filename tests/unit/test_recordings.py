@@ -118,3 +118,14 @@ def test_recordings_are_found_beside_the_shipped_notebooks_from_anywhere(
     shipped = Path(__file__).resolve().parents[2] / "notebooks" / "recordings"
     assert recordings.folder() == shipped
     assert (shipped / "01-containers.json").is_file()
+
+
+def test_a_build_echoed_for_the_classic_builder_finds_the_buildkit_recording() -> None:
+    """Without buildx (Binder has no docker at all) `docker build` gets --force-rm; the
+    read-along recording, made with BuildKit, is found all the same."""
+    from docdocker.readalong import recordings
+
+    classic = ("docker build -t friendlyhello --force-rm --label org.docdocker.notebook=02 "
+               "apps/friendlyhello")
+    buildkit = "docker build -t friendlyhello --label org.docdocker.notebook=02 apps/friendlyhello"
+    assert recordings.key(classic) == recordings.key(buildkit)
