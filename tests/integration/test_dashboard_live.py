@@ -142,7 +142,7 @@ def test_remove_button_removes_the_container(dash: Dashboard, notebook: str) -> 
     dash.row_buttons(name)["remove"].click()
     assert dash.wait(30)
     assert inspect(name) is None
-    assert f"docker rm --force {name}" in dash.status_line.value
+    assert f"docker rm --force --volumes {name}" in dash.status_line.value
     assert row(dash, name) is None
 
 
