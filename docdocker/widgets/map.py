@@ -20,7 +20,7 @@ from docdocker.base import errors, render
 from docdocker.concepts.containers import Ps
 from docdocker.concepts.networks import NetworkLs
 from docdocker.concepts.volumes import VolumeLs
-from docdocker.core.engine import Engine
+from docdocker.core.engine import LOOKUP_SECONDS, Engine
 from docdocker.readalong import recordings
 from docdocker.widgets.base import FullTextRepr, close_below
 from docdocker.widgets.map_layout import Graph
@@ -131,9 +131,11 @@ class Map(FullTextRepr, widgets.VBox):
             self._ticket += 1
             ticket = self._ticket
         try:
-            listed = (self._engine.query(Ps(all=True)).value or [],
-                      self._engine.query(NetworkLs()).value or [],
-                      self._engine.query(VolumeLs()).value or [])
+            # Each listing waits LOOKUP_SECONDS at most, as the Dashboard's: a hung engine
+            # shows its message in seconds, not after the client's whole timeout.
+            listed = (self._engine.query(Ps(all=True), within=LOOKUP_SECONDS).value or [],
+                      self._engine.query(NetworkLs(), within=LOOKUP_SECONDS).value or [],
+                      self._engine.query(VolumeLs(), within=LOOKUP_SECONDS).value or [])
             failure: errors.DocDockerError | None = None
         except errors.DocDockerError as err:
             listed, failure = ([], [], []), err

@@ -106,17 +106,19 @@ def test_logs_follow_frozen_mid_stream_ends_within_its_bound(
     assert caught.value.cli == f"docker logs -f {name}"
 
 
-@pytest.mark.parametrize("widget", ["Dashboard", "PortMapper", "TagBuilder"])
+@pytest.mark.parametrize("widget", ["Dashboard", "PortMapper", "TagBuilder", "Map"])
 def test_a_widget_on_a_hung_engine_is_built_at_once_and_says_so(
         engine_proxy, notebook: str, widget: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from docdocker.widgets import dashboard, portmapper, tagbuilder, watch
+    from docdocker.widgets import map as map_widget
     from docdocker.widgets.dashboard import Dashboard
+    from docdocker.widgets.map import Map
     from docdocker.widgets.portmapper import PortMapper
     from docdocker.widgets.tagbuilder import TagBuilder
 
     # Each lookup a widget makes while it is built waits LOOKUP_SECONDS at most (5 s for a
     # learner); one second proves the same bound.
-    for module in (dashboard, portmapper, tagbuilder, watch):
+    for module in (dashboard, map_widget, portmapper, tagbuilder, watch):
         monkeypatch.setattr(module, "LOOKUP_SECONDS", 1.0)
 
     slow = proxied(engine_proxy, notebook)  # the default 60 s request timeout
@@ -129,6 +131,9 @@ def test_a_widget_on_a_hung_engine_is_built_at_once_and_says_so(
     elif widget == "PortMapper":
         made = PortMapper("nginx", engine=slow, name=f"pm-{notebook}")
         shown = made.note.value + repr(made)
+    elif widget == "Map":
+        made = Map(slow, live=False)
+        shown = repr(made)
     else:
         made = TagBuilder(engine=slow)
         shown = made.outcome.value
