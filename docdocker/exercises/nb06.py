@@ -9,8 +9,11 @@ from docdocker.exercises.predict import Question
 NOTEBOOK = "06-better-images"
 DOCKERFILE = "apps/friendlyhello-better/Dockerfile"
 CONTEXT = "apps/friendlyhello"
-#: What ``USER`` may say and still mean root.
-ROOT_USERS = {"", "root", "0", "root:root", "0:0", "root:0", "0:root"}
+def runs_as_root(user: str) -> bool:
+    """True when an image's ``USER`` still means root: none, ``root`` or UID 0, whatever
+    group follows the colon (``USER 0:10001`` is root in group 10001)."""
+    name = user.split(":", 1)[0].strip()
+    return name in ("", "root") or (name.isdigit() and int(name) == 0)
 
 
 def _mb(size: object) -> str:
@@ -28,7 +31,7 @@ def small_non_root(tag: str = "my-small-app:1.0",
         if attrs is None:
             return Result(Status.NOT_YET, f"There is no image tagged {tag} yet.")
         user = str((attrs.get("Config") or {}).get("User") or "")
-        if user in ROOT_USERS:
+        if runs_as_root(user):
             return Result(Status.NEAR_MISS,
                           f"{tag} runs as root: its configuration has "
                           + (f"USER {user}." if user else "no USER."),
@@ -77,6 +80,14 @@ def healthy(name: str = "my-healthy-app", image: str = "my-small-app:1.0") -> Ex
             return Result(Status.NOT_YET, f"There is no container named {name} yet.")
         status = state.status(attrs)
         health = (attrs.get("State") or {}).get("Health") or {}
+        test = ((attrs.get("Config") or {}).get("Healthcheck") or {}).get("Test") or []
+        if not health and test[:1] == ["NONE"]:
+            return Result(Status.NEAR_MISS,
+                          f"{name} ({status}) was started with its health check turned off "
+                          "(`--no-healthcheck`, or a HEALTHCHECK NONE), so Docker reports no "
+                          "health for it.",
+                          hint=f"Run it again without that flag: `docker rm -f {name}` then "
+                               f"`{run}`.")
         if not health:
             return Result(Status.NEAR_MISS,
                           f"{name} ({status}) has no health check: its image defines no "

@@ -111,6 +111,12 @@ def test_a_container_docker_reports_healthy(engine: Engine, store: ProgressStore
     assert result.status is Status.NEAR_MISS and "no health check" in result.message, result
     docker(f"docker rm --force {name}")
     docker(exercise.solution[0])
+    # The image has a HEALTHCHECK; --no-healthcheck turns it off for this container only.
+    docker(f"docker run -d --no-healthcheck --name {name} {image}")
+    result = check(exercise, engine, store)
+    assert result.status is Status.NEAR_MISS and "--no-healthcheck" in result.message, result
+    assert "defines no HEALTHCHECK" not in result.message
+    docker(f"docker rm --force {name}")
     # The app's image with a command that serves nothing: starting, then unhealthy.
     docker(f"docker run -d --name {name} {image} python -c 'import time; time.sleep(120)'")
     result = _wait_for(exercise, engine, store, Status.NEAR_MISS)

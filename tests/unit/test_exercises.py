@@ -179,3 +179,14 @@ def test_a_question_refuses_an_answer_that_is_not_a_choice() -> None:
         Question("00-q", "Exit code?", ("0", "137"), "1", "")
     with pytest.raises(ValueError, match="2 to 5 choices"):
         Question("00-q", "Exit code?", ("0",), "0", "")
+
+
+@pytest.mark.parametrize(("user", "root"), [
+    ("", True), ("root", True), ("0", True), ("00", True), ("0:10001", True),
+    ("root:app", True), ("app", False), ("10001", False), ("10001:0", False),
+    ("app:root", False),
+])
+def test_user_zero_with_any_group_is_still_root(user: str, root: bool) -> None:
+    from docdocker.exercises.nb06 import runs_as_root
+
+    assert runs_as_root(user) is root
