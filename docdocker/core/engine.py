@@ -24,11 +24,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import requests.exceptions
 
-from docdocker.base import errors, render
+from docdocker.base import bounded, errors, render
 from docdocker.base.masking import mask_data, mask_text
 from docdocker.core import steps as s
 from docdocker.core import tagrecord
@@ -404,25 +404,11 @@ class Engine:
             requests.exceptions.ReadTimeout: No answer within ``seconds``
                 (:meth:`translate` turns this into EngineUnavailable).
         """
-        done = threading.Event()
-        answer: list[Any] = []
-        failure: list[BaseException] = []
-
-        def ask() -> None:
-            try:
-                answer.append(call())
-            except BaseException as err:  # handed to the caller's thread
-                failure.append(err)
-            finally:
-                done.set()
-
-        threading.Thread(target=ask, daemon=True, name="docdocker-bounded").start()
-        if not done.wait(seconds):
+        try:
+            return bounded.within(seconds, call)
+        except TimeoutError:
             raise requests.exceptions.ReadTimeout(
-                f"the Docker Engine did not answer within {seconds:g} s")
-        if failure:
-            raise failure[0]
-        return cast(_T, answer[0])
+                f"the Docker Engine did not answer within {seconds:g} s") from None
 
     def events(self, filters: Mapping[str, Any], *, since: float | None = None) -> Iterator[Any]:
         """The engine's event stream, decoded, and a way to close it.

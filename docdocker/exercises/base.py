@@ -16,13 +16,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from docdocker.base import errors
+from docdocker.base import bounded, errors
 from docdocker.readalong import recordings
 
 if TYPE_CHECKING:
@@ -175,7 +174,8 @@ class Exercise:
         try:
             # A container of the learner's may accept a connection and never answer: the
             # check gives up after CHECK_SECONDS, so a notebook cell never hangs on it.
-            return _within(CHECK_SECONDS, lambda: self.check_fn(context))
+            return bounded.within(CHECK_SECONDS, lambda: self.check_fn(context),
+                                  name="docdocker-check")
         except TimeoutError:
             return Result(Status.CANNOT_CHECK,
                           f"The check gave up after {CHECK_SECONDS:g} s: the Docker Engine, or "
@@ -199,30 +199,6 @@ class Exercise:
 CHECK_SECONDS = 15.0
 #: Seconds a command a check runs inside a learner's container may take (``wget -T``).
 INSIDE_SECONDS = 5
-
-def _within(seconds: float, call: Callable[[], Result]) -> Result:
-    """``call()`` in a thread of its own; TimeoutError when it has not ended in ``seconds``.
-
-    The caller's thread waits in short steps, so Ctrl-C still stops it at once.
-    """
-    outcome: list[Result] = []
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except BaseException as err:  # handed to the caller's thread
-            failure.append(err)
-
-    worker = threading.Thread(target=run, daemon=True, name="docdocker-check")
-    worker.start()
-    worker.join(seconds)
-    if failure:
-        raise failure[0]
-    if not outcome:
-        raise TimeoutError(f"the check did not end within {seconds:g} s")
-    return outcome[0]
-
 
 F = TypeVar("F", bound=Callable[..., Exercise])
 
